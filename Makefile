@@ -1,0 +1,52 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := storefront:create_app
+
+.PHONY: run test install install-test translations migrate demo serve bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Re-install when the project's metadata changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+install-test: $(VENV)/.installed-test translations
+
+# Compile the gettext catalogs (translations/<lang>/LC_MESSAGES/messages.mo).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d translations 2>&1 | grep -v '^$$' || true
+	@ls translations/*/LC_MESSAGES/messages.mo >/dev/null
+
+# Refresh messages.pot and the .po files after changing user-facing strings.
+extract: $(VENV)/.installed
+	$(BIN)/pybabel extract -F translations/babel.cfg -k N_ -k _l -o translations/messages.pot --no-location --sort-output storefront
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+demo: migrate
+	$(BIN)/flask storefront demo load --if-empty
+
+run: demo
+	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - 'storefront:create_app()'
+
+test: install-test
+	$(BIN)/python -m pytest
+
+bench: install-test
+	$(BIN)/python bench/listing.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

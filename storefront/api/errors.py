@@ -1,0 +1,83 @@
+"""One error envelope for everything (API.md):
+``{"error": {"code", "message", "details"}}`` with a translated message.
+
+Domain errors (StorefrontError), webargs/marshmallow validation errors and
+werkzeug HTTP errors all end here; the catch-all 500 logs and leaks nothing."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from flask_babel import gettext
+from werkzeug.exceptions import HTTPException
+
+from storefront.api.messages import HTTP_ERRORS, translate_messages
+from storefront.errors import StorefrontError
+
+log = logging.getLogger("storefront.errors")
+
+
+def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None) -> Response:
+    response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
+    response.status_code = status
+    return response
+
+
+def handle_storefront_error(err: StorefrontError) -> Response:
+    message = gettext(err.message, **err.params) if err.params else gettext(err.message)
+    return error_response(err.http_status, err.code, message, err.details)
+
+
+def handle_http_exception(err: HTTPException) -> Response:
+    status = err.code or 500
+    data = getattr(err, "data", None) or {}
+    messages = data.get("messages")
+    if messages is not None and status in (400, 422):
+        return _validation_error(status, messages)
+    code, message = HTTP_ERRORS.get(status, ("http_error", None))
+    response = error_response(status, code, gettext(message) if message else err.name)
+    for header, value in err.get_headers():
+        if header.lower() in ("allow", "retry-after", "www-authenticate"):
+            response.headers[header] = value
+    return response
+
+
+def _validation_error(status: int, messages: dict[str, Any]) -> Response:
+    """webargs puts field errors under their location (query, json, headers)."""
+    locations = set(messages)
+    details = {"fields": translate_messages(_merge(messages))}
+    if "json" in locations and _is_malformed_json(messages["json"]):
+        return error_response(400, "malformed_json", gettext("The request body is not valid JSON."))
+    if locations <= {"query", "querystring", "headers", "view_args"}:
+        return error_response(400, "invalid_parameter", gettext("A query parameter is not valid."), details)
+    return error_response(422, "validation_error", gettext("The submitted data is not valid."), details)
+
+
+def _merge(messages: dict[str, Any]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for by_field in messages.values():
+        if isinstance(by_field, dict):
+            merged.update(by_field)
+        else:
+            merged.setdefault("_schema", by_field)
+    return merged
+
+
+def _is_malformed_json(by_field: Any) -> bool:
+    return isinstance(by_field, dict) and any(
+        "Invalid JSON body." in (v if isinstance(v, list) else [v]) for v in by_field.values()
+    )
+
+
+def handle_unexpected(err: Exception) -> Response:
+    if isinstance(err, HTTPException):
+        return handle_http_exception(err)
+    log.exception("unhandled error")
+    return error_response(500, "internal_error", gettext("Something went wrong on our side. Please try again."))
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(StorefrontError, handle_storefront_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

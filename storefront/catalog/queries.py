@@ -1,0 +1,194 @@
+"""SQL for the shopper catalog. Translations are resolved along the locale's
+fallback chain inside the query (one LEFT JOIN per chain step, COALESCE
+picks the first present), never by looping over rows in Python."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from storefront.catalog.models import (
+    Category,
+    CategoryTranslation,
+    OptionTranslation,
+    OptionValue,
+    OptionValueTranslation,
+    Product,
+    ProductMarket,
+    ProductOption,
+    ProductTranslation,
+    Variant,
+    VariantOptionValue,
+)
+from storefront.inventory.models import Stock, WarehouseMarket
+from storefront.pricing.models import VariantPrice
+
+SORTS = ("name", "price", "-price", "newest")
+
+
+def coalesce_translation(
+    stmt: Select, model: Any, owner_fk: str, owner: ColumnElement, chain: Sequence[str], fields: Sequence[str]
+) -> tuple[Select, dict[str, ColumnElement]]:
+    """Outer-join ``model`` once per locale of ``chain`` and return, per field,
+    ``COALESCE(t0.field, t1.field, ...)``: the first translation present."""
+    aliases = [aliased(model) for _ in chain]
+    for alias, tag in zip(aliases, chain):
+        stmt = stmt.outerjoin(alias, and_(getattr(alias, owner_fk) == owner, alias.locale == tag))
+    columns = {name: func.coalesce(*[getattr(a, name) for a in aliases]) for name in fields}
+    return stmt, columns
+
+
+def min_price_subquery(market: str):
+    return (
+        select(Variant.product_id.label("product_id"), func.min(VariantPrice.amount).label("min_price"))
+        .join(VariantPrice, VariantPrice.variant_id == Variant.id)
+        .where(VariantPrice.market_code == market)
+        .group_by(Variant.product_id)
+        .subquery("prices")
+    )
+
+
+def product_page_statement(
+    *,
+    market: str,
+    chain: Sequence[str],
+    product_ids: Sequence[int] | None = None,
+    category_ids: Sequence[int] | None = None,
+    search_pattern: str | None = None,
+    sku: str | None = None,
+    sort: str = "name",
+    after: tuple[Any, int] | None = None,
+    limit: int | None = None,
+) -> Select:
+    """Products sold in ``market`` (with a price there), translated, ordered by
+    ``sort`` and positioned after the keyset ``after`` = (sort value, id)."""
+    prices = min_price_subquery(market)
+    stmt = (
+        select(Product.id, Product.category_id, Product.created_at, prices.c.min_price)
+        .join(ProductMarket, and_(ProductMarket.product_id == Product.id, ProductMarket.market_code == market))
+        .join(prices, prices.c.product_id == Product.id)
+        .where(Product.status == "active")
+    )
+    stmt, tr = coalesce_translation(
+        stmt, ProductTranslation, "product_id", Product.id, chain, ("name", "slug", "description", "sort_key", "search_text")
+    )
+    name = func.coalesce(tr["name"], Product.key)
+    sort_key = func.coalesce(tr["sort_key"], Product.key)
+    stmt = stmt.add_columns(
+        name.label("name"), func.coalesce(tr["slug"], Product.key).label("slug"),
+        func.coalesce(tr["description"], "").label("description"), sort_key.label("sort_key"),
+    )
+    if product_ids is not None:
+        stmt = stmt.where(Product.id.in_(product_ids))
+    if category_ids is not None:
+        stmt = stmt.where(Product.category_id.in_(category_ids))
+    if search_pattern is not None:
+        matches = [tr["search_text"].like(search_pattern, escape="\\")]
+        if sku:
+            matches.append(Product.id.in_(select(Variant.product_id).where(Variant.sku == sku)))
+        stmt = stmt.where(or_(*matches))
+
+    key, descending = {
+        "name": (sort_key, False),
+        "price": (prices.c.min_price, False),
+        "-price": (prices.c.min_price, True),
+        "newest": (Product.created_at, True),
+    }[sort]
+    if after is not None:
+        value, last_id = after
+        if descending:
+            stmt = stmt.where(or_(key < value, and_(key == value, Product.id < last_id)))
+        else:
+            stmt = stmt.where(or_(key > value, and_(key == value, Product.id > last_id)))
+    order = (key.desc(), Product.id.desc()) if descending else (key.asc(), Product.id.asc())
+    stmt = stmt.order_by(*order)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return stmt
+
+
+def variants_statement(market: str, product_ids: Sequence[int]) -> Select:
+    """Variants of the products with their price in ``market`` and the free
+    stock of the warehouses serving it."""
+    free = (
+        select(Stock.variant_id.label("variant_id"), func.sum(Stock.quantity - Stock.reserved).label("free"))
+        .join(WarehouseMarket, WarehouseMarket.warehouse_code == Stock.warehouse_code)
+        .where(WarehouseMarket.market_code == market)
+        .group_by(Stock.variant_id)
+        .subquery("free_stock")
+    )
+    return (
+        select(
+            Variant.id, Variant.product_id, Variant.sku, VariantPrice.amount, VariantPrice.currency,
+            func.coalesce(free.c.free, 0).label("free"),
+        )
+        .join(VariantPrice, and_(VariantPrice.variant_id == Variant.id, VariantPrice.market_code == market))
+        .outerjoin(free, free.c.variant_id == Variant.id)
+        .where(Variant.product_id.in_(product_ids))
+        .order_by(Variant.product_id, Variant.position, Variant.id)
+    )
+
+
+def variant_options_statement(chain: Sequence[str], product_ids: Sequence[int]) -> Select:
+    """(variant id, option position, option key, option name, value key, value name), translated."""
+    stmt = (
+        select(VariantOptionValue.variant_id, ProductOption.position, OptionValue.option_key, OptionValue.key)
+        .join(OptionValue, OptionValue.id == VariantOptionValue.option_value_id)
+        .join(Variant, Variant.id == VariantOptionValue.variant_id)
+        .join(
+            ProductOption,
+            and_(ProductOption.product_id == Variant.product_id, ProductOption.option_key == OptionValue.option_key),
+        )
+        .where(Variant.product_id.in_(product_ids))
+    )
+    stmt, value_tr = coalesce_translation(
+        stmt, OptionValueTranslation, "option_value_id", OptionValue.id, chain, ("name",)
+    )
+    stmt, option_tr = coalesce_translation(
+        stmt, OptionTranslation, "option_key", OptionValue.option_key, chain, ("name",)
+    )
+    return stmt.add_columns(
+        func.coalesce(option_tr["name"], OptionValue.option_key).label("option_name"),
+        func.coalesce(value_tr["name"], OptionValue.key).label("value_name"),
+    ).order_by(VariantOptionValue.variant_id, ProductOption.position)
+
+
+def categories_statement(chain: Sequence[str]) -> Select:
+    stmt = select(Category.id, Category.key, Category.parent_id, Category.position)
+    stmt, tr = coalesce_translation(stmt, CategoryTranslation, "category_id", Category.id, chain, ("name", "slug"))
+    return stmt.add_columns(
+        func.coalesce(tr["name"], Category.key).label("name"),
+        func.coalesce(tr["slug"], Category.key).label("slug"),
+    ).order_by(Category.position, Category.id)
+
+
+def category_counts_statement(market: str) -> Select:
+    prices = min_price_subquery(market)
+    return (
+        select(Product.category_id, func.count(Product.id))
+        .join(ProductMarket, and_(ProductMarket.product_id == Product.id, ProductMarket.market_code == market))
+        .join(prices, prices.c.product_id == Product.id)
+        .where(Product.status == "active")
+        .group_by(Product.category_id)
+    )
+
+
+def slug_owners_statement(slug: str) -> Select:
+    return select(ProductTranslation.product_id, ProductTranslation.locale).where(ProductTranslation.slug == slug)
+
+
+def category_by_slug_statement(value: str) -> Select:
+    return select(CategoryTranslation.category_id).where(CategoryTranslation.slug == value).union(
+        select(Category.id).where(Category.key == value)
+    )
+
+
+def alternates_statements(product_ids: Sequence[int]) -> tuple[Select, Select]:
+    slugs = select(ProductTranslation.product_id, ProductTranslation.locale, ProductTranslation.slug).where(
+        ProductTranslation.product_id.in_(product_ids)
+    )
+    markets = select(ProductMarket.product_id, ProductMarket.market_code).where(
+        ProductMarket.product_id.in_(product_ids)
+    )
+    return slugs, markets

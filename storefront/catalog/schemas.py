@@ -1,0 +1,102 @@
+"""Catalog schemas: the shapes of API.md, documented in the OpenAPI spec."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, fields, validate
+
+from storefront.api.fields import ContextSchema, ListArgsSchema, MoneySchema, ShopperArgsSchema
+from storefront.catalog.queries import SORTS
+
+
+class PriceSchema(Schema):
+    net = fields.Nested(MoneySchema, required=True)
+    gross = fields.Nested(MoneySchema, required=True)
+    tax = fields.Nested(MoneySchema, required=True)
+    tax_rate = fields.Method("dump_rate", required=True, metadata={"type": "string", "example": "19.00"})
+    tax_included = fields.Boolean(required=True)
+    compare_at = fields.Nested(MoneySchema, allow_none=True, required=True)
+    prior_price = fields.Nested(MoneySchema, allow_none=True, required=True)
+
+    def dump_rate(self, price) -> str:
+        return f"{price.tax_rate:.2f}"
+
+
+class VariantOptionSchema(Schema):
+    option = fields.String(required=True, metadata={"example": "color"})
+    name = fields.String(required=True, metadata={"example": "Farbe"})
+    value = fields.String(required=True, metadata={"example": "black"})
+    value_name = fields.String(required=True, metadata={"example": "Schwarz"})
+
+
+class VariantSchema(Schema):
+    sku = fields.String(required=True)
+    name = fields.String(required=True)
+    available = fields.Boolean(required=True)
+    options = fields.List(fields.Nested(VariantOptionSchema), required=True)
+    price = fields.Nested(PriceSchema, required=True)
+
+
+class CategoryRefSchema(Schema):
+    id = fields.Integer(required=True)
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class AlternateSchema(Schema):
+    locale = fields.String(required=True)
+    market = fields.String(required=True)
+    href = fields.String(required=True)
+
+
+class ProductSchema(Schema):
+    id = fields.Integer(required=True)
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    category = fields.Nested(CategoryRefSchema, allow_none=True, required=True)
+    price = fields.Nested(PriceSchema, required=True, metadata={"description": "The lowest variant's price."})
+    variants = fields.List(fields.Nested(VariantSchema), required=True)
+    alternates = fields.List(fields.Nested(AlternateSchema), required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class ProductDetailSchema(ProductSchema):
+    context = fields.Nested(ContextSchema, required=True)
+
+
+class ProductListSchema(Schema):
+    items = fields.List(fields.Nested(ProductSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+    context = fields.Nested(ContextSchema, required=True)
+
+
+class ProductQueryArgsSchema(ListArgsSchema):
+    q = fields.String(
+        validate=validate.Length(max=200, error=_l("Must be at most {max} characters long.")),
+        metadata={"description": "Search in names and descriptions (any case, any accents) or an exact SKU."},
+    )
+    category = fields.String(metadata={"description": "Category slug (any locale) or key."})
+    sort = fields.String(
+        load_default="name",
+        validate=validate.OneOf(SORTS, error=_l("Must be one of: {choices}.")),
+        metadata={"description": "name, price, -price or newest."},
+    )
+
+
+class CategorySchema(Schema):
+    id = fields.Integer(required=True)
+    key = fields.String(required=True)
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+    parent_id = fields.Integer(allow_none=True, required=True)
+    product_count = fields.Integer(required=True)
+
+
+class CategoryListSchema(Schema):
+    items = fields.List(fields.Nested(CategorySchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+    context = fields.Nested(ContextSchema, required=True)
+
+
+class DetailArgsSchema(ShopperArgsSchema):
+    pass

@@ -1,0 +1,300 @@
+"""Catalog reads for shoppers: fetch with a constant number of queries, then
+compute prices with the pure pricing functions."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Sequence
+from urllib.parse import quote, urlencode
+
+from sqlalchemy.orm import Session
+
+from storefront.pagination import InvalidCursor, decode_cursor, encode_cursor
+from storefront.catalog import queries
+from storefront.catalog.errors import CategoryNotFound, ProductNotFound
+from storefront.i18n.fallback import fallback_chain
+from storefront.i18n.text import fold, like_pattern
+from storefront.markets.services import MarketView
+from storefront.pricing.display import ShelfPrice, shelf_price
+
+API_PREFIX = "/api/v1"
+
+
+@dataclass(frozen=True)
+class VariantOption:
+    option: str
+    name: str
+    value: str
+    value_name: str
+
+
+@dataclass(frozen=True)
+class VariantView:
+    sku: str
+    name: str
+    available: bool
+    options: tuple[VariantOption, ...]
+    price: ShelfPrice
+
+
+@dataclass(frozen=True)
+class CategoryRef:
+    id: int
+    key: str
+    slug: str
+    name: str
+    parent_id: int | None
+
+
+@dataclass(frozen=True)
+class Alternate:
+    locale: str
+    market: str
+    href: str
+
+
+@dataclass(frozen=True)
+class ProductView:
+    id: int
+    slug: str
+    name: str
+    description: str
+    category: CategoryRef | None
+    price: ShelfPrice
+    variants: tuple[VariantView, ...]
+    alternates: tuple[Alternate, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    items: tuple[ProductView, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class CategoryView:
+    id: int
+    key: str
+    slug: str
+    name: str
+    parent_id: int | None
+    product_count: int
+
+
+def list_categories(session: Session, market: MarketView, chain: Sequence[str]) -> list[CategoryView]:
+    counts = dict(session.execute(queries.category_counts_statement(market.code)).all())
+    return [
+        CategoryView(c.id, c.key, c.slug, c.name, c.parent_id, counts.get(c.id, 0))
+        for c in session.execute(queries.categories_statement(chain))
+    ]
+
+
+def _category_ids(session: Session, value: str, categories: dict[int, CategoryRef]) -> list[int]:
+    found = set(session.scalars(queries.category_by_slug_statement(value)).all())
+    if not found:
+        raise CategoryNotFound(category=value)
+    # A category includes its subcategories, at any depth.
+    result = set(found)
+    changed = True
+    while changed:
+        children = {c.id for c in categories.values() if c.parent_id in result} - result
+        result |= children
+        changed = bool(children)
+    return sorted(result)
+
+
+def _sort_value(sort: str, raw) -> object:
+    """Validate the keyset value carried by a cursor for ``sort``."""
+    if sort == "name":
+        if not isinstance(raw, str):
+            raise InvalidCursor()
+        return raw
+    if sort in ("price", "-price"):
+        try:
+            return Decimal(str(raw))
+        except InvalidOperation:
+            raise InvalidCursor() from None
+    try:
+        return datetime.fromisoformat(str(raw))
+    except ValueError:
+        raise InvalidCursor() from None
+
+
+def _cursor_value(sort: str, row) -> object:
+    if sort == "name":
+        return row.sort_key
+    if sort in ("price", "-price"):
+        return str(row.min_price)
+    return row.created_at.isoformat()
+
+
+def list_products(
+    session: Session,
+    market: MarketView,
+    markets: Sequence[MarketView],
+    chain: Sequence[str],
+    *,
+    limit: int,
+    cursor: str | None = None,
+    q: str | None = None,
+    category: str | None = None,
+    sort: str = "name",
+    default_locale: str = "en",
+) -> ProductPage:
+    categories = _categories(session, chain)
+    after = None
+    if cursor:
+        raw, last_id = decode_cursor(cursor, sort)
+        after = (_sort_value(sort, raw), last_id)
+    category_ids = _category_ids(session, category, categories) if category else None
+    search = None
+    if q and fold(q):
+        search = like_pattern(q)
+    stmt = queries.product_page_statement(
+        market=market.code, chain=chain, category_ids=category_ids, search_pattern=search,
+        sku=q.strip().upper() if q else None, sort=sort, after=after, limit=limit + 1,
+    )
+    rows = session.execute(stmt).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = _build_products(session, market, markets, chain, rows, categories, default_locale)
+    next_cursor = encode_cursor(sort, _cursor_value(sort, rows[-1]), rows[-1].id) if more and rows else None
+    return ProductPage(items=tuple(items), next_cursor=next_cursor)
+
+
+def get_product(
+    session: Session,
+    market: MarketView,
+    markets: Sequence[MarketView],
+    chain: Sequence[str],
+    slug: str,
+    default_locale: str = "en",
+) -> ProductView:
+    """The product whose slug, in any locale, is ``slug`` — if sold in ``market``.
+
+    When several products use the slug in different locales, the one in the
+    response locale's chain wins."""
+    owners = session.execute(queries.slug_owners_statement(slug)).all()
+    if not owners:
+        raise ProductNotFound(slug=slug)
+    rank = {tag: i for i, tag in enumerate(chain)}
+    product_id = min(owners, key=lambda o: (rank.get(o.locale, len(rank)), o.product_id)).product_id
+    rows = session.execute(
+        queries.product_page_statement(market=market.code, chain=chain, product_ids=[product_id])
+    ).all()
+    if not rows:
+        raise ProductNotFound(slug=slug)
+    categories = _categories(session, chain)
+    return _build_products(session, market, markets, chain, rows, categories, default_locale)[0]
+
+
+def _categories(session: Session, chain: Sequence[str]) -> dict[int, CategoryRef]:
+    return {
+        c.id: CategoryRef(c.id, c.key, c.slug, c.name, c.parent_id)
+        for c in session.execute(queries.categories_statement(chain))
+    }
+
+
+def _build_products(
+    session: Session,
+    market: MarketView,
+    markets: Sequence[MarketView],
+    chain: Sequence[str],
+    rows,
+    categories: dict[int, CategoryRef],
+    default_locale: str,
+) -> list[ProductView]:
+    ids = [r.id for r in rows]
+    if not ids:
+        return []
+    option_rows: dict[int, list] = defaultdict(list)
+    for o in session.execute(queries.variant_options_statement(chain, ids)):
+        option_rows[o.variant_id].append(
+            VariantOption(option=o.option_key, name=o.option_name, value=o.key, value_name=o.value_name)
+        )
+    variants: dict[int, list[tuple[Decimal, VariantView]]] = defaultdict(list)
+    for v in session.execute(queries.variants_statement(market.code, ids)):
+        options = tuple(option_rows.get(v.id, ()))
+        variants[v.product_id].append(
+            (
+                v.amount,
+                VariantView(
+                    sku=v.sku,
+                    name=" / ".join(o.value_name for o in options),
+                    available=v.free > 0,
+                    options=options,
+                    price=shelf_price(v.amount, v.currency, market.tax_rate, market.prices_include_tax, market.rounding),
+                ),
+            )
+        )
+    alternates = _alternates(session, ids, markets, default_locale)
+    products = []
+    for row in rows:
+        own = variants.get(row.id, [])
+        if not own:
+            continue
+        named = tuple(v if v.name else _with_name(v, row.name) for _, v in own)
+        cheapest = min(range(len(own)), key=lambda i: own[i][0])
+        products.append(
+            ProductView(
+                id=row.id,
+                slug=row.slug,
+                name=row.name,
+                description=row.description,
+                category=categories.get(row.category_id),
+                price=named[cheapest].price,
+                variants=named,
+                alternates=alternates.get(row.id, ()),
+                created_at=row.created_at,
+            )
+        )
+    return products
+
+
+def _with_name(variant: VariantView, name: str) -> VariantView:
+    from dataclasses import replace
+
+    return replace(variant, name=name)
+
+
+def _alternates(
+    session: Session, ids: Sequence[int], markets: Sequence[MarketView], default_locale: str
+) -> dict[int, tuple[Alternate, ...]]:
+    """hreflang alternates: every (market, locale) the product is sold in, with
+    the slug that locale resolves to (two queries for the whole page)."""
+    slugs_stmt, markets_stmt = queries.alternates_statements(ids)
+    slugs: dict[int, dict[str, str]] = defaultdict(dict)
+    for r in session.execute(slugs_stmt):
+        slugs[r.product_id][r.locale] = r.slug
+    sold: dict[int, set[str]] = defaultdict(set)
+    for r in session.execute(markets_stmt):
+        sold[r.product_id].add(r.market_code)
+    result: dict[int, tuple[Alternate, ...]] = {}
+    for product_id in ids:
+        own = slugs.get(product_id, {})
+        found = []
+        for m in markets:
+            if m.code not in sold.get(product_id, ()):
+                continue
+            for locale in m.locales:
+                slug = next((own[t] for t in fallback_chain(locale, default_locale) if t in own), None)
+                if slug is None:
+                    continue
+                query = urlencode({"market": m.code, "locale": locale})
+                found.append(Alternate(locale, m.code, f"{API_PREFIX}/products/{quote(slug)}?{query}"))
+        result[product_id] = tuple(found)
+    return result
+
+
+def new_product_translation(locale: str, name: str, slug: str, description: str) -> "ProductTranslation":
+    """A translation row with its derived search text and sort key."""
+    from storefront.catalog.models import ProductTranslation
+    from storefront.i18n.text import sort_key
+
+    return ProductTranslation(
+        locale=locale, name=name, slug=slug, description=description,
+        search_text=fold(f"{name} {description}"), sort_key=sort_key(name),
+    )

@@ -1,0 +1,69 @@
+"""Shopper catalog endpoints: /categories, /products, /products/{slug}."""
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from storefront.api.fields import page_size
+from storefront.catalog import services
+from storefront.catalog.schemas import (
+    CategoryListSchema,
+    DetailArgsSchema,
+    ProductDetailSchema,
+    ProductListSchema,
+    ProductQueryArgsSchema,
+)
+from storefront.api.fields import ShopperArgsSchema
+from storefront.extensions import api, db
+from storefront.markets.context import negotiate_request, shop
+
+blp = Blueprint("catalog", __name__, description="The catalog in the resolved market and locale.")
+blp.before_request(negotiate_request)
+
+
+@blp.route("/categories")
+class Categories(MethodView):
+    @blp.arguments(ShopperArgsSchema, location="query")
+    @blp.response(200, CategoryListSchema)
+    def get(self, _args):
+        """Categories, translated, with the number of products sold in the market."""
+        ctx = shop()
+        items = services.list_categories(db.session, ctx.market, ctx.chain)
+        return {"items": items, "next_cursor": None, "context": ctx.as_json()}
+
+
+@blp.route("/products")
+class Products(MethodView):
+    @blp.arguments(ProductQueryArgsSchema, location="query")
+    @blp.response(200, ProductListSchema)
+    def get(self, args):
+        """Products sold in the market, a page at a time (keyset cursor)."""
+        ctx = shop()
+        page = services.list_products(
+            db.session, ctx.market, ctx.markets, ctx.chain,
+            limit=page_size(args.get("limit")), cursor=args.get("cursor"), q=args.get("q"),
+            category=args.get("category"), sort=args["sort"],
+            default_locale=current_app.config["DEFAULT_LOCALE"],
+        )
+        return {"items": page.items, "next_cursor": page.next_cursor, "context": ctx.as_json()}
+
+
+@blp.route("/products/<path:slug>")
+class ProductDetail(MethodView):
+    @blp.arguments(DetailArgsSchema, location="query")
+    @blp.response(200, ProductDetailSchema)
+    def get(self, _args, slug: str):
+        """One product by its slug in any locale; 404 where it is not sold."""
+        ctx = shop()
+        product = services.get_product(
+            db.session, ctx.market, ctx.markets, ctx.chain, slug,
+            default_locale=current_app.config["DEFAULT_LOCALE"],
+        )
+        body = dict(product.__dict__)
+        body["context"] = ctx.as_json()
+        return body
+
+
+def init_app(app: Flask) -> None:
+    api.register_blueprint(blp, url_prefix="/api/v1")

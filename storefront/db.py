@@ -1,0 +1,128 @@
+"""Declarative base with a constraint naming convention and shared column types."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, DateTime, MetaData, Numeric, String, TypeDecorator, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):  # type: ignore[override]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect):  # type: ignore[override]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """An exact fixed-point Decimal on every backend.
+
+    PostgreSQL stores ``NUMERIC(precision, scale)``. SQLite has no decimal
+    type (its NUMERIC affinity turns values into binary floats), so there the
+    value is stored as a scaled 64-bit integer: 19.99 at scale 4 is 199900.
+    Order and comparisons stay numeric and nothing is ever a float. A value
+    with more digits than ``scale`` is refused rather than rounded silently.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int, scale: int) -> None:
+        super().__init__()
+        self.precision = precision
+        self.scale = scale
+
+    def __repr__(self) -> str:
+        return f"ExactDecimal({self.precision}, {self.scale})"
+
+    def load_dialect_impl(self, dialect):  # type: ignore[override]
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value, dialect):  # type: ignore[override]
+        if value is None:
+            return None
+        value = Decimal(value)
+        exact = value.quantize(Decimal(1).scaleb(-self.scale))
+        if exact != value:
+            raise ValueError(f"{value} has more than {self.scale} decimal places")
+        if dialect.name == "sqlite":
+            return int(exact.scaleb(self.scale))
+        return exact
+
+    def process_result_value(self, value, dialect):  # type: ignore[override]
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return Decimal(int(value)).scaleb(-self.scale)
+        return Decimal(value)
+
+    def coerce_compared_value(self, op, value):  # type: ignore[override]
+        return self
+
+
+# Money amounts: exact decimals with room for three-decimal currencies (KWD)
+# and for exact intermediate values (a price derived by FX before rounding).
+MoneyAmount = ExactDecimal(19, 4)
+# Tax and FX rates: "8.1" %, "0.0821" EUR->KWD.
+Rate = ExactDecimal(14, 8)
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """SQLite: check foreign keys (off unless each connection asks), and let
+    SQLAlchemy, not the pysqlite driver, decide where transactions begin so
+    SAVEPOINTs and transactional DDL behave (SQLAlchemy pysqlite docs,
+    "Serializable isolation / Savepoints / Transactional DDL")."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    def _on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+CurrencyCode = String(3)
+CountryCode = String(2)
+LocaleTag = String(35)
+
+__all__ = ["Base", "UTCDateTime", "utcnow", "ExactDecimal", "MoneyAmount", "Rate", "configure_sqlite", "CurrencyCode", "CountryCode", "LocaleTag"]

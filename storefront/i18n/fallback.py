@@ -1,0 +1,146 @@
+"""Language tags (BCP 47) and the content-translation fallback chain.
+
+Pure: standard library only. Defines the one tag parser of the package
+(:class:`LanguageTag`); :mod:`storefront.i18n.negotiation` reuses it.
+
+Supported subset of the RFC 5646 (BCP 47) ``langtag`` production::
+
+    language  2*3ALPHA                      "de", "gsw"      -> lower case
+    script    4ALPHA                        "Hant"           -> Title case
+    region    2ALPHA / 3DIGIT               "CH", "419"      -> upper case
+    variant   5*8alphanum / DIGIT 3alphanum "1996", "rozaj"  -> lower case
+
+Extended language subtags, the 5-8 letter registered-language form,
+extensions (``-u-...``), private use (``x-...``) and grandfathered tags are
+rejected. ``_`` is accepted as a separator (POSIX/ICU spelling, ``pt_BR``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["LanguageTag", "canonical_tag", "fallback_chain"]
+
+#: Practical upper bound on the length of a tag we try to parse at all.
+MAX_TAG_LENGTH = 64
+
+_SEPARATOR = re.compile(r"[-_]")
+_LANGUAGE = re.compile(r"[a-z]{2,3}", re.ASCII)
+_SCRIPT = re.compile(r"[a-z]{4}", re.ASCII)
+_REGION = re.compile(r"[a-z]{2}|[0-9]{3}", re.ASCII)
+_VARIANT = re.compile(r"[a-z0-9]{5,8}|[0-9][a-z0-9]{3}", re.ASCII)
+
+
+@dataclass(frozen=True)
+class LanguageTag:
+    """A well-formed language tag in canonical case (RFC 5646 §2.1.1).
+
+    Build one with :meth:`parse`; the constructor only accepts fields that
+    are already canonical and raises ``ValueError`` otherwise.
+    ``str(tag)`` is the canonical spelling (``"zh-Hant-TW"``).
+    """
+
+    language: str
+    script: str | None = None
+    region: str | None = None
+    variants: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        ok = (
+            _LANGUAGE.fullmatch(self.language) is not None
+            and (self.script is None or (
+                _SCRIPT.fullmatch(self.script.lower()) is not None
+                and self.script == self.script.title()))
+            and (self.region is None or (
+                _REGION.fullmatch(self.region.lower()) is not None
+                and self.region == self.region.upper()))
+            and all(_VARIANT.fullmatch(v) is not None for v in self.variants)
+            and len(set(self.variants)) == len(self.variants)
+        )
+        if not ok:
+            raise ValueError(f"not a canonical language tag: {self!r}")
+
+    @classmethod
+    def parse(cls, tag: str) -> LanguageTag | None:
+        """Parse ``tag`` (any case, ``-`` or ``_`` separators) or return None.
+
+        Rule: RFC 5646 §2.1 ``langtag`` = language ["-" script] ["-" region]
+        *("-" variant), subtags case-insensitive (§2.1.1), repeated variants
+        invalid (§2.2.5). Anything else, including empty subtags, extensions,
+        private use, non-ASCII text, surrounding whitespace or more than
+        :data:`MAX_TAG_LENGTH` characters, is malformed.
+        """
+        if (not isinstance(tag, str) or not tag or not tag.isascii()
+                or len(tag) > MAX_TAG_LENGTH):
+            return None
+        subtags = _SEPARATOR.split(tag.lower())
+        if _LANGUAGE.fullmatch(subtags[0]) is None:
+            return None
+        language, rest = subtags[0], subtags[1:]
+        script = region = None
+        if rest and _SCRIPT.fullmatch(rest[0]):
+            script, rest = rest[0].title(), rest[1:]
+        if rest and _REGION.fullmatch(rest[0]):
+            region, rest = rest[0].upper(), rest[1:]
+        variants: list[str] = []
+        for subtag in rest:
+            if _VARIANT.fullmatch(subtag) is None or subtag in variants:
+                return None
+            variants.append(subtag)
+        return cls(language, script, region, tuple(variants))
+
+    def __str__(self) -> str:
+        parts = [self.language, self.script, self.region, *self.variants]
+        return "-".join(p for p in parts if p)
+
+    def truncations(self) -> tuple[LanguageTag, ...]:
+        """This tag, then each shorter tag obtained by dropping the last subtag.
+
+        RFC 4647 §3.4 (lookup): "zh-Hant-TW" -> zh-Hant-TW, zh-Hant, zh.
+        (The rule about also dropping a trailing singleton never applies:
+        extensions are not accepted by :meth:`parse`.)
+        """
+        chain = [self]
+        tag = self
+        while tag.variants or tag.region or tag.script:
+            if tag.variants:
+                tag = LanguageTag(tag.language, tag.script, tag.region,
+                                  tag.variants[:-1])
+            elif tag.region:
+                tag = LanguageTag(tag.language, tag.script)
+            else:
+                tag = LanguageTag(tag.language)
+            chain.append(tag)
+        return tuple(chain)
+
+
+def canonical_tag(tag: str) -> str | None:
+    """Return ``tag`` in canonical BCP 47 case, or None when malformed.
+
+    Rule: RFC 5646 §2.1.1 - language lower case, script Title case, region
+    upper case, variants lower case; ``_`` is read as ``-``. See
+    :meth:`LanguageTag.parse` for what counts as malformed.
+    Examples: "DE-ch" -> "de-CH", "pt_br" -> "pt-BR", "de--CH" -> None.
+    """
+    parsed = LanguageTag.parse(tag)
+    return None if parsed is None else str(parsed)
+
+
+def fallback_chain(locale: str, default: str = "en") -> tuple[str, ...]:
+    """The lookup chain for translated content, most specific first.
+
+    Rule: RFC 4647 §3.4 lookup - progressively truncate the tag from the
+    end, then fall back to ``default``; canonical case, no duplicates.
+    Examples: "fr-CA" -> ("fr-CA", "fr", "en"); "en-US" -> ("en-US", "en");
+    ("de-CH", default="de") -> ("de-CH", "de").
+    A malformed ``locale`` yields just ``(default,)``; a malformed
+    ``default`` is a programming error and raises ``ValueError``.
+    """
+    fallback = canonical_tag(default)
+    if fallback is None:
+        raise ValueError(f"malformed default locale: {default!r}")
+    parsed = LanguageTag.parse(locale)
+    chain = [str(t) for t in parsed.truncations()] if parsed else []
+    if fallback not in chain:
+        chain.append(fallback)
+    return tuple(chain)

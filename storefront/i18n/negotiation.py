@@ -1,0 +1,295 @@
+"""Market and locale negotiation for a request.
+
+Pure: standard library and :mod:`storefront.errors` only. The web layer
+collects the raw hints (query parameters, ``X-Market``, ``Accept-Language``,
+``X-Country``) into :class:`RequestHints`, passes the configured markets and
+gets back a :class:`Negotiated` market/locale pair.
+
+Precedence (first match wins): explicit market, explicit locale,
+Accept-Language, country, default market. See :func:`negotiate`.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from storefront.errors import N_, StorefrontError
+from storefront.i18n.fallback import LanguageTag
+
+__all__ = [
+    "InvalidLocale",
+    "MarketInfo",
+    "Negotiated",
+    "RequestHints",
+    "SelectedBy",
+    "Suggestion",
+    "UnknownMarket",
+    "negotiate",
+    "parse_accept_language",
+]
+
+SelectedBy = Literal["market", "locale", "accept-language", "country", "default"]
+
+#: Only the first ranges of an Accept-Language header are looked at.
+MAX_LANGUAGE_RANGES = 32
+#: A range (with its parameters) longer than this is junk and dropped.
+MAX_RANGE_LENGTH = 128
+
+_OWS = " \t"
+# RFC 9110 §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )
+_QVALUE = re.compile(r"0(?:\.([0-9]{0,3}))?|1(?:\.0{0,3})?", re.ASCII)
+_COUNTRY = re.compile(r"[A-Z]{2}", re.ASCII)
+
+
+class UnknownMarket(StorefrontError):
+    code = "unknown_market"
+    http_status = 404
+    message = N_("Unknown market “%(market)s”.")
+
+
+class InvalidLocale(StorefrontError):
+    code = "invalid_locale"
+    http_status = 400
+    message = N_("“%(locale)s” is not a valid locale.")
+
+
+@dataclass(frozen=True)
+class MarketInfo:
+    """What negotiation needs to know about one market.
+
+    ``countries`` are ISO 3166-1 alpha-2 codes; ``locales`` are BCP 47 tags,
+    primary locale first. At least one well-formed locale is required
+    (``ValueError`` otherwise).
+    """
+
+    code: str
+    countries: tuple[str, ...]
+    locales: tuple[str, ...]
+    is_default: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.code:
+            raise ValueError("market code must not be empty")
+        if not self.locales:
+            raise ValueError(f"market {self.code!r} has no locale")
+        bad = [t for t in self.locales if LanguageTag.parse(t) is None]
+        if bad:
+            raise ValueError(f"market {self.code!r}: malformed locales {bad!r}")
+
+
+@dataclass(frozen=True)
+class RequestHints:
+    market: str | None = None  # ?market= or X-Market (merged by the caller)
+    locale: str | None = None  # ?locale=
+    accept_language: str | None = None  # raw Accept-Language header
+    country: str | None = None  # raw X-Country header
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    market: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class Negotiated:
+    market: str
+    locale: str
+    selected_by: SelectedBy
+    suggestion: Suggestion | None = None
+
+
+@dataclass(frozen=True)
+class _Market:
+    info: MarketInfo
+    tags: tuple[LanguageTag, ...]  # parsed info.locales, same order
+    countries: frozenset[str]  # upper case
+
+    @classmethod
+    def of(cls, info: MarketInfo) -> _Market:
+        tags = tuple(LanguageTag.parse(t) for t in info.locales)
+        countries = frozenset(c.strip().upper() for c in info.countries)
+        return cls(info, tags, countries)  # type: ignore[arg-type]
+
+    def speaks(self, language: str) -> bool:
+        return any(t.language == language for t in self.tags)
+
+
+def parse_accept_language(header: str | None) -> tuple[str, ...]:
+    """The language ranges of an Accept-Language header, most preferred first.
+
+    Rule: RFC 9110 §12.5.4 (Accept-Language) with weights per §12.4.2:
+    ``range *( OWS ";" OWS "q=" qvalue )``, qvalue 0..1 with at most three
+    decimals. Ranges are sorted by descending q, ties keep header order;
+    q=0 ("not acceptable") is dropped. Ranges are returned as canonical
+    BCP 47 tags (RFC 5646), ``*`` as ``"*"``; duplicates keep their best
+    position. Tolerant: whitespace is allowed around ``;`` and ``=``, ``Q``
+    is case-insensitive, parameters other than q are ignored. Junk is
+    dropped: malformed tags, malformed or repeated q, empty items. Only the
+    first :data:`MAX_LANGUAGE_RANGES` items are considered. Never raises.
+    """
+    if not isinstance(header, str) or not header:
+        return ()
+    weighted: list[tuple[int, int, str]] = []
+    items = header.split(",", MAX_LANGUAGE_RANGES)[:MAX_LANGUAGE_RANGES]
+    for position, item in enumerate(items):
+        if len(item) > MAX_RANGE_LENGTH:
+            continue
+        range_, *params = item.split(";")
+        range_ = range_.strip(_OWS)
+        tag = "*" if range_ == "*" else _canonical(range_)
+        quality = _quality(params)
+        if tag is not None and quality:
+            weighted.append((-quality, position, tag))
+    result: list[str] = []
+    for _, _, tag in sorted(weighted):
+        if tag not in result:
+            result.append(tag)
+    return tuple(result)
+
+
+def _canonical(value: str) -> str | None:
+    parsed = LanguageTag.parse(value)
+    return None if parsed is None else str(parsed)
+
+
+def _quality(params: list[str]) -> int | None:
+    """The q parameter in thousandths (1000 when absent), None if malformed."""
+    quality: int | None = None
+    for param in params:
+        name, equals, value = param.partition("=")
+        if name.strip(_OWS).lower() != "q":
+            continue  # an unknown parameter (or an empty one): ignored
+        match = _QVALUE.fullmatch(value.strip(_OWS)) if equals else None
+        if match is None or quality is not None:
+            return None  # malformed or repeated weight
+        if match.group(0).startswith("1"):
+            quality = 1000
+        else:
+            quality = int((match.group(1) or "").ljust(3, "0"))
+    return 1000 if quality is None else quality
+
+
+def negotiate(markets: Sequence[MarketInfo], hints: RequestHints) -> Negotiated:
+    """Choose the market and locale of a request; first rule that applies wins.
+
+    1. ``hints.market`` (case-insensitive code) -> that market, else
+       :class:`UnknownMarket`.
+    2. ``hints.locale`` -> :class:`InvalidLocale` when malformed (RFC 5646);
+       otherwise the market for that tag, if any.
+    3. Accept-Language (RFC 9110 §12.5.4), ranges in preference order, ``*``
+       skipped: the market for the first range that has one.
+    4. ``hints.country`` (ISO 3166-1 alpha-2) -> the market holding it.
+    5. The default market (``is_default``, else the first one).
+
+    Market for a tag ``L[-R]``: a market holding country R (one speaking L
+    preferred); else markets whose primary locale's language is L, then
+    markets speaking L at all - the default market first, else in order.
+    Locale within the market: for each candidate (explicit locale, then
+    Accept-Language ranges) an exact match, then the first market locale of
+    the same language; else the market's primary locale. A market holding
+    ``hints.country`` other than the chosen one is offered as a suggestion.
+    Raises ``ValueError`` when ``markets`` is empty.
+    """
+    if not markets:
+        raise ValueError("no markets configured")
+    entries = tuple(_Market.of(m) for m in markets)
+    default = next((e for e in entries if e.info.is_default), entries[0])
+    accepted = tuple(
+        tag
+        for r in parse_accept_language(hints.accept_language)
+        if (tag := LanguageTag.parse(r)) is not None
+    )
+    country = _country(hints.country)
+
+    def result(entry: _Market, candidates: Sequence[LanguageTag],
+               selected_by: SelectedBy) -> Negotiated:
+        locale = _locale_within(entry, candidates)
+        return Negotiated(entry.info.code, locale, selected_by,
+                          _suggest(entries, entry, country, locale))
+
+    market_code = _present(hints.market)
+    locale_hint = _present(hints.locale)
+    explicit = LanguageTag.parse(locale_hint) if locale_hint else None
+    if market_code is not None:
+        wanted = market_code.lower() if market_code.isascii() else None
+        entry = next((e for e in entries
+                      if e.info.code.lower() == wanted), None)
+        if entry is None:
+            raise UnknownMarket(market=market_code)
+        head = (explicit,) if explicit else ()
+        return result(entry, head + accepted, "market")
+    if locale_hint is not None:
+        if explicit is None:
+            raise InvalidLocale(locale=locale_hint)
+        entry = _market_for_tag(entries, default, explicit)
+        if entry is not None:
+            return result(entry, (explicit,) + accepted, "locale")
+    for tag in accepted:
+        entry = _market_for_tag(entries, default, tag)
+        if entry is not None:
+            return result(entry, accepted, "accept-language")
+    if country is not None:
+        entry = next((e for e in entries if country in e.countries), None)
+        if entry is not None:
+            return result(entry, accepted, "country")
+    return result(default, accepted, "default")
+
+
+def _present(value: str | None) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return value.strip() or None
+
+
+def _country(value: str | None) -> str | None:
+    """An upper-case ISO 3166-1 alpha-2 code, or None for anything else."""
+    value = _present(value)
+    if value is None or not value.isascii():
+        return None
+    value = value.upper()
+    return value if _COUNTRY.fullmatch(value) else None
+
+
+def _market_for_tag(entries: Sequence[_Market], default: _Market,
+                    tag: LanguageTag) -> _Market | None:
+    """Market for ``tag``: its region's market, else by language (see negotiate)."""
+    if tag.region is not None:
+        holding = [e for e in entries if tag.region in e.countries]
+        if holding:
+            return next((e for e in holding if e.speaks(tag.language)),
+                        holding[0])
+    primary = [e for e in entries if e.tags[0].language == tag.language]
+    speaking = primary or [e for e in entries if e.speaks(tag.language)]
+    if not speaking:
+        return None
+    return default if any(e is default for e in speaking) else speaking[0]
+
+
+def _locale_within(entry: _Market, candidates: Sequence[LanguageTag]) -> str:
+    """The market's own spelling of the best locale for ``candidates``."""
+    locales = entry.info.locales
+    for candidate in candidates:
+        for tag, locale in zip(entry.tags, locales):
+            if tag == candidate:
+                return locale
+        for tag, locale in zip(entry.tags, locales):
+            if tag.language == candidate.language:
+                return locale
+    return locales[0]
+
+
+def _suggest(entries: Sequence[_Market], selected: _Market,
+             country: str | None, locale: str) -> Suggestion | None:
+    """Point at the market of the shopper's country when it is another one."""
+    if country is None or country in selected.countries:
+        return None
+    other = next((e for e in entries if country in e.countries), None)
+    if other is None:
+        return None
+    chosen = LanguageTag.parse(locale)
+    same = (loc for tag, loc in zip(other.tags, other.info.locales)
+            if chosen is not None and tag.language == chosen.language)
+    return Suggestion(other.info.code, next(same, other.info.locales[0]))

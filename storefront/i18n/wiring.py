@@ -1,0 +1,42 @@
+"""Flask-Babel wiring: the locale of messages is the negotiated one."""
+from __future__ import annotations
+
+from flask import Flask, g, has_request_context, request
+
+from storefront.extensions import babel
+
+
+def select_locale() -> str:
+    """Babel locale for gettext and formatting.
+
+    The negotiated shopper locale when the request has one (``de-CH`` ->
+    ``de_CH``; gettext falls back to the ``de`` catalog); otherwise the best
+    UI language from Accept-Language; otherwise the default."""
+    from flask import current_app
+
+    shop = g.get("shop") if has_request_context() else None
+    if shop is not None:
+        return shop.locale.replace("-", "_")
+    languages = current_app.config["UI_LANGUAGES"]
+    if has_request_context():
+        explicit = request.args.get("locale", "").replace("_", "-").split("-")[0].lower()
+        if explicit in languages:
+            return explicit
+        best = request.accept_languages.best_match(languages)
+        if best:
+            return best
+    return current_app.config["DEFAULT_LOCALE"]
+
+
+def current_locale() -> str:
+    """The BCP 47 tag responses are written in ('de-CH')."""
+    shop = g.get("shop") if has_request_context() else None
+    return shop.locale if shop is not None else select_locale().replace("_", "-")
+
+
+def init_app(app: Flask) -> None:
+    from storefront import ROOT
+
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LOCALE"])
+    babel.init_app(app, locale_selector=select_locale)

@@ -1,0 +1,39 @@
+"""Warehouses and stock levels."""
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storefront.db import Base, CountryCode
+
+
+class Warehouse(Base):
+    __tablename__ = "warehouse"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    country_code: Mapped[str] = mapped_column(CountryCode)
+    markets: Mapped[list[WarehouseMarket]] = relationship(cascade="all, delete-orphan")
+
+
+class WarehouseMarket(Base):
+    """The warehouse ships to the market's countries."""
+
+    __tablename__ = "warehouse_market"
+
+    warehouse_code: Mapped[str] = mapped_column(ForeignKey("warehouse.code", ondelete="CASCADE"), primary_key=True)
+    market_code: Mapped[str] = mapped_column(ForeignKey("market.code", ondelete="CASCADE"), primary_key=True)
+
+
+class Stock(Base):
+    __tablename__ = "stock"
+
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variant.id", ondelete="CASCADE"), primary_key=True)
+    warehouse_code: Mapped[str] = mapped_column(ForeignKey("warehouse.code", ondelete="CASCADE"), primary_key=True)
+    quantity: Mapped[int] = mapped_column(Integer, default=0)
+    reserved: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+        CheckConstraint("reserved >= 0 AND reserved <= quantity", name="reserved_within_quantity"),
+    )

@@ -1,0 +1,84 @@
+"""The shop context of a request: its market and locale, negotiated once.
+
+Shopper blueprints call ``negotiate_request`` before their views; responses
+then carry ``Content-Language``, ``X-Market`` and ``Vary`` (API.md)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, Response, current_app, g, request
+
+from storefront.extensions import db
+from storefront.i18n.fallback import fallback_chain
+from storefront.i18n.negotiation import Negotiated, RequestHints, Suggestion, negotiate
+from storefront.markets.services import MarketView, load_markets
+
+VARY = "Accept-Language, X-Market, X-Country"
+
+
+@dataclass(frozen=True)
+class ShopContext:
+    market: MarketView
+    locale: str
+    selected_by: str
+    suggestion: Suggestion | None
+    chain: tuple[str, ...]  # content fallback chain, e.g. ("fr-CA", "fr", "en")
+    markets: tuple[MarketView, ...]
+
+    def as_json(self) -> dict:
+        body = {
+            "market": self.market.code,
+            "currency": self.market.currency,
+            "locale": self.locale,
+            "selected_by": self.selected_by,
+        }
+        if self.suggestion is not None:
+            body["suggestion"] = {"market": self.suggestion.market, "locale": self.suggestion.locale}
+        return body
+
+
+def markets() -> tuple[MarketView, ...]:
+    """All markets, loaded once per request."""
+    if "markets" not in g:
+        g.markets = tuple(load_markets(db.session))
+    return g.markets
+
+
+def negotiate_request() -> None:
+    """``before_request`` of shopper blueprints: resolve market and locale into ``g.shop``."""
+    g.vary = True
+    all_markets = markets()
+    hints = RequestHints(
+        market=request.args.get("market") or request.headers.get("X-Market"),
+        locale=request.args.get("locale"),
+        accept_language=request.headers.get("Accept-Language"),
+        country=request.headers.get("X-Country"),
+    )
+    result: Negotiated = negotiate([m.info() for m in all_markets], hints)
+    market = next(m for m in all_markets if m.code == result.market)
+    g.shop = ShopContext(
+        market=market,
+        locale=result.locale,
+        selected_by=result.selected_by,
+        suggestion=result.suggestion,
+        chain=fallback_chain(result.locale, current_app.config["DEFAULT_LOCALE"]),
+        markets=all_markets,
+    )
+
+
+def shop() -> ShopContext:
+    return g.shop
+
+
+def _decorate_response(response: Response) -> Response:
+    if g.get("vary"):
+        response.vary.update(v.strip() for v in VARY.split(","))
+    context = g.get("shop")
+    if context is not None:
+        response.headers["Content-Language"] = context.locale
+        response.headers["X-Market"] = context.market.code
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_decorate_response)

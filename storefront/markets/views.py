@@ -1,0 +1,44 @@
+"""``GET /markets``: every market, named in the response locale."""
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from storefront.api.fields import ShopperArgsSchema
+from storefront.extensions import api
+from storefront.markets import context
+from storefront.markets.context import negotiate_request, shop
+from storefront.markets.schemas import MarketListSchema
+
+blp = Blueprint("markets", __name__, description="Markets: countries, currency, locales, tax display.")
+blp.before_request(negotiate_request)
+
+
+@blp.route("/markets")
+class Markets(MethodView):
+    @blp.arguments(ShopperArgsSchema, location="query")
+    @blp.response(200, MarketListSchema)
+    def get(self, _args):
+        """All markets, with their names in the response locale."""
+        ctx = shop()
+        default = current_app.config["DEFAULT_LOCALE"]
+        items = [
+            {
+                "code": m.code,
+                "name": m.name(ctx.locale, default),
+                "currency": m.currency,
+                "locales": list(m.locales),
+                "primary_locale": m.primary_locale,
+                "countries": list(m.countries),
+                "prices_include_tax": m.prices_include_tax,
+                "is_default": m.is_default,
+            }
+            for m in ctx.markets
+        ]
+        return {"items": items, "next_cursor": None, "context": ctx.as_json()}
+
+
+def init_app(app: Flask) -> None:
+    context.init_app(app)
+    api.register_blueprint(blp, url_prefix="/api/v1")

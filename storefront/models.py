@@ -1,0 +1,6 @@
+"""Every domain's models, imported so ``Base.metadata`` is complete
+(Alembic autogenerate, the schema test, relationship resolution)."""
+from storefront.catalog import models as catalog  # noqa: F401
+from storefront.inventory import models as inventory  # noqa: F401
+from storefront.markets import models as markets  # noqa: F401
+from storefront.pricing import models as pricing  # noqa: F401

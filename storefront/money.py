@@ -1,0 +1,159 @@
+"""Money: py-moneyed's ``Money`` plus what it lacks.
+
+Pure (Babel and py-moneyed only). Amounts are exact ``Decimal``; rounding
+happens here and nowhere else, with an explicit mode, at the documented
+boundaries: display, persistence of computed values, and the charge.
+
+- Minor digits per currency come from CLDR (Babel ``get_currency_precision``):
+  JPY 0, EUR 2, KWD 3.
+- Cash rounding (CHF 0.05, DKK 0.50) from CLDR ``currency_fractions``
+  (tuple: digits, rounding, cash digits, cash rounding). Babel applies none
+  when formatting, so it is done here.
+- Stripe minor units follow Stripe's own table, not ISO/CLDR
+  (https://docs.stripe.com/currencies): zero-decimal codes, ISK/UGX sent as
+  two-decimal with ``00``, three-decimal codes whose last digit must be 0.
+  Never ``Money.get_amount_in_sub_unit()``: it truncates.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
+from babel import Locale
+from babel.core import get_global
+from babel.numbers import get_currency_precision
+from moneyed import Money
+from moneyed.l10n import format_money as _format_money
+
+__all__ = [
+    "Money",
+    "currency_digits",
+    "minor_unit",
+    "quantize",
+    "money",
+    "cash_increment",
+    "round_to_increment",
+    "amount_str",
+    "format_money",
+    "babel_locale",
+    "stripe_increment",
+    "to_stripe_minor",
+    "from_stripe_minor",
+    "StripeAmountError",
+]
+
+
+@lru_cache(maxsize=None)
+def currency_digits(currency: str) -> int:
+    """Number of minor digits of ``currency`` per CLDR (JPY 0, EUR 2, KWD 3)."""
+    return get_currency_precision(currency)
+
+
+@lru_cache(maxsize=None)
+def minor_unit(currency: str) -> Decimal:
+    """The smallest amount of ``currency``: Decimal('0.01') for EUR, ('1') for JPY."""
+    return Decimal(1).scaleb(-currency_digits(currency))
+
+
+def quantize(amount: Decimal, currency: str, rounding: str = ROUND_HALF_UP) -> Decimal:
+    """``amount`` rounded to the currency's minor digits (commercial rounding by default)."""
+    return Decimal(amount).quantize(minor_unit(currency), rounding=rounding)
+
+
+def money(amount: Decimal | str | int, currency: str, rounding: str = ROUND_HALF_UP) -> Money:
+    """A Money quantized to the currency's minor digits."""
+    return Money(quantize(Decimal(amount), currency, rounding), currency)
+
+
+@lru_cache(maxsize=None)
+def cash_increment(currency: str) -> Decimal:
+    """CLDR cash rounding increment: CHF 0.05, DKK 0.50, SEK 1, EUR 0.01, JPY 1.
+
+    ``currency_fractions[code] = (digits, rounding, cashDigits, cashRounding)``;
+    the increment is ``cashRounding * 10**-cashDigits`` (0 means 1)."""
+    fractions = get_global("currency_fractions")
+    digits, rounding, cash_digits, cash_rounding = fractions.get(currency, fractions["DEFAULT"])
+    return Decimal(cash_rounding or 1).scaleb(-cash_digits)
+
+
+def round_to_increment(amount: Decimal, increment: Decimal, rounding: str = ROUND_HALF_UP) -> Decimal:
+    """``amount`` rounded to a multiple of ``increment`` (0.05 -> 12.34 becomes 12.35).
+
+    The result keeps the increment's exponent so it prints with the right digits."""
+    if increment <= 0:
+        raise ValueError("increment must be positive")
+    steps = (Decimal(amount) / increment).to_integral_value(rounding=rounding)
+    return (steps * increment).quantize(increment if increment.as_tuple().exponent < 0 else Decimal(1))
+
+
+def amount_str(value: Money) -> str:
+    """The API amount: a decimal string with exactly the currency's minor digits."""
+    return str(quantize(value.amount, value.currency.code))
+
+
+@lru_cache(maxsize=256)
+def babel_locale(tag: str) -> Locale:
+    """A Babel Locale for a BCP 47 tag ('de-CH', 'zh-Hant-TW')."""
+    return Locale.parse(tag.replace("_", "-"), sep="-")
+
+
+def format_money(value: Money, locale: str) -> str:
+    """CLDR formatting of ``value`` for ``locale`` ('1.234,50 €' in de-DE).
+
+    The amount is quantized first (commercial rounding) so Babel's half-even
+    rounding never applies."""
+    exact = Money(quantize(value.amount, value.currency.code), value.currency.code)
+    return _format_money(exact, locale=babel_locale(locale))
+
+
+# --- Stripe --------------------------------------------------------------------
+
+ZERO_DECIMAL = frozenset(
+    "BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF VND VUV XAF XOF XPF".split()
+)
+# ISK and UGX are zero-decimal but sent as two-decimal values ending in 00.
+TWO_DECIMAL_WHOLE_UNITS = frozenset({"ISK", "UGX"})
+# Three-decimal currencies: the last digit of the amount must be 0.
+THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
+
+
+class StripeAmountError(ValueError):
+    """The amount cannot be charged exactly in Stripe's minor units."""
+
+
+def stripe_increment(currency: str) -> Decimal:
+    """The smallest amount Stripe can charge in ``currency``.
+
+    JPY 1, ISK/UGX 1 (whole units), KWD 0.010, EUR 0.01."""
+    code = currency.upper()
+    if code in ZERO_DECIMAL or code in TWO_DECIMAL_WHOLE_UNITS:
+        return Decimal(1)
+    if code in THREE_DECIMAL:
+        return Decimal("0.010")
+    return Decimal("0.01")
+
+
+def _stripe_exponent(code: str) -> int:
+    if code in ZERO_DECIMAL:
+        return 0
+    if code in THREE_DECIMAL:
+        return 3
+    return 2
+
+
+def to_stripe_minor(value: Money) -> int:
+    """Stripe's integer ``amount`` for ``value``.
+
+    Refuses (StripeAmountError) an amount Stripe cannot take exactly, instead
+    of rounding silently: round the total with ``stripe_increment`` first."""
+    code = value.currency.code
+    amount = Decimal(value.amount)
+    if amount % stripe_increment(code) != 0:
+        raise StripeAmountError(f"{amount} {code} is not a multiple of {stripe_increment(code)}")
+    return int(amount.scaleb(_stripe_exponent(code)))
+
+
+def from_stripe_minor(amount: int, currency: str) -> Money:
+    """The Money for Stripe's integer ``amount`` in ``currency``."""
+    code = currency.upper()
+    return money(Decimal(amount).scaleb(-_stripe_exponent(code)), code)

@@ -1,0 +1,54 @@
+"""The price a shopper sees: net, gross and tax from a stored amount.
+
+Pure. In a market whose prices include tax the stored amount is gross: the
+market's rounding rule applies to it (CHF 0.05 steps), then the tax is backed
+out, ``net = gross / (1 + rate)`` rounded half up to the minor unit and
+``tax = gross - net``, so the gross the shopper saw never changes. Where
+prices exclude tax the rule applies to the net price and
+``tax = net * rate`` rounded half up, ``gross = net + tax``. Either way
+``gross == net + tax`` exactly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from storefront.money import Money, quantize
+from storefront.pricing.rounding import RoundingRule, apply_rule
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class ShelfPrice:
+    net: Money
+    gross: Money
+    tax: Money
+    tax_rate: Decimal  # percent, e.g. Decimal("8.1")
+    tax_included: bool
+    # Set during an announced reduction: the regular price, and the lowest
+    # price of the 30 days before it (EU Omnibus directive, Art. 6a PID).
+    compare_at: Money | None = None
+    prior_price: Money | None = None
+
+
+def shelf_price(
+    amount: Decimal, currency: str, tax_rate: Decimal, tax_included: bool, rule: RoundingRule
+) -> ShelfPrice:
+    """Net, gross and tax of a stored price (see the module doc for the rule)."""
+    shown = apply_rule(amount, currency, rule)
+    if tax_included:
+        gross = shown
+        net = quantize(gross * HUNDRED / (HUNDRED + tax_rate), currency)
+        tax = gross - net
+    else:
+        net = shown
+        tax = quantize(net * tax_rate / HUNDRED, currency)
+        gross = net + tax
+    return ShelfPrice(
+        net=Money(net, currency),
+        gross=Money(gross, currency),
+        tax=Money(tax, currency),
+        tax_rate=tax_rate,
+        tax_included=tax_included,
+    )

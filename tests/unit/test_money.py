@@ -1,0 +1,109 @@
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from storefront.money import (
+    Money,
+    StripeAmountError,
+    amount_str,
+    cash_increment,
+    currency_digits,
+    format_money,
+    from_stripe_minor,
+    money,
+    quantize,
+    round_to_increment,
+    stripe_increment,
+    to_stripe_minor,
+)
+
+NBSP, NNBSP, RLM = "\u00a0", "\u202f", "\u200f"
+
+
+@pytest.mark.parametrize(
+    "currency, digits", [("EUR", 2), ("USD", 2), ("JPY", 0), ("KWD", 3), ("CHF", 2), ("BHD", 3), ("ISK", 0)]
+)
+def test_currency_digits_follow_cldr(currency, digits):
+    assert currency_digits(currency) == digits
+
+
+@pytest.mark.parametrize(
+    "amount, currency, expected",
+    [
+        ("19.995", "EUR", "20.00"),
+        ("19.994", "EUR", "19.99"),
+        ("1234.5", "JPY", "1235"),
+        ("2.5", "JPY", "3"),  # half up, not Python's half even
+        ("12.3455", "KWD", "12.346"),
+        ("7", "KWD", "7.000"),
+    ],
+)
+def test_quantize_rounds_half_up_to_minor_digits(amount, currency, expected):
+    assert str(quantize(Decimal(amount), currency)) == expected
+    assert amount_str(money(amount, currency)) == expected
+
+
+@pytest.mark.parametrize(
+    "currency, increment", [("CHF", "0.05"), ("DKK", "0.50"), ("EUR", "0.01"), ("JPY", "1"), ("SEK", "1")]
+)
+def test_cash_increment_from_cldr(currency, increment):
+    assert cash_increment(currency) == Decimal(increment)
+
+
+@pytest.mark.parametrize(
+    "amount, increment, expected",
+    [("12.34", "0.05", "12.35"), ("12.32", "0.05", "12.30"), ("12.325", "0.05", "12.35"), ("12.24", "0.50", "12.00"),
+     ("12.26", "0.50", "12.50"), ("99.50", "1", "100"), ("1983", "10", "1980")],
+)
+def test_round_to_increment(amount, increment, expected):
+    assert str(round_to_increment(Decimal(amount), Decimal(increment))) == expected
+
+
+@pytest.mark.parametrize(
+    "amount, currency, locale, expected",
+    [
+        ("1234.5", "EUR", "de-DE", f"1.234,50{NBSP}€"),
+        ("1234.56", "EUR", "fr-FR", f"1{NNBSP}234,56{NBSP}€"),
+        ("1234.56", "CHF", "de-CH", f"CHF{NBSP}1’234.56"),
+        ("1234.55", "CHF", "fr-CH", f"1{NNBSP}234,55{NBSP}CHF"),
+        ("1980", "JPY", "ja-JP", "￥1,980"),
+        ("12.35", "KWD", "ar-KW", f"{RLM}12.350{NBSP}د.ك.{RLM}"),
+        ("1234.5", "USD", "en-US", "$1,234.50"),
+        ("1234.5", "USD", "es-US", "$1,234.50"),
+        ("19.99", "CAD", "fr-CA", f"19,99{NBSP}$"),
+        ("19.99", "CAD", "en-CA", "$19.99"),
+        ("19.99", "GBP", "en-GB", "£19.99"),
+        ("2.5", "JPY", "ja-JP", "￥3"),  # quantized half up before Babel (half even would print 2)
+    ],
+)
+def test_format_money_per_locale(amount, currency, locale, expected):
+    assert format_money(Money(Decimal(amount), currency), locale) == expected
+
+
+@pytest.mark.parametrize(
+    "amount, currency, minor",
+    [("19.99", "EUR", 1999), ("1980", "JPY", 1980), ("12.350", "KWD", 12350), ("5", "ISK", 500), ("5", "UGX", 500),
+     ("0.50", "USD", 50), ("1.230", "BHD", 1230)],
+)
+def test_stripe_minor_units(amount, currency, minor):
+    value = Money(Decimal(amount), currency)
+    assert to_stripe_minor(value) == minor
+    assert from_stripe_minor(minor, currency) == value
+
+
+@pytest.mark.parametrize("amount, currency", [("12.345", "KWD"), ("19.999", "EUR"), ("5.5", "ISK"), ("10.5", "JPY")])
+def test_stripe_refuses_amounts_it_cannot_charge_exactly(amount, currency):
+    with pytest.raises(StripeAmountError):
+        to_stripe_minor(Money(Decimal(amount), currency))
+
+
+@given(
+    cents=st.integers(min_value=0, max_value=10**12),
+    currency=st.sampled_from(["EUR", "USD", "JPY", "KWD", "CHF", "ISK", "GBP", "BHD"]),
+)
+def test_stripe_round_trip_for_chargeable_amounts(cents, currency):
+    amount = Decimal(cents) * stripe_increment(currency)
+    value = Money(amount, currency)
+    assert from_stripe_minor(to_stripe_minor(value), currency) == value
