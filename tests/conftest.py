@@ -98,18 +98,21 @@ def db_session(app):
     """A session whose commits become savepoints of one rolled-back transaction."""
     from storefront.extensions import db
 
+    # No app context is held during the test: each request pushes its own,
+    # exactly as in production (``g`` does not leak between requests).
     with app.app_context():
         connection = db.engine.connect()
-        transaction = connection.begin()
-        original = db.session
-        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
-        try:
-            yield db.session
-        finally:
+    transaction = connection.begin()
+    original = db.session
+    db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+    try:
+        yield db.session
+    finally:
+        with app.app_context():
             db.session.remove()
-            db.session = original
-            transaction.rollback()
-            connection.close()
+        db.session = original
+        transaction.rollback()
+        connection.close()
 
 
 @pytest.fixture
@@ -147,3 +150,10 @@ def count_queries(app, db_session):
             event.remove(engine, "before_cursor_execute", counter)
 
     return counting
+
+
+@pytest.fixture
+def session(app, db_session):
+    """The rolled-back session inside an app context, for service-level tests."""
+    with app.app_context():
+        yield db_session
