@@ -27,6 +27,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     settings = load_config(env=env, overrides=overrides)
     app.config.update(settings)
+    app.json.ensure_ascii = False  # UTF-8 JSON: "高慢と偏見", not "\u9ad8..."
     _database_settings(app)
     logging.getLogger("storefront").setLevel(app.config["LOG_LEVEL"])
 

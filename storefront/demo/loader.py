@@ -127,7 +127,7 @@ def _load_product(session, p, categories, values, markets, markets_data) -> int:
     german = translations.get("de")
     if german and "de-CH" not in translations and any("ß" in german[k] for k in ("name", "description")):
         translations["de-CH"] = {
-            "name": _swiss(german["name"]), "slug": german["slug"] + "-ch", "description": _swiss(german["description"]),
+            "name": _swiss(german["name"]), "slug": german["slug"], "description": _swiss(german["description"]),
         }
     product.translations = [
         new_product_translation(loc, t["name"], t["slug"], t["description"]) for loc, t in translations.items()

@@ -186,7 +186,9 @@ def negotiate(markets: Sequence[MarketInfo], hints: RequestHints) -> Negotiated:
 
     Market for a tag ``L[-R]``: a market holding country R (one speaking L
     preferred); else markets whose primary locale's language is L, then
-    markets speaking L at all - the default market first, else in order.
+    markets speaking L at all - among several, the one holding the shopper's
+    country (``hints.country``) first, then the default market, then in order
+    (so ``it`` from Switzerland is CH, ``it`` from nowhere in particular EU).
     Locale within the market: for each candidate (explicit locale, then
     Accept-Language ranges) an exact match, then the first market locale of
     the same language; else the market's primary locale. A market holding
@@ -224,11 +226,11 @@ def negotiate(markets: Sequence[MarketInfo], hints: RequestHints) -> Negotiated:
     if locale_hint is not None:
         if explicit is None:
             raise InvalidLocale(locale=locale_hint)
-        entry = _market_for_tag(entries, default, explicit)
+        entry = _market_for_tag(entries, default, explicit, country)
         if entry is not None:
             return result(entry, (explicit,) + accepted, "locale")
     for tag in accepted:
-        entry = _market_for_tag(entries, default, tag)
+        entry = _market_for_tag(entries, default, tag, country)
         if entry is not None:
             return result(entry, accepted, "accept-language")
     if country is not None:
@@ -254,7 +256,7 @@ def _country(value: str | None) -> str | None:
 
 
 def _market_for_tag(entries: Sequence[_Market], default: _Market,
-                    tag: LanguageTag) -> _Market | None:
+                    tag: LanguageTag, country: str | None = None) -> _Market | None:
     """Market for ``tag``: its region's market, else by language (see negotiate)."""
     if tag.region is not None:
         holding = [e for e in entries if tag.region in e.countries]
@@ -265,6 +267,9 @@ def _market_for_tag(entries: Sequence[_Market], default: _Market,
     speaking = primary or [e for e in entries if e.speaks(tag.language)]
     if not speaking:
         return None
+    local = next((e for e in speaking if country is not None and country in e.countries), None)
+    if local is not None:
+        return local
     return default if any(e is default for e in speaking) else speaking[0]
 
 

@@ -370,12 +370,18 @@ def test_accept_language_beats_country(markets) -> None:
         ({"country": "CA"}, ("CA", "en-CA", "country")),
         ({"country": "CH", "accept_language": "*"}, ("CH", "de-CH", "country")),
         ({"country": "CH", "accept_language": "pt-BR, zh-Hant-TW"}, ("CH", "de-CH", "country")),
-        # Accept-Language beats country (every range a market speaks selects it)
+        # Accept-Language beats country (every range a market speaks selects
+        # it); among the markets speaking the language, the country's wins
         ({"country": "CH", "accept_language": "pt-BR, it;q=0.5"},
-         ("EU", "it-IT", "accept-language")),
+         ("CH", "it-CH", "accept-language")),
+        ({"country": "CH", "accept_language": "de"}, ("CH", "de-CH", "accept-language")),
+        ({"country": "AT", "accept_language": "de"}, ("DE", "de-DE", "accept-language")),
+        ({"country": "JP", "accept_language": "it"}, ("EU", "it-IT", "accept-language")),
         ({"country": "CA", "accept_language": "zh, fr-FR;q=0.5"},
          ("FR", "fr-FR", "accept-language")),
         ({"country": "AT", "accept_language": "zh, es;q=0.5"},
+         ("EU", "es-ES", "accept-language")),
+        ({"country": "JP", "accept_language": "zh, es;q=0.5"},
          ("US", "es-US", "accept-language")),
         # country beats default
         ({"country": "JP", "accept_language": "pt-BR"}, ("JP", "ja-JP", "country")),
@@ -474,8 +480,9 @@ def test_market_locales_matched_case_insensitively() -> None:
          Negotiated("JP", "ja-JP", "market", Suggestion("CH", "de-CH"))),
         ({"market": "FR", "country": "li"},
          Negotiated("FR", "fr-FR", "market", Suggestion("CH", "fr-CH"))),
-        ({"locale": "es", "country": "AT"},
-         Negotiated("US", "es-US", "locale", Suggestion("EU", "es-ES"))),
+        ({"locale": "es", "country": "AT"}, Negotiated("EU", "es-ES", "locale")),
+        ({"locale": "es", "country": "FR"},
+         Negotiated("US", "es-US", "locale", Suggestion("FR", "fr-FR"))),
         ({"accept_language": "en-GB", "country": "CA"},
          Negotiated("GB", "en-GB", "accept-language", Suggestion("CA", "en-CA"))),
         ({"accept_language": "ja", "country": "US"},
