@@ -3,6 +3,7 @@ fallback chain inside the query (one LEFT JOIN per chain step, COALESCE
 picks the first present), never by looping over rows in Python."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Sequence
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
@@ -22,7 +23,8 @@ from storefront.catalog.models import (
     VariantOptionValue,
 )
 from storefront.inventory.models import Stock, WarehouseMarket
-from storefront.pricing.models import VariantPrice
+from storefront.pricing.models import ResolvedPrice
+from storefront.pricing.queries import active_sales_subquery, effective_amount
 
 SORTS = ("name", "price", "-price", "newest")
 
@@ -39,11 +41,13 @@ def coalesce_translation(
     return stmt, columns
 
 
-def min_price_subquery(market: str):
+def min_price_subquery(market: str, now: datetime):
+    sales = active_sales_subquery(market, now)
     return (
-        select(Variant.product_id.label("product_id"), func.min(VariantPrice.amount).label("min_price"))
-        .join(VariantPrice, VariantPrice.variant_id == Variant.id)
-        .where(VariantPrice.market_code == market)
+        select(Variant.product_id.label("product_id"), func.min(effective_amount(sales)).label("min_price"))
+        .join(ResolvedPrice, ResolvedPrice.variant_id == Variant.id)
+        .outerjoin(sales, sales.c.variant_id == Variant.id)
+        .where(ResolvedPrice.market_code == market)
         .group_by(Variant.product_id)
         .subquery("prices")
     )
@@ -52,6 +56,7 @@ def min_price_subquery(market: str):
 def product_page_statement(
     *,
     market: str,
+    now: datetime,
     chain: Sequence[str],
     product_ids: Sequence[int] | None = None,
     category_ids: Sequence[int] | None = None,
@@ -63,7 +68,7 @@ def product_page_statement(
 ) -> Select:
     """Products sold in ``market`` (with a price there), translated, ordered by
     ``sort`` and positioned after the keyset ``after`` = (sort value, id)."""
-    prices = min_price_subquery(market)
+    prices = min_price_subquery(market, now)
     stmt = (
         select(Product.id, Product.category_id, Product.created_at, prices.c.min_price)
         .join(ProductMarket, and_(ProductMarket.product_id == Product.id, ProductMarket.market_code == market))
@@ -108,9 +113,9 @@ def product_page_statement(
     return stmt
 
 
-def variants_statement(market: str, product_ids: Sequence[int]) -> Select:
-    """Variants of the products with their price in ``market`` and the free
-    stock of the warehouses serving it."""
+def variants_statement(market: str, product_ids: Sequence[int], now: datetime) -> Select:
+    """Variants of the products with their regular price in ``market``, the
+    lowest sale price in force, and the free stock of the warehouses serving it."""
     free = (
         select(Stock.variant_id.label("variant_id"), func.sum(Stock.quantity - Stock.reserved).label("free"))
         .join(WarehouseMarket, WarehouseMarket.warehouse_code == Stock.warehouse_code)
@@ -118,12 +123,14 @@ def variants_statement(market: str, product_ids: Sequence[int]) -> Select:
         .group_by(Stock.variant_id)
         .subquery("free_stock")
     )
+    sales = active_sales_subquery(market, now)
     return (
         select(
-            Variant.id, Variant.product_id, Variant.sku, VariantPrice.amount, VariantPrice.currency,
-            func.coalesce(free.c.free, 0).label("free"),
+            Variant.id, Variant.product_id, Variant.sku, ResolvedPrice.amount, ResolvedPrice.currency,
+            sales.c.sale_amount, func.coalesce(free.c.free, 0).label("free"),
         )
-        .join(VariantPrice, and_(VariantPrice.variant_id == Variant.id, VariantPrice.market_code == market))
+        .join(ResolvedPrice, and_(ResolvedPrice.variant_id == Variant.id, ResolvedPrice.market_code == market))
+        .outerjoin(sales, sales.c.variant_id == Variant.id)
         .outerjoin(free, free.c.variant_id == Variant.id)
         .where(Variant.product_id.in_(product_ids))
         .order_by(Variant.product_id, Variant.position, Variant.id)
@@ -163,8 +170,8 @@ def categories_statement(chain: Sequence[str]) -> Select:
     ).order_by(Category.position, Category.id)
 
 
-def category_counts_statement(market: str) -> Select:
-    prices = min_price_subquery(market)
+def category_counts_statement(market: str, now: datetime) -> Select:
+    prices = min_price_subquery(market, now)
     return (
         select(Product.category_id, func.count(Product.id))
         .join(ProductMarket, and_(ProductMarket.product_id == Product.id, ProductMarket.market_code == market))

@@ -3,7 +3,7 @@ compute prices with the pure pricing functions."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Sequence
@@ -17,7 +17,8 @@ from storefront.catalog.errors import CategoryNotFound, ProductNotFound
 from storefront.i18n.fallback import fallback_chain
 from storefront.i18n.text import fold, like_pattern
 from storefront.markets.services import MarketView
-from storefront.pricing.display import ShelfPrice, shelf_price
+from storefront.pricing import shelf
+from storefront.pricing.display import ShelfPrice
 
 API_PREFIX = "/api/v1"
 
@@ -84,8 +85,8 @@ class CategoryView:
     product_count: int
 
 
-def list_categories(session: Session, market: MarketView, chain: Sequence[str]) -> list[CategoryView]:
-    counts = dict(session.execute(queries.category_counts_statement(market.code)).all())
+def list_categories(session: Session, market: MarketView, chain: Sequence[str], now: datetime) -> list[CategoryView]:
+    counts = dict(session.execute(queries.category_counts_statement(market.code, now)).all())
     return [
         CategoryView(c.id, c.key, c.slug, c.name, c.parent_id, counts.get(c.id, 0))
         for c in session.execute(queries.categories_statement(chain))
@@ -143,6 +144,7 @@ def list_products(
     category: str | None = None,
     sort: str = "name",
     default_locale: str = "en",
+    now: datetime,
 ) -> ProductPage:
     categories = _categories(session, chain)
     after = None
@@ -154,13 +156,13 @@ def list_products(
     if q and fold(q):
         search = like_pattern(q)
     stmt = queries.product_page_statement(
-        market=market.code, chain=chain, category_ids=category_ids, search_pattern=search,
+        market=market.code, now=now, chain=chain, category_ids=category_ids, search_pattern=search,
         sku=q.strip().upper() if q else None, sort=sort, after=after, limit=limit + 1,
     )
     rows = session.execute(stmt).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    items = _build_products(session, market, markets, chain, rows, categories, default_locale)
+    items = _build_products(session, market, markets, chain, rows, categories, default_locale, now)
     next_cursor = encode_cursor(sort, _cursor_value(sort, rows[-1]), rows[-1].id) if more and rows else None
     return ProductPage(items=tuple(items), next_cursor=next_cursor)
 
@@ -172,6 +174,8 @@ def get_product(
     chain: Sequence[str],
     slug: str,
     default_locale: str = "en",
+    *,
+    now: datetime,
 ) -> ProductView:
     """The product whose slug, in any locale, is ``slug`` — if sold in ``market``.
 
@@ -183,12 +187,12 @@ def get_product(
     rank = {tag: i for i, tag in enumerate(chain)}
     product_id = min(owners, key=lambda o: (rank.get(o.locale, len(rank)), o.product_id)).product_id
     rows = session.execute(
-        queries.product_page_statement(market=market.code, chain=chain, product_ids=[product_id])
+        queries.product_page_statement(market=market.code, now=now, chain=chain, product_ids=[product_id])
     ).all()
     if not rows:
         raise ProductNotFound(slug=slug)
     categories = _categories(session, chain)
-    return _build_products(session, market, markets, chain, rows, categories, default_locale)[0]
+    return _build_products(session, market, markets, chain, rows, categories, default_locale, now)[0]
 
 
 def _categories(session: Session, chain: Sequence[str]) -> dict[int, CategoryRef]:
@@ -206,6 +210,7 @@ def _build_products(
     rows,
     categories: dict[int, CategoryRef],
     default_locale: str,
+    now: datetime,
 ) -> list[ProductView]:
     ids = [r.id for r in rows]
     if not ids:
@@ -215,18 +220,22 @@ def _build_products(
         option_rows[o.variant_id].append(
             VariantOption(option=o.option_key, name=o.option_name, value=o.key, value_name=o.value_name)
         )
+    variant_rows = session.execute(queries.variants_statement(market.code, ids, now)).all()
+    on_sale = [v.id for v in variant_rows if v.sale_amount is not None and v.sale_amount < v.amount]
+    priors = shelf.prior_prices(session, market.code, on_sale, now) if on_sale else {}
     variants: dict[int, list[tuple[Decimal, VariantView]]] = defaultdict(list)
-    for v in session.execute(queries.variants_statement(market.code, ids)):
+    for v in variant_rows:
         options = tuple(option_rows.get(v.id, ()))
+        price = shelf.variant_shelf_price(market, v.amount, v.sale_amount if v.id in priors else None, priors.get(v.id))
         variants[v.product_id].append(
             (
-                v.amount,
+                price.gross.amount,
                 VariantView(
                     sku=v.sku,
                     name=" / ".join(o.value_name for o in options),
                     available=v.free > 0,
                     options=options,
-                    price=shelf_price(v.amount, v.currency, market.tax_rate, market.prices_include_tax, market.rounding),
+                    price=price,
                 ),
             )
         )
@@ -255,9 +264,9 @@ def _build_products(
 
 
 def _with_name(variant: VariantView, name: str) -> VariantView:
-    from dataclasses import replace
-
     return replace(variant, name=name)
+
+
 
 
 def _alternates(

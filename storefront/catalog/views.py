@@ -5,6 +5,7 @@ from flask import Flask, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from storefront import clock
 from storefront.api.fields import page_size
 from storefront.catalog import services
 from storefront.catalog.schemas import (
@@ -29,7 +30,7 @@ class Categories(MethodView):
     def get(self, _args):
         """Categories, translated, with the number of products sold in the market."""
         ctx = shop()
-        items = services.list_categories(db.session, ctx.market, ctx.chain)
+        items = services.list_categories(db.session, ctx.market, ctx.chain, clock.now())
         return {"items": items, "next_cursor": None, "context": ctx.as_json()}
 
 
@@ -44,7 +45,7 @@ class Products(MethodView):
             db.session, ctx.market, ctx.markets, ctx.chain,
             limit=page_size(args.get("limit")), cursor=args.get("cursor"), q=args.get("q"),
             category=args.get("category"), sort=args["sort"],
-            default_locale=current_app.config["DEFAULT_LOCALE"],
+            default_locale=current_app.config["DEFAULT_LOCALE"], now=clock.now(),
         )
         return {"items": page.items, "next_cursor": page.next_cursor, "context": ctx.as_json()}
 
@@ -58,7 +59,7 @@ class ProductDetail(MethodView):
         ctx = shop()
         product = services.get_product(
             db.session, ctx.market, ctx.markets, ctx.chain, slug,
-            default_locale=current_app.config["DEFAULT_LOCALE"],
+            default_locale=current_app.config["DEFAULT_LOCALE"], now=clock.now(),
         )
         body = dict(product.__dict__)
         body["context"] = ctx.as_json()

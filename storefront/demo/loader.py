@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,7 +31,9 @@ from storefront.catalog.models import (
 from storefront.catalog.services import new_product_translation
 from storefront.inventory.models import Stock, Warehouse, WarehouseMarket
 from storefront.markets.models import Market, MarketCountry, MarketLocale, MarketTranslation
-from storefront.pricing.models import VariantPrice
+from storefront.pricing import fx as fx_service
+from storefront.pricing import services as pricing
+from storefront.pricing.models import ResolvedPrice, VariantPrice
 from storefront.pricing.rounding import round_price
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -46,8 +48,22 @@ def _read(name: str) -> dict:
         return json.load(fh)
 
 
-def load_demo(session: Session) -> dict[str, int]:
-    """Insert the demo catalog; the caller commits. Returns row counts."""
+# The demo shop opened 60 days before it was loaded: prices have a history.
+OPENED_DAYS_AGO = 60
+# Winter sale (DE, FR, EU, CH): 20 % off a few products, started 5 days ago.
+SALE_SKUS = ("BOK-PRIDE-HC", "PAN-COF-ETH-500")
+SALE_MARKETS = ("DE", "FR", "EU", "CH")
+
+
+def load_demo(session: Session, now: datetime | None = None, base_currency: str = "EUR") -> dict[str, int]:
+    """Insert the demo catalog; the caller commits. Returns row counts.
+
+    Explicit prices in the markets marked so (EU, DE, FR, GB), derived ones
+    elsewhere from the base price with the demo ECB rates (plus a merchant
+    KWD rate, which the ECB does not publish), a price history going back to
+    the opening, one price rise and a running sale (EU Omnibus prior price)."""
+    now = now or datetime.now(timezone.utc)
+    opened = now - timedelta(days=OPENED_DAYS_AGO)
     markets_data = _read("markets.json")
     catalog = _read("catalog.json")
     products = [p for f in sorted(DATA_DIR.glob("products_*.json")) for p in _read(f.name)["products"]]
@@ -61,7 +77,39 @@ def load_demo(session: Session) -> dict[str, int]:
     for p in products:
         variant_count += _load_product(session, p, categories, values, markets, markets_data)
     session.flush()
+    _load_fx_and_prices(session, markets_data["fx"], base_currency, opened)
+    _load_price_story(session, base_currency, now)
     return {"markets": len(markets), "categories": len(categories), "products": len(products), "variants": variant_count}
+
+
+def _load_fx_and_prices(session: Session, fx: dict, base_currency: str, opened: datetime) -> None:
+    # The demo document's rates are presented as published the day before the
+    # shop opened, so the opening prices could be derived from them.
+    published = (opened - timedelta(days=1)).date().isoformat()
+    document = (DATA_DIR / fx["ecb_file"]).read_bytes().replace(
+        f"time='{fx['ecb_date']}'".encode(), f"time='{published}'".encode()
+    )
+    fx_service.import_ecb(session, document, base=base_currency, now=opened)
+    for quote, rate in fx["merchant_rates"].items():
+        pricing.set_fx_rate(session, base_currency, quote, rate, opened.date() - timedelta(days=1), "merchant", opened)
+    pricing.reprice(session, base_currency=base_currency, now=opened)
+
+
+def _load_price_story(session: Session, base_currency: str, now: datetime) -> None:
+    """A price rise 15 days ago and a sale from 5 days ago: the sale shows the
+    raised price as compare_at but the lower earlier one as prior_price."""
+    risen = now - timedelta(days=15)
+    pricing.set_explicit_price(session, "BOK-PRIDE-HC", "DE", "34.90", base_currency=base_currency, now=risen)
+    for sku in SALE_SKUS:
+        for market in SALE_MARKETS:
+            regular = session.scalar(
+                select(ResolvedPrice.amount)
+                .join(Variant, Variant.id == ResolvedPrice.variant_id)
+                .where(Variant.sku == sku, ResolvedPrice.market_code == market)
+            )
+            currency = session.get(Market, market).currency
+            sale = round_price(regular * Decimal("0.8"), currency, "cash" if currency == "CHF" else "minor")
+            pricing.add_sale(session, sku, market, sale, now - timedelta(days=5), now + timedelta(days=25))
 
 
 def _load_markets(session: Session, data: list[dict]) -> list[dict]:
@@ -70,6 +118,7 @@ def _load_markets(session: Session, data: list[dict]) -> list[dict]:
             code=m["code"], currency=m["currency"], is_default=m.get("default", False),
             prices_include_tax=m["prices_include_tax"], rounding=m["rounding"],
             tax_rate=Decimal(m["tax_rate"]), tax_name=m["tax_name"], position=position,
+            price_uplift=Decimal(m["price_uplift"]), derived_rounding=m["derived_rounding"],
         )
         market.countries = [MarketCountry(country_code=c) for c in m["countries"]]
         market.locales = [MarketLocale(locale=loc, position=i) for i, loc in enumerate(m["locales"])]
@@ -149,9 +198,11 @@ def _load_product(session, p, categories, values, markets, markets_data) -> int:
         session.add(variant)
         session.flush()
         for m in markets:
-            pricing = m["demo_pricing"]
-            amount = round_price(base_price * Decimal(pricing["fx"]), m["currency"], pricing["rule"])
-            session.add(VariantPrice(variant_id=variant.id, market_code=m["code"], amount=amount, currency=m["currency"]))
+            if m["demo_prices"] == "explicit":
+                rate = Decimal(markets_data["demo_explicit_fx"].get(m["currency"], "1"))
+                amount = round_price(base_price * rate, m["currency"], m["derived_rounding"])
+                session.add(VariantPrice(variant_id=variant.id, market_code=m["code"], amount=amount,
+                                         currency=m["currency"]))
         for w in markets_data["warehouses"]:
             session.add(Stock(variant_id=variant.id, warehouse_code=w["code"], quantity=_demo_quantity(v["sku"], w["code"])))
     return len(p["variants"])

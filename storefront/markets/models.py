@@ -22,6 +22,9 @@ class Market(Base):
     # the tax of an order from its destination; listings show the market's own.
     tax_rate: Mapped[Decimal] = mapped_column(Rate)
     tax_name: Mapped[str] = mapped_column(String(32), default="VAT")
+    # Derived prices: base price x FX rate x (1 + uplift %), then this rule.
+    price_uplift: Mapped[Decimal] = mapped_column(Rate, default=Decimal(0))
+    derived_rounding: Mapped[str] = mapped_column(String(32), default="minor")
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     countries: Mapped[list[MarketCountry]] = relationship(

@@ -205,13 +205,28 @@ def test_markets_endpoint(client):
     assert len(markets["EU"]["countries"]) == 25
 
 
-def test_listing_costs_a_constant_number_of_queries(client, count_queries):
-    counts = {}
+def _queries_per_page(client, count_queries, market):
+    counts, reduced = {}, {}
     for limit in (1, 5, 24, 100):
         with count_queries() as counter:
-            response = client.get(f"/api/v1/products?market=DE&limit={limit}")
-        assert response.status_code == 200
-        assert len(response.get_json()["items"]) > 0
+            response = client.get(f"/api/v1/products?market={market}&limit={limit}")
+        items = response.get_json()["items"]
+        assert response.status_code == 200 and items
         counts[limit] = counter.count
+        reduced[limit] = any(v["price"]["compare_at"] for p in items for v in p["variants"])
+    return counts, reduced
+
+
+def test_listing_costs_a_constant_number_of_queries(client, count_queries):
+    # JP has no sale running: every page size costs exactly the same.
+    counts, reduced = _queries_per_page(client, count_queries, "JP")
+    assert not any(reduced.values())
     assert len(set(counts.values())) == 1, counts
-    assert counts[24] <= 12
+    assert counts[24] <= 10
+    # DE has a sale: a page showing reduced variants costs three more queries
+    # (sales in force, price history, sales of the look-back window), whatever
+    # the number of products or of reduced variants on it.
+    with_sale, reduced = _queries_per_page(client, count_queries, "DE")
+    assert any(reduced.values())
+    for limit, count in with_sale.items():
+        assert count == counts[24] + (3 if reduced[limit] else 0), (with_sale, reduced)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from storefront.catalog.models import Category, Product, ProductTranslation, Variant
 from storefront.inventory.models import Stock, Warehouse
 from storefront.markets.models import Market
-from storefront.pricing.models import VariantPrice
+from storefront.pricing.models import ResolvedPrice, VariantPrice
 
 LANGUAGES = {"en", "de", "fr", "it", "es", "nl", "ja", "ar"}
 
@@ -43,8 +43,13 @@ def test_every_product_is_written_in_every_demo_language(session):
 def test_every_variant_has_a_price_in_every_market_in_its_currency(session):
     markets = dict(session.execute(select(Market.code, Market.currency)).all())
     variants = session.scalar(select(func.count()).select_from(Variant))
-    prices = session.execute(select(VariantPrice.market_code, VariantPrice.currency, VariantPrice.amount)).all()
+    prices = session.execute(select(ResolvedPrice.market_code, ResolvedPrice.currency, ResolvedPrice.amount)).all()
     assert len(prices) == variants * len(markets)
+    sources = dict(session.execute(select(ResolvedPrice.market_code, ResolvedPrice.source).distinct()).all())
+    # Explicit where the merchant typed prices, derived (FX + rounding rule) elsewhere.
+    assert {m for m, s in sources.items() if s == "explicit"} == {"DE", "FR", "EU", "GB"}
+    assert {m for m, s in sources.items() if s == "derived"} == {"US", "CA", "CH", "JP", "AU", "KW"}
+    assert session.scalar(select(func.count()).select_from(VariantPrice)) == 4 * variants
     for market, currency, amount in prices:
         assert currency == markets[market]
         assert amount > 0

@@ -1,8 +1,8 @@
-"""catalog, markets, prices, stock
+"""initial schema: markets, catalog, pricing, inventory
 
-Revision ID: 054a9fc2be67
+Revision ID: e5218d932622
 Revises: 
-Create Date: 2026-11-23 06:34:23.493766
+Create Date: 2026-11-23 06:45:25.676475
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import storefront.db
 
 
 # revision identifiers, used by Alembic.
-revision = '054a9fc2be67'
+revision = 'e5218d932622'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -32,6 +32,21 @@ def upgrade():
     with op.batch_alter_table('category', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_category_parent_id'), ['parent_id'], unique=False)
 
+    op.create_table('fx_rate',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('base', sa.String(length=3), nullable=False),
+    sa.Column('quote', sa.String(length=3), nullable=False),
+    sa.Column('rate', storefront.db.ExactDecimal(14, 8), nullable=False),
+    sa.Column('rate_date', sa.Date(), nullable=False),
+    sa.Column('source', sa.String(length=16), nullable=False),
+    sa.Column('created_at', storefront.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('rate > 0', name=op.f('ck_fx_rate_rate_positive')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_fx_rate')),
+    sa.UniqueConstraint('base', 'quote', 'rate_date', 'source', name=op.f('uq_fx_rate_base_quote_rate_date_source'))
+    )
+    with op.batch_alter_table('fx_rate', schema=None) as batch_op:
+        batch_op.create_index('ix_fx_rate_current', ['base', 'quote', 'rate_date'], unique=False)
+
     op.create_table('market',
     sa.Column('code', sa.String(length=8), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
@@ -40,6 +55,8 @@ def upgrade():
     sa.Column('rounding', sa.String(length=32), nullable=False),
     sa.Column('tax_rate', storefront.db.ExactDecimal(14, 8), nullable=False),
     sa.Column('tax_name', sa.String(length=32), nullable=False),
+    sa.Column('price_uplift', storefront.db.ExactDecimal(14, 8), nullable=False),
+    sa.Column('derived_rounding', sa.String(length=32), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.CheckConstraint('tax_rate >= 0', name=op.f('ck_market_tax_rate_not_negative')),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_market'))
@@ -183,6 +200,59 @@ def upgrade():
     with op.batch_alter_table('variant', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_variant_product_id'), ['product_id'], unique=False)
 
+    op.create_table('price_history',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('variant_id', sa.Integer(), nullable=False),
+    sa.Column('market_code', sa.String(length=8), nullable=False),
+    sa.Column('amount', storefront.db.ExactDecimal(19, 4), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('valid_from', storefront.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('valid_to', storefront.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['market_code'], ['market.code'], name=op.f('fk_price_history_market_code_market'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['variant_id'], ['variant.id'], name=op.f('fk_price_history_variant_id_variant'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_price_history'))
+    )
+    with op.batch_alter_table('price_history', schema=None) as batch_op:
+        batch_op.create_index('ix_price_history_lookup', ['market_code', 'variant_id', 'valid_from'], unique=False)
+
+    op.create_table('resolved_price',
+    sa.Column('variant_id', sa.Integer(), nullable=False),
+    sa.Column('market_code', sa.String(length=8), nullable=False),
+    sa.Column('amount', storefront.db.ExactDecimal(19, 4), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('source', sa.String(length=8), nullable=False),
+    sa.Column('base_amount', storefront.db.ExactDecimal(19, 4), nullable=True),
+    sa.Column('base_currency', sa.String(length=3), nullable=True),
+    sa.Column('fx_rate', storefront.db.ExactDecimal(14, 8), nullable=True),
+    sa.Column('fx_date', sa.Date(), nullable=True),
+    sa.Column('uplift', storefront.db.ExactDecimal(14, 8), nullable=True),
+    sa.Column('rule', sa.String(length=32), nullable=True),
+    sa.Column('updated_at', storefront.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['market_code'], ['market.code'], name=op.f('fk_resolved_price_market_code_market'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['variant_id'], ['variant.id'], name=op.f('fk_resolved_price_variant_id_variant'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('variant_id', 'market_code', name=op.f('pk_resolved_price'))
+    )
+    with op.batch_alter_table('resolved_price', schema=None) as batch_op:
+        batch_op.create_index('ix_resolved_price_market_amount', ['market_code', 'amount'], unique=False)
+
+    op.create_table('sale_price',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('variant_id', sa.Integer(), nullable=False),
+    sa.Column('market_code', sa.String(length=8), nullable=False),
+    sa.Column('amount', storefront.db.ExactDecimal(19, 4), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('starts_at', storefront.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', storefront.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', storefront.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('amount >= 0', name=op.f('ck_sale_price_amount_not_negative')),
+    sa.ForeignKeyConstraint(['market_code'], ['market.code'], name=op.f('fk_sale_price_market_code_market'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['variant_id'], ['variant.id'], name=op.f('fk_sale_price_variant_id_variant'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sale_price')),
+    sa.UniqueConstraint('variant_id', 'market_code', 'starts_at', name=op.f('uq_sale_price_variant_id_market_code_starts_at'))
+    )
+    with op.batch_alter_table('sale_price', schema=None) as batch_op:
+        batch_op.create_index('ix_sale_price_market_window', ['market_code', 'starts_at', 'ends_at'], unique=False)
+
     op.create_table('stock',
     sa.Column('variant_id', sa.Integer(), nullable=False),
     sa.Column('warehouse_code', sa.String(length=32), nullable=False),
@@ -206,25 +276,32 @@ def upgrade():
     sa.Column('market_code', sa.String(length=8), nullable=False),
     sa.Column('amount', storefront.db.ExactDecimal(19, 4), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('updated_at', storefront.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('amount >= 0', name=op.f('ck_variant_price_amount_not_negative')),
     sa.ForeignKeyConstraint(['market_code'], ['market.code'], name=op.f('fk_variant_price_market_code_market'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['variant_id'], ['variant.id'], name=op.f('fk_variant_price_variant_id_variant'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('variant_id', 'market_code', name=op.f('pk_variant_price'))
     )
-    with op.batch_alter_table('variant_price', schema=None) as batch_op:
-        batch_op.create_index('ix_variant_price_market_amount', ['market_code', 'amount'], unique=False)
-
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('variant_price', schema=None) as batch_op:
-        batch_op.drop_index('ix_variant_price_market_amount')
-
     op.drop_table('variant_price')
     op.drop_table('variant_option_value')
     op.drop_table('stock')
+    with op.batch_alter_table('sale_price', schema=None) as batch_op:
+        batch_op.drop_index('ix_sale_price_market_window')
+
+    op.drop_table('sale_price')
+    with op.batch_alter_table('resolved_price', schema=None) as batch_op:
+        batch_op.drop_index('ix_resolved_price_market_amount')
+
+    op.drop_table('resolved_price')
+    with op.batch_alter_table('price_history', schema=None) as batch_op:
+        batch_op.drop_index('ix_price_history_lookup')
+
+    op.drop_table('price_history')
     with op.batch_alter_table('variant', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_variant_product_id'))
 
@@ -260,6 +337,10 @@ def downgrade():
         batch_op.drop_index('uq_market_default', sqlite_where=sa.text('is_default'), postgresql_where=sa.text('is_default'))
 
     op.drop_table('market')
+    with op.batch_alter_table('fx_rate', schema=None) as batch_op:
+        batch_op.drop_index('ix_fx_rate_current')
+
+    op.drop_table('fx_rate')
     with op.batch_alter_table('category', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_category_parent_id'))
 

@@ -1,0 +1,313 @@
+"""Pricing services: repricing, explicit prices, FX rates and sales.
+
+Services take the session first and never commit; the caller commits once.
+Repricing fetches everything it needs with a handful of queries, resolves
+with the pure ``storefront.pricing.resolution`` and writes only what changed,
+recording each change of a shopper-visible regular price in the history."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Iterable, Sequence
+
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from storefront.catalog.models import Variant
+from storefront.markets.models import Market
+from storefront.money import currency_digits, stripe_increment
+from storefront.pricing.errors import (
+    InvalidAmount,
+    InvalidFxRate,
+    InvalidSalePeriod,
+    MarketNotFound,
+    NoExplicitPrice,
+    OverlappingSale,
+    SaleNotFound,
+    VariantNotFound,
+)
+from storefront.pricing.models import FxRate, PriceHistory, ResolvedPrice, SalePrice, VariantPrice
+from storefront.pricing.resolution import FxQuote, MarketPricing, Resolved, resolve
+from storefront.pricing.rounding import parse_rule
+
+PROVENANCE = ("amount", "currency", "source", "base_amount", "base_currency", "fx_rate", "fx_date", "uplift", "rule")
+
+
+@dataclass(frozen=True)
+class RepriceResult:
+    inserted: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.inserted + self.updated + self.removed
+
+
+# --- reading ----------------------------------------------------------------------
+
+
+def market_pricing(session: Session, codes: Iterable[str] | None = None) -> dict[str, MarketPricing]:
+    stmt = select(Market.code, Market.currency, Market.price_uplift, Market.derived_rounding)
+    if codes is not None:
+        stmt = stmt.where(Market.code.in_(list(codes)))
+    return {
+        r.code: MarketPricing(r.code, r.currency, r.price_uplift, parse_rule(r.derived_rounding))
+        for r in session.execute(stmt)
+    }
+
+
+def current_rates(session: Session, base: str, at: date | None = None) -> dict[str, FxQuote]:
+    """The latest rate per quote currency (on or before ``at``); a merchant rate
+    beats an ECB rate of the same date."""
+    stmt = select(FxRate.quote, FxRate.rate, FxRate.rate_date, FxRate.source, FxRate.created_at).where(FxRate.base == base)
+    if at is not None:
+        stmt = stmt.where(FxRate.rate_date <= at)
+    latest: dict[str, tuple] = {}
+    for r in session.execute(stmt):
+        key = (r.rate_date, r.source == "merchant", r.created_at)
+        if r.quote not in latest or key > latest[r.quote][0]:
+            latest[r.quote] = (key, FxQuote(base, r.quote, r.rate, r.rate_date))
+    return {quote: quote_ for quote, (_, quote_) in latest.items()}
+
+
+def variant_by_sku(session: Session, sku: str) -> Variant:
+    variant = session.scalar(select(Variant).where(Variant.sku == sku))
+    if variant is None:
+        raise VariantNotFound(sku=sku)
+    return variant
+
+
+def market_by_code(session: Session, code: str) -> Market:
+    market = session.get(Market, code.upper())
+    if market is None:
+        raise MarketNotFound(market=code)
+    return market
+
+
+# --- repricing ----------------------------------------------------------------------
+
+
+def reprice(
+    session: Session,
+    *,
+    base_currency: str,
+    now: datetime,
+    variant_ids: Sequence[int] | None = None,
+    market_codes: Sequence[str] | None = None,
+) -> RepriceResult:
+    """Bring ``resolved_price`` up to date for the given variants and markets
+    (all when None), recording changed prices in the history."""
+    markets = market_pricing(session, market_codes)
+    rates = current_rates(session, base_currency, now.date())
+
+    def scoped(stmt, variant_col, market_col):
+        if variant_ids is not None:
+            stmt = stmt.where(variant_col.in_(list(variant_ids)))
+        return stmt.where(market_col.in_(list(markets)))
+
+    variants = select(Variant.id, Variant.base_price)
+    if variant_ids is not None:
+        variants = variants.where(Variant.id.in_(list(variant_ids)))
+    bases = {r.id: r.base_price for r in session.execute(variants)}
+    explicit = {
+        (r.variant_id, r.market_code): r.amount
+        for r in session.execute(
+            scoped(select(VariantPrice.variant_id, VariantPrice.market_code, VariantPrice.amount),
+                   VariantPrice.variant_id, VariantPrice.market_code)
+        )
+    }
+    existing = {
+        (r.variant_id, r.market_code): r
+        for r in session.execute(
+            scoped(select(ResolvedPrice.variant_id, ResolvedPrice.market_code,
+                          *[getattr(ResolvedPrice, c) for c in PROVENANCE]),
+                   ResolvedPrice.variant_id, ResolvedPrice.market_code)
+        )
+    }
+    inserts, updates, closes, opens, removes = [], [], [], [], []
+    unchanged = 0
+    for variant_id, base_amount in bases.items():
+        for code, market in markets.items():
+            key = (variant_id, code)
+            resolved = resolve(explicit.get(key), base_amount, base_currency, market, rates.get(market.currency))
+            old = existing.get(key)
+            if resolved is None:
+                if old is not None:
+                    removes.append({"b_variant": variant_id, "b_market": code})
+                    closes.append({"b_variant": variant_id, "b_market": code})
+                continue
+            row = _row(variant_id, code, resolved, now)
+            if old is None:
+                inserts.append(row)
+                opens.append(_history(variant_id, code, resolved, now))
+            elif any(getattr(old, c) != row[c] for c in PROVENANCE):
+                updates.append(row)
+                if old.amount != resolved.amount:
+                    closes.append({"b_variant": variant_id, "b_market": code})
+                    opens.append(_history(variant_id, code, resolved, now))
+            else:
+                unchanged += 1
+    _write(session, inserts, updates, removes, closes, opens, now)
+    return RepriceResult(len(inserts), len(updates), len(removes), unchanged)
+
+
+def _row(variant_id: int, market: str, r: Resolved, now: datetime) -> dict:
+    return {"variant_id": variant_id, "market_code": market, "updated_at": now,
+            **{c: getattr(r, c) for c in PROVENANCE}}
+
+
+def _history(variant_id: int, market: str, r: Resolved, now: datetime) -> dict:
+    return {"variant_id": variant_id, "market_code": market, "amount": r.amount, "currency": r.currency,
+            "valid_from": now, "valid_to": None}
+
+
+def _write(session: Session, inserts, updates, removes, closes, opens, now: datetime) -> None:
+    # Core statements with executemany (criteria by bound parameters, not by primary key).
+    history, resolved = PriceHistory.__table__, ResolvedPrice.__table__
+    connection = session.connection()
+    if closes:
+        connection.execute(
+            update(history)
+            .where(history.c.variant_id == bindparam("b_variant"), history.c.market_code == bindparam("b_market"),
+                   history.c.valid_to.is_(None))
+            .values(valid_to=now),
+            closes,
+        )
+    if removes:
+        connection.execute(
+            delete(resolved).where(resolved.c.variant_id == bindparam("b_variant"),
+                                   resolved.c.market_code == bindparam("b_market")),
+            removes,
+        )
+    if inserts:
+        session.execute(insert(ResolvedPrice), inserts)
+    if updates:
+        session.execute(update(ResolvedPrice), updates)
+    if opens:
+        session.execute(insert(PriceHistory), opens)
+
+
+# --- explicit prices ------------------------------------------------------------------
+
+
+def parse_amount(raw: object, currency: str) -> Decimal:
+    """A price as the merchant typed it: a decimal with at most the currency's
+    digits, not negative, and chargeable by Stripe (KWD in 0.010 steps)."""
+    try:
+        amount = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        raise InvalidAmount(amount=raw, currency=currency, reason="not a number") from None
+    if not amount.is_finite() or amount < 0:
+        raise InvalidAmount(amount=raw, currency=currency, reason="must be zero or more")
+    if amount != amount.quantize(Decimal(1).scaleb(-currency_digits(currency))):
+        raise InvalidAmount(amount=raw, currency=currency, reason=f"at most {currency_digits(currency)} decimals")
+    if amount % stripe_increment(currency) != 0:
+        raise InvalidAmount(amount=raw, currency=currency, reason=f"must be a multiple of {stripe_increment(currency)}")
+    if amount >= Decimal("1e12"):
+        raise InvalidAmount(amount=raw, currency=currency, reason="too large")
+    return amount
+
+
+def set_explicit_price(session: Session, sku: str, market_code: str, raw_amount: object, *,
+                       base_currency: str, now: datetime) -> tuple[Variant, Market]:
+    variant = variant_by_sku(session, sku)
+    market = market_by_code(session, market_code)
+    amount = parse_amount(raw_amount, market.currency)
+    row = session.get(VariantPrice, (variant.id, market.code))
+    if row is None:
+        session.add(VariantPrice(variant_id=variant.id, market_code=market.code, amount=amount,
+                                 currency=market.currency, updated_at=now))
+    else:
+        row.amount, row.currency = amount, market.currency
+    session.flush()
+    reprice(session, base_currency=base_currency, now=now, variant_ids=[variant.id], market_codes=[market.code])
+    return variant, market
+
+
+def delete_explicit_price(session: Session, sku: str, market_code: str, *, base_currency: str,
+                          now: datetime) -> tuple[Variant, Market]:
+    variant = variant_by_sku(session, sku)
+    market = market_by_code(session, market_code)
+    row = session.get(VariantPrice, (variant.id, market.code))
+    if row is None:
+        raise NoExplicitPrice(sku=sku, market=market.code)
+    session.delete(row)
+    session.flush()
+    reprice(session, base_currency=base_currency, now=now, variant_ids=[variant.id], market_codes=[market.code])
+    return variant, market
+
+
+# --- FX rates ----------------------------------------------------------------------------
+
+
+def set_fx_rate(session: Session, base: str, quote: str, raw_rate: object, rate_date: date, source: str,
+                now: datetime) -> FxRate:
+    """Store a rate (replacing one of the same date and source)."""
+    quote = quote.upper()
+    try:
+        rate = Decimal(str(raw_rate))
+    except (InvalidOperation, ValueError):
+        raise InvalidFxRate(rate=raw_rate, currency=quote) from None
+    if not rate.is_finite() or rate <= 0 or rate >= Decimal("1e6") or rate != rate.quantize(Decimal("1e-8")):
+        raise InvalidFxRate(rate=raw_rate, currency=quote)
+    row = session.scalar(select(FxRate).where(FxRate.base == base, FxRate.quote == quote,
+                                              FxRate.rate_date == rate_date, FxRate.source == source))
+    if row is None:
+        row = FxRate(base=base, quote=quote, rate=rate, rate_date=rate_date, source=source, created_at=now)
+        session.add(row)
+    else:
+        row.rate, row.created_at = rate, now
+    session.flush()
+    return row
+
+
+def markets_in_currencies(session: Session, currencies: Iterable[str]) -> list[str]:
+    return list(session.scalars(select(Market.code).where(Market.currency.in_(list(currencies)))).all())
+
+
+def fx_rate_history(session: Session, base: str, quote: str | None = None, limit: int = 100) -> list[FxRate]:
+    stmt = select(FxRate).where(FxRate.base == base)
+    if quote:
+        stmt = stmt.where(FxRate.quote == quote.upper())
+    return list(session.scalars(stmt.order_by(FxRate.rate_date.desc(), FxRate.quote).limit(limit)).all())
+
+
+# --- sales ----------------------------------------------------------------------------------
+
+
+def add_sale(session: Session, sku: str, market_code: str, raw_amount: object, starts_at: datetime,
+             ends_at: datetime | None) -> SalePrice:
+    variant = variant_by_sku(session, sku)
+    market = market_by_code(session, market_code)
+    amount = parse_amount(raw_amount, market.currency)
+    if ends_at is not None and ends_at <= starts_at:
+        raise InvalidSalePeriod()
+    clash = session.scalar(select(func.count()).select_from(SalePrice).where(
+        and_(SalePrice.variant_id == variant.id, SalePrice.market_code == market.code, SalePrice.starts_at == starts_at)))
+    if clash:
+        raise OverlappingSale(sku=sku, market=market.code)
+    sale = SalePrice(variant_id=variant.id, market_code=market.code, amount=amount, currency=market.currency,
+                     starts_at=starts_at, ends_at=ends_at)
+    session.add(sale)
+    session.flush()
+    return sale
+
+
+def delete_sale(session: Session, sale_id: int, now: datetime) -> SalePrice | None:
+    """Cancel a sale. One that has started is ended now instead: shoppers saw
+    it, and the price history (EU Omnibus) must keep it. Returns the ended
+    sale, or None when a future sale was deleted."""
+    sale = session.get(SalePrice, sale_id)
+    if sale is None:
+        raise SaleNotFound(id=sale_id)
+    if sale.starts_at > now:
+        session.delete(sale)
+        session.flush()
+        return None
+    if sale.ends_at is None or sale.ends_at > now:
+        sale.ends_at = now
+    session.flush()
+    return sale
