@@ -9,7 +9,11 @@ from storefront.extensions import db
 
 storefront_cli = AppGroup("storefront", help="Storefront commands.")
 demo_cli = AppGroup("demo", help="The demo catalog.")
+fx_cli = AppGroup("fx", help="Exchange rates.")
+prices_cli = AppGroup("prices", help="Prices.")
 storefront_cli.add_command(demo_cli)
+storefront_cli.add_command(fx_cli)
+storefront_cli.add_command(prices_cli)
 
 
 @demo_cli.command("load")
@@ -26,6 +30,42 @@ def demo_load(if_empty: bool) -> None:
     counts = load_demo(db.session)
     db.session.commit()
     click.echo("demo catalog loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@fx_cli.command("import")
+@click.argument("source", default="https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml")
+@click.option("--latest-only", is_flag=True, help="Of a history file, import only the newest day.")
+def fx_import(source: str, latest_only: bool) -> None:
+    """Import ECB euro reference rates from a file or URL, then reprice."""
+    from flask import current_app
+
+    from storefront import clock
+    from storefront.errors import StorefrontError
+    from storefront.pricing import fx
+
+    try:
+        days, result = fx.import_ecb(db.session, fx.read_source(source), base=current_app.config["BASE_CURRENCY"],
+                                     now=clock.now(), latest_only=latest_only)
+    except (OSError, ValueError, StorefrontError) as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    newest = days[0]
+    click.echo(f"imported {sum(len(d.rates) for d in days)} rates for {len(days)} day(s), newest {newest.date} "
+               f"({len(newest.rates)} currencies); {result.changed} derived prices changed")
+
+
+@prices_cli.command("reprice")
+def prices_reprice() -> None:
+    """Re-derive every price from base prices and current rates."""
+    from flask import current_app
+
+    from storefront import clock
+    from storefront.pricing.services import reprice
+
+    result = reprice(db.session, base_currency=current_app.config["BASE_CURRENCY"], now=clock.now())
+    db.session.commit()
+    click.echo(f"{result.inserted} added, {result.updated} updated, {result.removed} removed, {result.unchanged} unchanged")
 
 
 def init_app(app: Flask) -> None:

@@ -6,7 +6,7 @@ response locale (``storefront/api/errors.py``) and interpolates ``params``.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 
 def N_(message: str) -> str:
@@ -31,6 +31,11 @@ class StorefrontError(Exception):
         self.details = details or {}
         self.params = params
         super().__init__(self.message % params if params else self.message)
+
+    def render_details(self, translate: Callable[..., str]) -> dict[str, Any]:
+        """The ``details`` of the error envelope; ``translate(msgid, **params)``
+        is the edge's gettext, for errors that carry further messages."""
+        return self.details
 
 
 class NotFound(StorefrontError):

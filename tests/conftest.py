@@ -96,6 +96,9 @@ def app(database_url):
 @pytest.fixture
 def db_session(app):
     """A session whose commits become savepoints of one rolled-back transaction."""
+    from flask_sqlalchemy.session import _app_ctx_id
+    from sqlalchemy.orm import scoped_session, sessionmaker
+
     from storefront.extensions import db
 
     # No app context is held during the test: each request pushes its own,
@@ -104,7 +107,10 @@ def db_session(app):
         connection = db.engine.connect()
     transaction = connection.begin()
     original = db.session
-    db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+    # A plain SQLAlchemy session: Flask-SQLAlchemy's own resolves its bind per
+    # mapper to the engine and would ignore the connection (and commit for real).
+    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    db.session = scoped_session(factory, scopefunc=_app_ctx_id)
     try:
         yield db.session
     finally:

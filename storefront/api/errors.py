@@ -26,7 +26,14 @@ def error_response(status: int, code: str, message: str, details: dict[str, Any]
 
 def handle_storefront_error(err: StorefrontError) -> Response:
     message = gettext(err.message, **err.params) if err.params else gettext(err.message)
-    return error_response(err.http_status, err.code, message, err.details)
+    response = error_response(err.http_status, err.code, message, err.render_details(_translate))
+    if err.http_status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="storefront"'
+    return response
+
+
+def _translate(message: str, **params: Any) -> str:
+    return gettext(message, **params) if params else gettext(message)
 
 
 def handle_http_exception(err: HTTPException) -> Response:

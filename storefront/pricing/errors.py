@@ -48,3 +48,50 @@ class CsvImportFailed(StorefrontError):
     code = "invalid_csv"
     http_status = 422
     message = N_("The file has errors; nothing was imported.")
+
+    def __init__(self, row_errors: list[tuple[int, StorefrontError]]) -> None:
+        super().__init__()
+        self.row_errors = row_errors
+
+    def render_details(self, translate):
+        return {
+            "errors": [
+                {"line": line, "code": error.code, "message": translate(error.message, **error.params)}
+                for line, error in self.row_errors
+            ]
+        }
+
+
+class MissingColumns(StorefrontError):
+    code = "invalid_csv_header"
+    http_status = 422
+    message = N_("The header must name the columns sku, market and amount (found: %(found)s).")
+
+
+class BadCsvValue(StorefrontError):
+    code = "invalid_csv_value"
+    http_status = 422
+    message = N_("“%(value)s” is not a valid %(column)s.")
+
+
+class CurrencyMismatch(StorefrontError):
+    code = "currency_mismatch"
+    http_status = 422
+    message = N_("Market %(market)s sells in %(expected)s, not %(currency)s.")
+
+
+class DuplicateRow(StorefrontError):
+    code = "duplicate_row"
+    http_status = 422
+    message = N_("The same price is already set on line %(line)s.")
+
+
+class ProductNotFound(NotFound):
+    code = "product_not_found"
+    message = N_("There is no product %(id)s.")
+
+
+class CsvTooLarge(StorefrontError):
+    code = "invalid_csv"
+    http_status = 413
+    message = N_("The file has more than %(limit)s rows.")

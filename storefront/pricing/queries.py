@@ -48,3 +48,12 @@ def price_periods_statements(market: str, variant_ids: Sequence[int], since: dat
         SalePrice.starts_at < until, or_(SalePrice.ends_at.is_(None), SalePrice.ends_at > since),
     )
     return history, sales
+
+
+def all_markets_active_sales_statement(variant_ids: Sequence[int], now: datetime) -> Select:
+    """The sales in force for the variants in every market."""
+    return select(SalePrice.id, SalePrice.variant_id, SalePrice.market_code, SalePrice.amount, SalePrice.starts_at,
+                  SalePrice.ends_at).where(
+        SalePrice.variant_id.in_(variant_ids), SalePrice.starts_at <= now,
+        or_(SalePrice.ends_at.is_(None), SalePrice.ends_at > now),
+    )

@@ -12,7 +12,8 @@ prices include tax (tax is then backed out at display,
 ``storefront.pricing.display``), net elsewhere. The result is finally made
 chargeable: a multiple of Stripe's smallest amount for the currency (KWD
 0.010, https://docs.stripe.com/currencies "three-decimal currencies"), half
-up. Every resolved price carries how it was made, for the merchant views.
+up, and never zero. Every resolved price carries how it was made, for the
+merchant views.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from datetime import date
 from decimal import Decimal
 
 from storefront.money import quantize, round_to_increment, stripe_increment
-from storefront.pricing.rounding import RoundingRule, apply_rule
+from storefront.pricing.rounding import RoundingRule, apply_rule, smallest_price
 
 HUNDRED = Decimal(100)
 
@@ -56,6 +57,11 @@ class Resolved:
     uplift: Decimal | None = None
     rule: str | None = None
 
+    def provenance(self) -> tuple:
+        """(amount, currency, source, base_amount, base_currency, fx_rate, fx_date, uplift, rule)."""
+        return (self.amount, self.currency, self.source, self.base_amount, self.base_currency, self.fx_rate,
+                self.fx_date, self.uplift, self.rule)
+
 
 def chargeable(amount: Decimal, currency: str) -> Decimal:
     """``amount`` as a multiple of Stripe's smallest chargeable amount, with the currency's digits."""
@@ -72,6 +78,9 @@ def derive(base_amount: Decimal, base_currency: str, market: MarketPricing, fx: 
         rate, rate_date = fx.rate, fx.rate_date
     uplifted = base_amount * rate * (1 + market.uplift / HUNDRED)
     amount = chargeable(apply_rule(uplifted, market.currency, market.rule), market.currency)
+    if amount <= 0:  # a price never rounds away to nothing
+        amount = chargeable(max(smallest_price(market.currency, market.rule), stripe_increment(market.currency)),
+                            market.currency)
     return Resolved(
         amount=amount, currency=market.currency, source="derived", base_amount=base_amount,
         base_currency=base_currency, fx_rate=rate, fx_date=rate_date, uplift=market.uplift, rule=str(market.rule),

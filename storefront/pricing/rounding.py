@@ -87,9 +87,20 @@ def apply_rule(amount: Decimal, currency: str, rule: RoundingRule) -> Decimal:
     raise InvalidRoundingRule(rule=str(rule))
 
 
+def smallest_price(currency: str, rule: RoundingRule) -> Decimal:
+    """The smallest positive price ``rule`` can produce in ``currency``."""
+    if rule.kind == "minor":
+        return minor_unit(currency)
+    if rule.kind == "cash":
+        return quantize(cash_increment(currency), currency)
+    if rule.kind == "step":
+        return quantize(max(rule.value, minor_unit(currency)), currency)  # type: ignore[type-var]
+    return apply_rule(Decimal(0), currency, rule)
+
+
 def round_price(amount: Decimal, currency: str, spec: str) -> Decimal:
     """Shortcut: parse ``spec`` and apply it."""
     return apply_rule(amount, currency, parse_rule(spec))
 
 
-__all__ = ["RoundingRule", "InvalidRoundingRule", "parse_rule", "apply_rule", "round_price", "ROUND_HALF_UP"]
+__all__ = ["RoundingRule", "InvalidRoundingRule", "parse_rule", "apply_rule", "round_price", "smallest_price", "ROUND_HALF_UP"]

@@ -120,7 +120,7 @@ def reprice(
         )
     }
     existing = {
-        (r.variant_id, r.market_code): r
+        (r[0], r[1]): tuple(r[2:])
         for r in session.execute(
             scoped(select(ResolvedPrice.variant_id, ResolvedPrice.market_code,
                           *[getattr(ResolvedPrice, c) for c in PROVENANCE]),
@@ -129,23 +129,32 @@ def reprice(
     }
     inserts, updates, closes, opens, removes = [], [], [], [], []
     unchanged = 0
+    # Catalogs repeat price points (19.90, 49.00 ...): derive each once per market.
+    derived: dict[tuple[Decimal | None, str], Resolved | None] = {}
     for variant_id, base_amount in bases.items():
         for code, market in markets.items():
             key = (variant_id, code)
-            resolved = resolve(explicit.get(key), base_amount, base_currency, market, rates.get(market.currency))
+            amount = explicit.get(key)
+            if amount is not None:
+                resolved = Resolved(amount=amount, currency=market.currency, source="explicit")
+            else:
+                memo = (base_amount, code)
+                if memo not in derived:
+                    derived[memo] = resolve(None, base_amount, base_currency, market, rates.get(market.currency))
+                resolved = derived[memo]
             old = existing.get(key)
             if resolved is None:
                 if old is not None:
                     removes.append({"b_variant": variant_id, "b_market": code})
                     closes.append({"b_variant": variant_id, "b_market": code})
                 continue
-            row = _row(variant_id, code, resolved, now)
+            new = resolved.provenance()
             if old is None:
-                inserts.append(row)
+                inserts.append(_row(variant_id, code, resolved, now))
                 opens.append(_history(variant_id, code, resolved, now))
-            elif any(getattr(old, c) != row[c] for c in PROVENANCE):
-                updates.append(row)
-                if old.amount != resolved.amount:
+            elif old != new:
+                updates.append(_row(variant_id, code, resolved, now))
+                if old[0] != resolved.amount:
                     closes.append({"b_variant": variant_id, "b_market": code})
                     opens.append(_history(variant_id, code, resolved, now))
             else:
@@ -311,3 +320,9 @@ def delete_sale(session: Session, sale_id: int, now: datetime) -> SalePrice | No
         sale.ends_at = now
     session.flush()
     return sale
+
+
+def sales_of(session: Session, variant_id: int) -> list[SalePrice]:
+    return list(session.scalars(
+        select(SalePrice).where(SalePrice.variant_id == variant_id).order_by(SalePrice.market_code, SalePrice.starts_at)
+    ).all())

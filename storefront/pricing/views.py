@@ -1,0 +1,190 @@
+"""Merchant pricing endpoints under /api/v1/admin (bearer token, role "pricing")."""
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from storefront import clock
+from storefront.admin.auth import authenticate, requires
+from storefront.extensions import api, db
+from storefront.money import Money
+from storefront.pricing import csv_io, fx, matrix, services
+from storefront.pricing.models import SalePrice
+from storefront.pricing.schemas import (
+    ExportArgsSchema,
+    FxRateListSchema,
+    FxRateQueryArgsSchema,
+    FxRateSetResultSchema,
+    FxRateSetSchema,
+    ImportArgsSchema,
+    ImportResultSchema,
+    PriceMatrixSchema,
+    PriceSetSchema,
+    SaleCreateSchema,
+    SaleListSchema,
+    SaleSchema,
+)
+
+blp = Blueprint("admin_pricing", __name__, description="Merchant pricing: prices, FX rates, sales, CSV.")
+blp.before_request(authenticate)
+SECURITY = [{"bearerAuth": []}]
+
+
+def _base() -> str:
+    return current_app.config["BASE_CURRENCY"]
+
+
+def _matrix_body(m: matrix.Matrix) -> dict:
+    return {"product": {"id": m.product_id, "key": m.product_key}, "variants": m.variants}
+
+
+def _variant_matrix(variant_product_id: int, sku: str) -> dict:
+    full = matrix.price_matrix(db.session, variant_product_id, base_currency=_base(), now=clock.now())
+    body = _matrix_body(full)
+    body["variants"] = [row for row in full.variants if row.sku == sku]
+    return body
+
+
+@blp.route("/variants/<string:sku>/prices/<string:market>")
+class VariantMarketPrice(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.arguments(PriceSetSchema)
+    @blp.response(200, PriceMatrixSchema)
+    @requires("pricing")
+    def put(self, data, sku: str, market: str):
+        """Set the explicit price of a variant in a market (gross where the market shows tax-inclusive prices)."""
+        variant, _ = services.set_explicit_price(db.session, sku, market, data["amount"], base_currency=_base(),
+                                                 now=clock.now())
+        db.session.commit()
+        return _variant_matrix(variant.product_id, sku)
+
+    @blp.doc(security=SECURITY)
+    @blp.response(200, PriceMatrixSchema)
+    @requires("pricing")
+    def delete(self, sku: str, market: str):
+        """Remove the explicit price: the market falls back to the derived price."""
+        variant, _ = services.delete_explicit_price(db.session, sku, market, base_currency=_base(), now=clock.now())
+        db.session.commit()
+        return _variant_matrix(variant.product_id, sku)
+
+
+@blp.route("/products/<int:product_id>/price-matrix")
+class PriceMatrix(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.response(200, PriceMatrixSchema)
+    @requires("pricing")
+    def get(self, product_id: int):
+        """Every variant's price in every market, side by side, with how it was made."""
+        return _matrix_body(matrix.price_matrix(db.session, product_id, base_currency=_base(), now=clock.now()))
+
+
+def _rate_json(row) -> dict:
+    return {"base": row.base, "currency": row.quote, "rate": format(row.rate.normalize(), "f"), "date": row.rate_date,
+            "source": row.source}
+
+
+@blp.route("/fx-rates")
+class FxRates(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.arguments(FxRateQueryArgsSchema, location="query")
+    @blp.response(200, FxRateListSchema)
+    @requires("pricing")
+    def get(self, args):
+        """Current rates per currency, or one currency's history (``?currency=``)."""
+        base = _base()
+        if args.get("currency"):
+            rows = services.fx_rate_history(db.session, base, args["currency"])
+            return {"base": base, "items": [_rate_json(r) for r in rows]}
+        rates = services.current_rates(db.session, base)
+        items = [_rate_json(r) for r in services.fx_rate_history(db.session, base, limit=100000)
+                 if rates.get(r.quote) and rates[r.quote].rate_date == r.rate_date and rates[r.quote].rate == r.rate]
+        unique = {i["currency"]: i for i in reversed(items)}
+        return {"base": base, "items": sorted(unique.values(), key=lambda i: i["currency"])}
+
+
+@blp.route("/fx-rates/<string:currency>")
+class FxRateOne(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.arguments(FxRateSetSchema)
+    @blp.response(200, FxRateSetResultSchema)
+    @requires("pricing")
+    def put(self, data, currency: str):
+        """Set a rate (for currencies the ECB does not publish, such as KWD); derived prices follow."""
+        now = clock.now()
+        rate_date = data.get("date") or now.date()
+        result = fx.set_merchant_rate(db.session, currency, data["rate"], rate_date, base=_base(), now=now)
+        row = services.fx_rate_history(db.session, _base(), currency, limit=1)[0]
+        db.session.commit()
+        return {**_rate_json(row), "repriced": result.changed}
+
+
+def _sale_json(sale: SalePrice, sku: str) -> dict:
+    return {"id": sale.id, "sku": sku, "market": sale.market_code, "amount": Money(sale.amount, sale.currency),
+            "starts_at": sale.starts_at, "ends_at": sale.ends_at}
+
+
+@blp.route("/variants/<string:sku>/sales")
+class VariantSales(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.response(200, SaleListSchema)
+    @requires("pricing")
+    def get(self, sku: str):
+        """The variant's scheduled, running and past sales."""
+        variant = services.variant_by_sku(db.session, sku)
+        return {"items": [_sale_json(s, sku) for s in services.sales_of(db.session, variant.id)]}
+
+    @blp.doc(security=SECURITY)
+    @blp.arguments(SaleCreateSchema)
+    @blp.response(201, SaleSchema)
+    @requires("pricing")
+    def post(self, data, sku: str):
+        """Schedule a sale price in a market."""
+        sale = services.add_sale(db.session, sku, data["market"], data["amount"], data["starts_at"], data["ends_at"])
+        db.session.commit()
+        return _sale_json(sale, sku)
+
+
+@blp.route("/sales/<int:sale_id>")
+class SaleOne(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.response(204)
+    @requires("pricing")
+    def delete(self, sale_id: int):
+        """Cancel a sale: a future one is deleted, a running one ends now (its history stays)."""
+        services.delete_sale(db.session, sale_id, clock.now())
+        db.session.commit()
+
+
+@blp.route("/prices/export")
+class PriceExport(MethodView):
+    @blp.doc(security=SECURITY, responses={"200": {"content": {"text/csv": {}}}})
+    @blp.arguments(ExportArgsSchema, location="query")
+    @requires("pricing")
+    def get(self, args):
+        """Explicit prices and sales as CSV: sku,market,currency,amount,starts_at,ends_at."""
+        body = csv_io.export_prices(db.session, args.get("market"))
+        return Response(body, mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="prices.csv"'})
+
+
+@blp.route("/prices/import")
+class PriceImport(MethodView):
+    @blp.doc(security=SECURITY, requestBody={"content": {"text/csv": {"schema": {"type": "string"}}}})
+    @blp.arguments(ImportArgsSchema, location="query")
+    @blp.response(200, ImportResultSchema)
+    @requires("pricing")
+    def post(self, args):
+        """Import prices from CSV; every row is checked first and any error writes nothing."""
+        text = request.get_data(as_text=True)
+        result = csv_io.import_prices(db.session, text, dry_run=args["dry_run"], base_currency=_base(),
+                                      now=clock.now())
+        if args["dry_run"]:
+            db.session.rollback()
+        else:
+            db.session.commit()
+        return {"changed": result.changed, "dry_run": args["dry_run"], "errors": [], "changes": result.changes}
+
+
+def init_app(app: Flask) -> None:
+    api.register_blueprint(blp, url_prefix="/api/v1/admin")
