@@ -46,7 +46,7 @@ test: install-test
 	$(BIN)/python -m pytest
 
 bench: install-test
-	$(BIN)/python bench/listing.py
+	$(BIN)/python bench/reprice.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

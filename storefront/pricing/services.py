@@ -249,6 +249,16 @@ def delete_explicit_price(session: Session, sku: str, market_code: str, *, base_
     return variant, market
 
 
+def set_base_price(session: Session, sku: str, raw_amount: object, *, base_currency: str,
+                   now: datetime) -> Variant:
+    """Set the merchant's base price; every market without an explicit price follows."""
+    variant = variant_by_sku(session, sku)
+    variant.base_price = parse_amount(raw_amount, base_currency)
+    session.flush()
+    reprice(session, base_currency=base_currency, now=now, variant_ids=[variant.id])
+    return variant
+
+
 # --- FX rates ----------------------------------------------------------------------------
 
 

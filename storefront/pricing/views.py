@@ -69,6 +69,19 @@ class VariantMarketPrice(MethodView):
         return _variant_matrix(variant.product_id, sku)
 
 
+@blp.route("/variants/<string:sku>/base-price")
+class VariantBasePrice(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.arguments(PriceSetSchema)
+    @blp.response(200, PriceMatrixSchema)
+    @requires("pricing")
+    def put(self, data, sku: str):
+        """Set the base price (in the base currency); derived prices in every market follow."""
+        variant = services.set_base_price(db.session, sku, data["amount"], base_currency=_base(), now=clock.now())
+        db.session.commit()
+        return _variant_matrix(variant.product_id, sku)
+
+
 @blp.route("/products/<int:product_id>/price-matrix")
 class PriceMatrix(MethodView):
     @blp.doc(security=SECURITY)

@@ -224,3 +224,26 @@ def test_csv_import_errors_are_translated(client):
     response, result = admin(client, "post", "/api/v1/admin/prices/import", data="a,b\n1,2\n",
                              headers={"Content-Type": "text/csv"})
     assert result["error"]["details"]["errors"][0]["code"] == "invalid_csv_header"
+
+
+def test_base_price_drives_every_derived_market(client):
+    response, body = admin(client, "put", "/api/v1/admin/variants/BOK-PRIDE-PB/base-price", json={"amount": "29.90"})
+    assert response.status_code == 200, body
+    row = body["variants"][0]
+    assert row["base_price"]["amount"] == "29.90"
+    for c in row["markets"]:
+        if c["source"] == "derived":
+            assert c["base"]["amount"] == "29.90"
+    assert cell(body, "BOK-PRIDE-PB", "DE")["gross"]["amount"] == "19.90"  # explicit: unchanged
+    assert cell(body, "BOK-PRIDE-PB", "US")["gross"]["amount"] == "34.99"  # 29.90 x 1.16 = 34.68 -> charm .99
+
+
+def test_fx_import_cli_reads_an_ecb_file_and_reprices(app, db_session):
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parents[1] / "unit" / "pricing" / "fixtures" / "eurofxref-daily.xml"
+    result = app.test_cli_runner().invoke(args=["storefront", "fx", "import", str(fixture)])
+    assert result.exit_code == 0, result.output
+    assert "currencies" in result.output and "derived prices changed" in result.output
+    bad = app.test_cli_runner().invoke(args=["storefront", "fx", "import", str(fixture.parent)])
+    assert bad.exit_code != 0
