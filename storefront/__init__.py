@@ -24,6 +24,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     from storefront.i18n import wiring as i18n
     from storefront.markets import views as markets_views
     from storefront.pricing import views as pricing_views
+    from storefront.tax import views as tax_views
 
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     settings = load_config(env=env, overrides=overrides)
@@ -45,6 +46,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     markets_views.init_app(app)
     catalog_views.init_app(app)
     pricing_views.init_app(app)
+    tax_views.init_app(app)
     health.init_app(app)
     docs.init_app(app)
     cli.init_app(app)

@@ -11,9 +11,11 @@ storefront_cli = AppGroup("storefront", help="Storefront commands.")
 demo_cli = AppGroup("demo", help="The demo catalog.")
 fx_cli = AppGroup("fx", help="Exchange rates.")
 prices_cli = AppGroup("prices", help="Prices.")
+tax_cli = AppGroup("tax", help="Tax rates.")
 storefront_cli.add_command(demo_cli)
 storefront_cli.add_command(fx_cli)
 storefront_cli.add_command(prices_cli)
+storefront_cli.add_command(tax_cli)
 
 
 @demo_cli.command("load")
@@ -66,6 +68,19 @@ def prices_reprice() -> None:
     result = reprice(db.session, base_currency=current_app.config["BASE_CURRENCY"], now=clock.now())
     db.session.commit()
     click.echo(f"{result.inserted} added, {result.updated} updated, {result.removed} removed, {result.unchanged} unchanged")
+
+
+@tax_cli.command("load")
+@click.argument("path", required=False)
+def tax_load(path: str | None) -> None:
+    """(Re)load the tax rates data file (storefront/tax/data/rates.json); merchant overrides stay."""
+    from pathlib import Path
+
+    from storefront.tax.services import DATA_FILE, load_rates
+
+    count = load_rates(db.session, Path(path) if path else DATA_FILE)
+    db.session.commit()
+    click.echo(f"{count} tax rates loaded")
 
 
 def init_app(app: Flask) -> None:

@@ -4,3 +4,4 @@ from storefront.catalog import models as catalog  # noqa: F401
 from storefront.inventory import models as inventory  # noqa: F401
 from storefront.markets import models as markets  # noqa: F401
 from storefront.pricing import models as pricing  # noqa: F401
+from storefront.tax import models as tax  # noqa: F401

@@ -70,7 +70,7 @@ def product_page_statement(
     ``sort`` and positioned after the keyset ``after`` = (sort value, id)."""
     prices = min_price_subquery(market, now)
     stmt = (
-        select(Product.id, Product.category_id, Product.created_at, prices.c.min_price)
+        select(Product.id, Product.category_id, Product.tax_category, Product.created_at, prices.c.min_price)
         .join(ProductMarket, and_(ProductMarket.product_id == Product.id, ProductMarket.market_code == market))
         .join(prices, prices.c.product_id == Product.id)
         .where(Product.status == "active")

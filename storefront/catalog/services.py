@@ -223,10 +223,13 @@ def _build_products(
     variant_rows = session.execute(queries.variants_statement(market.code, ids, now)).all()
     on_sale = [v.id for v in variant_rows if v.sale_amount is not None and v.sale_amount < v.amount]
     priors = shelf.prior_prices(session, market.code, on_sale, now) if on_sale else {}
+    category_of = {r.id: r.tax_category for r in rows}
+    rates = shelf.display_tax_rates(session, market, set(category_of.values()), now.date())
     variants: dict[int, list[tuple[Decimal, VariantView]]] = defaultdict(list)
     for v in variant_rows:
         options = tuple(option_rows.get(v.id, ()))
-        price = shelf.variant_shelf_price(market, v.amount, v.sale_amount if v.id in priors else None, priors.get(v.id))
+        price = shelf.variant_shelf_price(market, v.amount, v.sale_amount if v.id in priors else None, priors.get(v.id),
+                                          rates.get(category_of[v.product_id]))
         variants[v.product_id].append(
             (
                 price.gross.amount,

@@ -35,6 +35,7 @@ from storefront.pricing import fx as fx_service
 from storefront.pricing import services as pricing
 from storefront.pricing.models import ResolvedPrice, VariantPrice
 from storefront.pricing.rounding import round_price
+from storefront.tax.services import load_rates
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -77,6 +78,7 @@ def load_demo(session: Session, now: datetime | None = None, base_currency: str 
     for p in products:
         variant_count += _load_product(session, p, categories, values, markets, markets_data)
     session.flush()
+    load_rates(session)
     _load_fx_and_prices(session, markets_data["fx"], base_currency, opened)
     _load_price_story(session, base_currency, now)
     return {"markets": len(markets), "categories": len(categories), "products": len(products), "variants": variant_count}
@@ -119,6 +121,7 @@ def _load_markets(session: Session, data: list[dict]) -> list[dict]:
             prices_include_tax=m["prices_include_tax"], rounding=m["rounding"],
             tax_rate=Decimal(m["tax_rate"]), tax_name=m["tax_name"], position=position,
             price_uplift=Decimal(m["price_uplift"]), derived_rounding=m["derived_rounding"],
+            tax_rounding=m["tax_rounding"], tax_jurisdiction=m.get("tax_jurisdiction"),
         )
         market.countries = [MarketCountry(country_code=c) for c in m["countries"]]
         market.locales = [MarketLocale(locale=loc, position=i) for i, loc in enumerate(m["locales"])]

@@ -21,10 +21,15 @@ class Market(Base):
     # The rate catalog prices are shown with (percent). The tax engine decides
     # the tax of an order from its destination; listings show the market's own.
     tax_rate: Mapped[Decimal] = mapped_column(Rate)
+    # The tax jurisdiction whose rates the catalog shows per tax category (DE
+    # books at 7 %); without one, ``tax_rate`` applies to everything.
+    tax_jurisdiction: Mapped[str | None] = mapped_column(String(8))
     tax_name: Mapped[str] = mapped_column(String(32), default="VAT")
     # Derived prices: base price x FX rate x (1 + uplift %), then this rule.
     price_uplift: Mapped[Decimal] = mapped_column(Rate, default=Decimal(0))
     derived_rounding: Mapped[str] = mapped_column(String(32), default="minor")
+    # Tax rounding: per "line" or per "order" (storefront.tax.calculation).
+    tax_rounding: Mapped[str] = mapped_column(String(8), default="line")
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     countries: Mapped[list[MarketCountry]] = relationship(

@@ -27,6 +27,7 @@ class MarketView:
     tax_rate: Decimal
     tax_name: str
     is_default: bool
+    tax_jurisdiction: str | None = None
 
     @property
     def primary_locale(self) -> str:
@@ -61,6 +62,7 @@ def load_markets(session: Session) -> list[MarketView]:
             tax_rate=m.tax_rate,
             tax_name=m.tax_name,
             is_default=m.is_default,
+            tax_jurisdiction=m.tax_jurisdiction,
         )
         for m in rows
         if m.locales

@@ -68,6 +68,8 @@ def price_matrix(session: Session, product_id: int, *, base_currency: str, now: 
         .order_by(Variant.position, Variant.id)
     ).all()
     ids = [v.id for v in variants]
+    rates = {m.code: shelf.display_tax_rates(session, m, {product.tax_category}, now.date()).get(product.tax_category)
+             for m in markets}
     resolved = {(r.variant_id, r.market_code): r for r in session.scalars(
         select(ResolvedPrice).where(ResolvedPrice.variant_id.in_(ids)))}
     sales = _sales(session, markets, ids, now)
@@ -80,7 +82,8 @@ def price_matrix(session: Session, product_id: int, *, base_currency: str, now: 
                 continue
             cells.append(MatrixCell(
                 market=m.code, currency=m.currency, source=r.source,
-                price=shelf.variant_shelf_price(m, r.amount, None, None), tax_included=m.prices_include_tax,
+                price=shelf.variant_shelf_price(m, r.amount, None, None, rates[m.code]),
+                tax_included=m.prices_include_tax,
                 base=Money(r.base_amount, r.base_currency) if r.base_amount is not None else None,
                 fx_rate=r.fx_rate, fx_date=r.fx_date, uplift=r.uplift, rule=r.rule,
                 sale=sales.get((v.id, m.code)),

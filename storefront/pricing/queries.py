@@ -57,3 +57,13 @@ def all_markets_active_sales_statement(variant_ids: Sequence[int], now: datetime
         SalePrice.variant_id.in_(variant_ids), SalePrice.starts_at <= now,
         or_(SalePrice.ends_at.is_(None), SalePrice.ends_at > now),
     )
+
+
+def effective_prices_statement(market: str, variant_ids: Sequence[int], now: datetime) -> Select:
+    """(variant id, the price a shopper pays now) in ``market``."""
+    sales = active_sales_subquery(market, now)
+    return (
+        select(ResolvedPrice.variant_id, effective_amount(sales).label("amount"))
+        .outerjoin(sales, sales.c.variant_id == ResolvedPrice.variant_id)
+        .where(ResolvedPrice.market_code == market, ResolvedPrice.variant_id.in_(variant_ids))
+    )

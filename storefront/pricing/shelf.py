@@ -18,13 +18,16 @@ from storefront.pricing.omnibus import PricePeriod, prior_price
 OMNIBUS_DAYS = 30
 
 
-def variant_shelf_price(market: MarketView, regular: Decimal, sale: Decimal | None, prior: Decimal | None) -> ShelfPrice:
+def variant_shelf_price(market: MarketView, regular: Decimal, sale: Decimal | None, prior: Decimal | None,
+                        tax_rate: Decimal | None = None) -> ShelfPrice:
     """The shelf price; during a sale, with the regular price as ``compare_at``
     and the Omnibus ``prior_price``, both as the shopper sees prices (gross
     where tax is included, net elsewhere)."""
 
+    rate = market.tax_rate if tax_rate is None else tax_rate
+
     def shelf(amount: Decimal) -> ShelfPrice:
-        return shelf_price(amount, market.currency, market.tax_rate, market.prices_include_tax, market.rounding)
+        return shelf_price(amount, market.currency, rate, market.prices_include_tax, market.rounding)
 
     def shown(price: ShelfPrice):
         return price.gross if market.prices_include_tax else price.net
@@ -59,3 +62,18 @@ def prior_prices(session: Session, market: str, variant_ids: list[int], now: dat
         variant_id: prior_price(regular[variant_id], sales[variant_id], start, OMNIBUS_DAYS)
         for variant_id, (_, start) in starts.items()
     }
+
+
+def display_tax_rates(session: Session, market: MarketView, categories: set[str], on) -> dict[str, Decimal]:
+    """The rate the catalog shows per tax category: the market's own
+    jurisdiction's taxes for the category (DE books 7 %), else its flat rate."""
+    if not market.tax_jurisdiction or not categories:
+        return {}
+    from storefront.tax.errors import NoTaxData
+    from storefront.tax.services import components
+
+    try:
+        found = components(session, market.tax_jurisdiction, categories, on)
+    except NoTaxData:
+        return {}
+    return {category: sum((c.rate for c in comps), Decimal(0)) for category, comps in found.items()}

@@ -1,8 +1,8 @@
-"""initial schema: markets, catalog, pricing, inventory
+"""initial schema: markets, catalog, pricing, inventory, tax
 
-Revision ID: e5218d932622
+Revision ID: 46af86e3be2d
 Revises: 
-Create Date: 2026-11-23 06:45:25.676475
+Create Date: 2026-11-23 07:02:03.420729
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import storefront.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'e5218d932622'
+revision = '46af86e3be2d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -54,9 +54,11 @@ def upgrade():
     sa.Column('prices_include_tax', sa.Boolean(), nullable=False),
     sa.Column('rounding', sa.String(length=32), nullable=False),
     sa.Column('tax_rate', storefront.db.ExactDecimal(14, 8), nullable=False),
+    sa.Column('tax_jurisdiction', sa.String(length=8), nullable=True),
     sa.Column('tax_name', sa.String(length=32), nullable=False),
     sa.Column('price_uplift', storefront.db.ExactDecimal(14, 8), nullable=False),
     sa.Column('derived_rounding', sa.String(length=32), nullable=False),
+    sa.Column('tax_rounding', sa.String(length=8), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.CheckConstraint('tax_rate >= 0', name=op.f('ck_market_tax_rate_not_negative')),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_market'))
@@ -68,6 +70,18 @@ def upgrade():
     sa.Column('key', sa.String(length=32), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_option'))
     )
+    op.create_table('tax_jurisdiction',
+    sa.Column('code', sa.String(length=8), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('region', sa.String(length=3), nullable=True),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('eu', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('code', name=op.f('pk_tax_jurisdiction'))
+    )
+    with op.batch_alter_table('tax_jurisdiction', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_tax_jurisdiction_country'), ['country'], unique=False)
+
     op.create_table('warehouse',
     sa.Column('code', sa.String(length=32), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
@@ -138,6 +152,22 @@ def upgrade():
     with op.batch_alter_table('product', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_product_category_id'), ['category_id'], unique=False)
         batch_op.create_index('ix_product_status_created', ['status', 'created_at', 'id'], unique=False)
+
+    op.create_table('tax_rate',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('jurisdiction', sa.String(length=8), nullable=False),
+    sa.Column('tax', sa.String(length=16), nullable=False),
+    sa.Column('category', sa.String(length=32), nullable=False),
+    sa.Column('rate', storefront.db.ExactDecimal(14, 8), nullable=False),
+    sa.Column('valid_from', sa.Date(), nullable=False),
+    sa.Column('valid_to', sa.Date(), nullable=True),
+    sa.Column('source', sa.String(length=200), nullable=False),
+    sa.Column('origin', sa.String(length=8), nullable=False),
+    sa.ForeignKeyConstraint(['jurisdiction'], ['tax_jurisdiction.code'], name=op.f('fk_tax_rate_jurisdiction_tax_jurisdiction'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tax_rate'))
+    )
+    with op.batch_alter_table('tax_rate', schema=None) as batch_op:
+        batch_op.create_index('ix_tax_rate_lookup', ['jurisdiction', 'category', 'valid_from'], unique=False)
 
     op.create_table('warehouse_market',
     sa.Column('warehouse_code', sa.String(length=32), nullable=False),
@@ -317,6 +347,10 @@ def downgrade():
     op.drop_table('product_market')
     op.drop_table('option_value_translation')
     op.drop_table('warehouse_market')
+    with op.batch_alter_table('tax_rate', schema=None) as batch_op:
+        batch_op.drop_index('ix_tax_rate_lookup')
+
+    op.drop_table('tax_rate')
     with op.batch_alter_table('product', schema=None) as batch_op:
         batch_op.drop_index('ix_product_status_created')
         batch_op.drop_index(batch_op.f('ix_product_category_id'))
@@ -332,6 +366,10 @@ def downgrade():
     op.drop_table('market_country')
     op.drop_table('category_translation')
     op.drop_table('warehouse')
+    with op.batch_alter_table('tax_jurisdiction', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_tax_jurisdiction_country'))
+
+    op.drop_table('tax_jurisdiction')
     op.drop_table('option')
     with op.batch_alter_table('market', schema=None) as batch_op:
         batch_op.drop_index('uq_market_default', sqlite_where=sa.text('is_default'), postgresql_where=sa.text('is_default'))

@@ -1,0 +1,97 @@
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, fields, validate
+
+from storefront.api.fields import MoneySchema
+
+
+class RatesQueryArgsSchema(Schema):
+    country = fields.String(metadata={"description": "ISO country code; all countries when absent."})
+    date = fields.Date(metadata={"description": "The rates in force on this date (default today)."})
+
+
+class RateSchema(Schema):
+    jurisdiction = fields.String(required=True)
+    name = fields.String(required=True)
+    country = fields.String(required=True)
+    region = fields.String(allow_none=True, required=True)
+    tax = fields.String(required=True)
+    category = fields.String(required=True)
+    rate = fields.Function(lambda r: f"{r.rate.normalize():f}", required=True)
+    valid_from = fields.Date(required=True)
+    valid_to = fields.Date(allow_none=True, required=True)
+    source = fields.String(required=True)
+    origin = fields.String(required=True)
+
+
+class RateListSchema(Schema):
+    date = fields.Date(required=True)
+    items = fields.List(fields.Nested(RateSchema), required=True)
+
+
+class PreviewItemSchema(Schema):
+    sku = fields.String(required=True)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=999, error=_l("Must be between {min} and {max}.")))
+
+
+class PreviewAddressSchema(Schema):
+    country = fields.String(required=True, validate=validate.Length(equal=2, error=_l("Must be a two-letter country code.")))
+    region = fields.String(load_default=None)
+
+
+class PreviewSchema(Schema):
+    market = fields.String(required=True)
+    items = fields.List(fields.Nested(PreviewItemSchema), required=True, validate=validate.Length(min=1, max=100))
+    address = fields.Nested(PreviewAddressSchema, required=True)
+    vat_id = fields.String(load_default=None)
+    shipping = fields.Decimal(load_default=None, as_string=True)
+    date = fields.Date(load_default=None)
+
+
+class ComponentTaxSchema(Schema):
+    name = fields.String(required=True)
+    rate = fields.Function(lambda t: f"{t['rate'].normalize():f}", required=True)
+    jurisdiction = fields.String(required=True)
+    amount = fields.Nested(MoneySchema, required=True)
+
+
+class TaxedLineSchema(Schema):
+    key = fields.String(required=True)
+    quantity = fields.Integer()
+    net = fields.Nested(MoneySchema, required=True)
+    tax = fields.Nested(MoneySchema, required=True)
+    gross = fields.Nested(MoneySchema, required=True)
+    taxes = fields.List(fields.Nested(ComponentTaxSchema), required=True)
+    jurisdiction = fields.String(required=True)
+    rule = fields.String(required=True)
+
+
+class TaxLineSchema(Schema):
+    name = fields.String(required=True)
+    rate = fields.String(required=True)
+    amount = fields.Nested(MoneySchema, required=True)
+
+
+class NoticeSchema(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class TotalsSchema(Schema):
+    net = fields.Nested(MoneySchema, required=True)
+    tax = fields.Nested(MoneySchema, required=True)
+    gross = fields.Nested(MoneySchema, required=True)
+
+
+class PreviewResultSchema(Schema):
+    market = fields.String(required=True)
+    currency = fields.String(required=True)
+    jurisdiction = fields.String(required=True)
+    rule = fields.String(required=True)
+    origin_country = fields.String(required=True)
+    seller_vat_id = fields.String(allow_none=True, required=True)
+    buyer_vat_id = fields.String(allow_none=True, required=True)
+    lines = fields.List(fields.Nested(TaxedLineSchema), required=True)
+    shipping = fields.List(fields.Nested(TaxedLineSchema), required=True)
+    tax_lines = fields.List(fields.Nested(TaxLineSchema), required=True)
+    notices = fields.List(fields.Nested(NoticeSchema), required=True)
+    totals = fields.Nested(TotalsSchema, required=True)

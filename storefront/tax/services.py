@@ -1,0 +1,159 @@
+"""Tax services: loading the rate data, rates in force, and taxing an order."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from storefront.tax.calculation import LineInput, TaxComponent, TaxResult, calculate
+from storefront.tax.errors import JurisdictionNotFound, NoTaxData
+from storefront.tax.models import TaxJurisdiction, TaxRate
+from storefront.tax.rules import Destination, Determination, determine
+from storefront.tax.vat_ids import VatId, validate_vat_id
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "rates.json"
+
+
+def load_rates(session: Session, path: Path = DATA_FILE) -> int:
+    """Replace the rate data (merchant overrides stay). Returns the number of rates."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    sources = data.get("sources", {})
+    session.execute(delete(TaxRate).where(TaxRate.origin == "data"))
+    known = set(session.scalars(select(TaxJurisdiction.code)).all())
+    count = 0
+    for j in data["jurisdictions"]:
+        if j["code"] not in known:
+            session.add(TaxJurisdiction(code=j["code"], country=j["country"], region=j.get("region"), name=j["name"],
+                                        currency=j["currency"], eu=j.get("eu", False)))
+        session.flush()
+        for r in j["rates"]:
+            session.add(TaxRate(
+                jurisdiction=j["code"], tax=r["tax"], category=r["category"], rate=Decimal(r["rate"]),
+                valid_from=date.fromisoformat(r["valid_from"]),
+                valid_to=date.fromisoformat(r["valid_to"]) if r.get("valid_to") else None,
+                source=sources.get(r["source"], r["source"])[:200], origin="data",
+            ))
+            count += 1
+    session.flush()
+    return count
+
+
+def _in_force(on: date):
+    return (TaxRate.valid_from <= on) & or_(TaxRate.valid_to.is_(None), TaxRate.valid_to > on)
+
+
+def components(session: Session, jurisdiction: str, categories: Iterable[str], on: date) -> dict[str, tuple[TaxComponent, ...]]:
+    """Per tax category, the taxes in force in ``jurisdiction`` on ``on``: for
+    each tax the category's own rate, else its standard rate. A merchant
+    override beats the data for the same tax and category."""
+    rows = session.execute(
+        select(TaxRate.tax, TaxRate.category, TaxRate.rate, TaxRate.origin)
+        .where(TaxRate.jurisdiction == jurisdiction, _in_force(on))
+    ).all()
+    if not rows:
+        raise NoTaxData(destination=jurisdiction)
+    table: dict[tuple[str, str], tuple[Decimal, str]] = {}
+    for r in rows:
+        key = (r.tax, r.category)
+        if key not in table or r.origin == "override":
+            table[key] = (r.rate, r.origin)
+    taxes = sorted({tax for tax, _ in table}, key=lambda t: (t not in ("GST", "VAT", "HST", "JCT"), t))
+    result = {}
+    for category in set(categories):
+        found = []
+        for tax in taxes:
+            rate = table.get((tax, category)) or table.get((tax, "standard"))
+            if rate is not None and rate[0] > 0:
+                found.append(TaxComponent(tax, rate[0], jurisdiction))
+        result[category] = tuple(found)
+    return result
+
+
+@dataclass(frozen=True)
+class RateInForce:
+    jurisdiction: str
+    name: str
+    country: str
+    region: str | None
+    tax: str
+    category: str
+    rate: Decimal
+    valid_from: date
+    valid_to: date | None
+    source: str
+    origin: str
+
+
+def rates_in_force(session: Session, on: date, country: str | None = None) -> list[RateInForce]:
+    stmt = (
+        select(TaxRate, TaxJurisdiction)
+        .join(TaxJurisdiction, TaxJurisdiction.code == TaxRate.jurisdiction)
+        .where(_in_force(on))
+        .order_by(TaxJurisdiction.code, TaxRate.tax, TaxRate.category)
+    )
+    if country:
+        stmt = stmt.where(TaxJurisdiction.country == country.upper())
+    rows = session.execute(stmt).all()
+    if country and not rows:
+        raise JurisdictionNotFound(country=country)
+    return [
+        RateInForce(j.code, j.name, j.country, j.region, r.tax, r.category, r.rate, r.valid_from, r.valid_to,
+                    r.source, r.origin)
+        for r, j in rows
+    ]
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    key: str
+    amount: Decimal  # as shown: gross where the market's prices include tax
+    category: str
+
+
+@dataclass(frozen=True)
+class TaxedOrder:
+    determination: Determination
+    result: TaxResult
+    seller_vat_id: str | None
+
+
+def tax_order(
+    session: Session,
+    *,
+    currency: str,
+    prices_include_tax: bool,
+    rounding: str,
+    lines: Sequence[OrderLine],
+    shipping: Decimal,
+    destination: Destination,
+    origin_country: str,
+    vat_id: str | None,
+    seller_vat_id: str | None,
+    on: date,
+) -> TaxedOrder:
+    """Tax an order for its destination. Under a reverse charge nothing is
+    charged: where the market's prices include VAT, the destination's VAT is
+    first taken out of them, so the business buyer pays the net price."""
+    buyer: VatId | None = validate_vat_id(vat_id) if vat_id else None
+    determination = determine(destination, origin_country, buyer)
+    by_category = components(session, determination.jurisdiction, {line.category for line in lines}, on)
+    inputs = [LineInput(line.key, line.amount, by_category[line.category]) for line in lines]
+    included = prices_include_tax
+    if determination.zero_rated:
+        if included:
+            # The net of each line and of the shipping at the destination's rates.
+            full = calculate(inputs, currency=currency, prices_include_tax=True, rounding=rounding, shipping=shipping)
+            inputs = [LineInput(t.key, t.net, ()) for t in full.lines]
+            shipping = sum((t.net for t in full.shipping), Decimal(0))
+        else:
+            inputs = [LineInput(i.key, i.amount, ()) for i in inputs]
+        included = False
+    result = calculate(inputs, currency=currency, prices_include_tax=included, rounding=rounding, shipping=shipping)
+    seller = seller_vat_id if determination.zero_rated or determination.buyer_vat_id else None
+    return TaxedOrder(determination, result, seller)

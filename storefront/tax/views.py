@@ -1,0 +1,85 @@
+"""Merchant tax endpoints: rates in force, and a tax preview of an order."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Flask, current_app
+from flask.views import MethodView
+from flask_babel import gettext
+from flask_smorest import Blueprint
+from moneyed import Money
+
+from storefront import clock
+from storefront.admin.auth import authenticate, requires
+from storefront.extensions import api, db
+from storefront.pricing.services import market_by_code, parse_amount
+from storefront.tax import preview, services
+from storefront.tax.errors import NOTICES
+from storefront.tax.rules import Destination
+from storefront.tax.schemas import PreviewResultSchema, PreviewSchema, RateListSchema, RatesQueryArgsSchema
+
+blp = Blueprint("admin_tax", __name__, description="Tax rates and tax previews.")
+blp.before_request(authenticate)
+SECURITY = [{"bearerAuth": []}]
+
+
+@blp.route("/tax/rates")
+class TaxRates(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.arguments(RatesQueryArgsSchema, location="query")
+    @blp.response(200, RateListSchema)
+    @requires("pricing")
+    def get(self, args):
+        """The rates in force per jurisdiction on a date (default today), optionally for one country."""
+        on = args.get("date") or clock.now().date()
+        return {"date": on, "items": services.rates_in_force(db.session, on, args.get("country"))}
+
+
+def _line_json(line, currency: str, determination, quantity: int | None = None) -> dict:
+    return {
+        "key": line.key, "quantity": quantity,
+        "net": Money(line.net, currency), "tax": Money(line.tax, currency), "gross": Money(line.gross, currency),
+        "taxes": [
+            {"name": t.name, "rate": t.rate, "jurisdiction": t.jurisdiction, "amount": Money(t.amount, currency)}
+            for t in line.taxes
+        ],
+        "jurisdiction": determination.jurisdiction, "rule": determination.rule,
+    }
+
+
+@blp.route("/tax/preview")
+class TaxPreview(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.arguments(PreviewSchema)
+    @blp.response(200, PreviewResultSchema)
+    @requires("pricing")
+    def post(self, data):
+        """Tax an order of current prices for a destination, as checkout will."""
+        now = clock.now()
+        market = data["market"]
+        currency = market_by_code(db.session, market).currency
+        shipping = parse_amount(data["shipping"], currency) if data.get("shipping") is not None else Decimal(0)
+        address = data["address"]
+        q = preview.quote(
+            db.session, market_code=market, items=[(i["sku"], i["quantity"]) for i in data["items"]],
+            shipping=shipping, destination=Destination(address["country"].upper(), address.get("region")),
+            vat_id=data.get("vat_id"), seller_vat_id=current_app.config.get("SELLER_VAT_ID"),
+            now=now, on=data.get("date"),
+        )
+        r, d = q.taxed.result, q.taxed.determination
+        quantities = {line.sku: line.quantity for line in q.lines}
+        return {
+            "market": q.market, "currency": q.currency, "jurisdiction": d.jurisdiction, "rule": d.rule,
+            "origin_country": q.origin_country, "seller_vat_id": q.taxed.seller_vat_id, "buyer_vat_id": d.buyer_vat_id,
+            "lines": [_line_json(line, q.currency, d, quantities.get(line.key)) for line in r.lines],
+            "shipping": [_line_json(line, q.currency, d) for line in r.shipping],
+            "tax_lines": [{"name": t.name, "rate": f"{t.rate.normalize():f}", "amount": Money(t.amount, q.currency)}
+                          for t in r.tax_lines],
+            "notices": [{"code": code, "message": gettext(NOTICES[code])} for code in d.notices],
+            "totals": {"net": Money(r.net_total, q.currency), "tax": Money(r.tax_total, q.currency),
+                       "gross": Money(r.gross_total, q.currency)},
+        }
+
+
+def init_app(app: Flask) -> None:
+    api.register_blueprint(blp, url_prefix="/api/v1/admin")
