@@ -18,6 +18,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     from storefront import cli, models  # noqa: F401  (models: complete metadata)
     from storefront.api import docs, errors, health, spec
     from storefront.catalog import views as catalog_views
+    from storefront.checkout import views as checkout_views
     from storefront.config import load_config
     from storefront.db import configure_sqlite
     from storefront.extensions import db, migrate
@@ -45,6 +46,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     errors.init_app(app)
     markets_views.init_app(app)
     catalog_views.init_app(app)
+    checkout_views.init_app(app)
     pricing_views.init_app(app)
     tax_views.init_app(app)
     health.init_app(app)

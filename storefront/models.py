@@ -5,3 +5,5 @@ from storefront.inventory import models as inventory  # noqa: F401
 from storefront.markets import models as markets  # noqa: F401
 from storefront.pricing import models as pricing  # noqa: F401
 from storefront.tax import models as tax  # noqa: F401
+from storefront.shipping import models as shipping  # noqa: F401
+from storefront.checkout import models as checkout  # noqa: F401

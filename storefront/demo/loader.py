@@ -35,6 +35,7 @@ from storefront.pricing import fx as fx_service
 from storefront.pricing import services as pricing
 from storefront.pricing.models import ResolvedPrice, VariantPrice
 from storefront.pricing.rounding import round_price
+from storefront.shipping.models import ShippingMethod, ShippingZone
 from storefront.tax.services import load_rates
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -121,12 +122,22 @@ def _load_markets(session: Session, data: list[dict]) -> list[dict]:
             prices_include_tax=m["prices_include_tax"], rounding=m["rounding"],
             tax_rate=Decimal(m["tax_rate"]), tax_name=m["tax_name"], position=position,
             price_uplift=Decimal(m["price_uplift"]), derived_rounding=m["derived_rounding"],
-            tax_rounding=m["tax_rounding"], tax_jurisdiction=m.get("tax_jurisdiction"),
+            tax_rounding=m["tax_rounding"], tax_jurisdiction=m.get("tax_jurisdiction"), incoterm=m["incoterm"],
         )
         market.countries = [MarketCountry(country_code=c) for c in m["countries"]]
         market.locales = [MarketLocale(locale=loc, position=i) for i, loc in enumerate(m["locales"])]
         market.translations = [MarketTranslation(locale=k, name=v) for k, v in m["names"].items()]
         session.add(market)
+        session.flush()
+        for z in m["shipping"]:
+            zone = ShippingZone(market_code=m["code"], name=z["zone"], countries=z["countries"])
+            zone.methods = [
+                ShippingMethod(code=x["code"], names=x["names"], rate=Decimal(x["rate"]), currency=m["currency"],
+                               free_over=Decimal(x["free_over"]) if x["free_over"] else None,
+                               min_days=x["min_days"], max_days=x["max_days"], position=i)
+                for i, x in enumerate(z["methods"])
+            ]
+            session.add(zone)
     return data
 
 

@@ -30,6 +30,9 @@ class Market(Base):
     derived_rounding: Mapped[str] = mapped_column(String(32), default="minor")
     # Tax rounding: per "line" or per "order" (storefront.tax.calculation).
     tax_rounding: Mapped[str] = mapped_column(String(8), default="line")
+    # Cross-border deliveries: DDP charges estimated duties at checkout, DAP
+    # leaves duties and import taxes to be paid on delivery.
+    incoterm: Mapped[str] = mapped_column(String(3), default="DDP")
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     countries: Mapped[list[MarketCountry]] = relationship(

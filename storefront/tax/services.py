@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -136,12 +136,17 @@ def tax_order(
     vat_id: str | None,
     seller_vat_id: str | None,
     on: date,
+    vat_at_border: bool = False,
 ) -> TaxedOrder:
     """Tax an order for its destination. Under a reverse charge nothing is
     charged: where the market's prices include VAT, the destination's VAT is
     first taken out of them, so the business buyer pays the net price."""
     buyer: VatId | None = validate_vat_id(vat_id) if vat_id else None
     determination = determine(destination, origin_country, buyer)
+    if vat_at_border and not determination.zero_rated:
+        # Delivered duty unpaid across a customs border: the import VAT is
+        # collected on delivery, so none is charged here.
+        determination = replace(determination, rule="import_vat_on_delivery", zero_rated=True)
     by_category = components(session, determination.jurisdiction, {line.category for line in lines}, on)
     inputs = [LineInput(line.key, line.amount, by_category[line.category]) for line in lines]
     included = prices_include_tax

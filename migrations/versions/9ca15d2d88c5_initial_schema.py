@@ -1,8 +1,8 @@
-"""initial schema: markets, catalog, pricing, inventory, tax
+"""initial schema
 
-Revision ID: 46af86e3be2d
+Revision ID: 9ca15d2d88c5
 Revises: 
-Create Date: 2026-11-23 07:02:03.420729
+Create Date: 2026-11-23 07:10:12.067574
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import storefront.db
 
 
 # revision identifiers, used by Alembic.
-revision = '46af86e3be2d'
+revision = '9ca15d2d88c5'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -59,6 +59,7 @@ def upgrade():
     sa.Column('price_uplift', storefront.db.ExactDecimal(14, 8), nullable=False),
     sa.Column('derived_rounding', sa.String(length=32), nullable=False),
     sa.Column('tax_rounding', sa.String(length=8), nullable=False),
+    sa.Column('incoterm', sa.String(length=3), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.CheckConstraint('tax_rate >= 0', name=op.f('ck_market_tax_rate_not_negative')),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_market'))
@@ -153,6 +154,17 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_product_category_id'), ['category_id'], unique=False)
         batch_op.create_index('ix_product_status_created', ['status', 'created_at', 'id'], unique=False)
 
+    op.create_table('shipping_zone',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('market_code', sa.String(length=8), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('countries', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['market_code'], ['market.code'], name=op.f('fk_shipping_zone_market_code_market'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_shipping_zone'))
+    )
+    with op.batch_alter_table('shipping_zone', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_shipping_zone_market_code'), ['market_code'], unique=False)
+
     op.create_table('tax_rate',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('jurisdiction', sa.String(length=8), nullable=False),
@@ -217,6 +229,24 @@ def upgrade():
     with op.batch_alter_table('product_translation', schema=None) as batch_op:
         batch_op.create_index('ix_product_translation_slug', ['slug'], unique=False)
 
+    op.create_table('shipping_method',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('zone_id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=32), nullable=False),
+    sa.Column('names', sa.JSON(), nullable=False),
+    sa.Column('rate', storefront.db.ExactDecimal(19, 4), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('free_over', storefront.db.ExactDecimal(19, 4), nullable=True),
+    sa.Column('min_days', sa.Integer(), nullable=False),
+    sa.Column('max_days', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['zone_id'], ['shipping_zone.id'], name=op.f('fk_shipping_method_zone_id_shipping_zone'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_shipping_method')),
+    sa.UniqueConstraint('zone_id', 'code', name=op.f('uq_shipping_method_zone_id_code'))
+    )
+    with op.batch_alter_table('shipping_method', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_shipping_method_zone_id'), ['zone_id'], unique=False)
+
     op.create_table('variant',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('product_id', sa.Integer(), nullable=False),
@@ -229,6 +259,26 @@ def upgrade():
     )
     with op.batch_alter_table('variant', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_variant_product_id'), ['product_id'], unique=False)
+
+    op.create_table('cart',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('market_code', sa.String(length=8), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('locale', sa.String(length=35), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('address', sa.JSON(), nullable=True),
+    sa.Column('shipping_method_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', storefront.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', storefront.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', storefront.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['market_code'], ['market.code'], name=op.f('fk_cart_market_code_market')),
+    sa.ForeignKeyConstraint(['shipping_method_id'], ['shipping_method.id'], name=op.f('fk_cart_shipping_method_id_shipping_method'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cart')),
+    sa.UniqueConstraint('token', name=op.f('uq_cart_token'))
+    )
+    with op.batch_alter_table('cart', schema=None) as batch_op:
+        batch_op.create_index('ix_cart_expires', ['status', 'expires_at'], unique=False)
 
     op.create_table('price_history',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -312,11 +362,23 @@ def upgrade():
     sa.ForeignKeyConstraint(['variant_id'], ['variant.id'], name=op.f('fk_variant_price_variant_id_variant'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('variant_id', 'market_code', name=op.f('pk_variant_price'))
     )
+    op.create_table('cart_line',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cart_id', sa.Integer(), nullable=False),
+    sa.Column('variant_id', sa.Integer(), nullable=False),
+    sa.Column('quantity', sa.Integer(), nullable=False),
+    sa.CheckConstraint('quantity > 0', name=op.f('ck_cart_line_quantity_positive')),
+    sa.ForeignKeyConstraint(['cart_id'], ['cart.id'], name=op.f('fk_cart_line_cart_id_cart'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['variant_id'], ['variant.id'], name=op.f('fk_cart_line_variant_id_variant'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cart_line')),
+    sa.UniqueConstraint('cart_id', 'variant_id', name=op.f('uq_cart_line_cart_id_variant_id'))
+    )
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('cart_line')
     op.drop_table('variant_price')
     op.drop_table('variant_option_value')
     op.drop_table('stock')
@@ -332,10 +394,18 @@ def downgrade():
         batch_op.drop_index('ix_price_history_lookup')
 
     op.drop_table('price_history')
+    with op.batch_alter_table('cart', schema=None) as batch_op:
+        batch_op.drop_index('ix_cart_expires')
+
+    op.drop_table('cart')
     with op.batch_alter_table('variant', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_variant_product_id'))
 
     op.drop_table('variant')
+    with op.batch_alter_table('shipping_method', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_shipping_method_zone_id'))
+
+    op.drop_table('shipping_method')
     with op.batch_alter_table('product_translation', schema=None) as batch_op:
         batch_op.drop_index('ix_product_translation_slug')
 
@@ -351,6 +421,10 @@ def downgrade():
         batch_op.drop_index('ix_tax_rate_lookup')
 
     op.drop_table('tax_rate')
+    with op.batch_alter_table('shipping_zone', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_shipping_zone_market_code'))
+
+    op.drop_table('shipping_zone')
     with op.batch_alter_table('product', schema=None) as batch_op:
         batch_op.drop_index('ix_product_status_created')
         batch_op.drop_index(batch_op.f('ix_product_category_id'))

@@ -1,0 +1,121 @@
+"""Cart schemas (API.md "Carts")."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, fields, validate
+
+from storefront.api.fields import ContextSchema, MoneySchema, ShopperArgsSchema
+from storefront.tax.schemas import NoticeSchema, TaxLineSchema
+
+
+class CartCreateSchema(Schema):
+    pass
+
+
+class ItemAddSchema(Schema):
+    sku = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=99, error=_l("Must be between {min} and {max}.")))
+
+
+class ItemUpdateSchema(Schema):
+    quantity = fields.Integer(required=True, validate=validate.Range(min=0, max=99, error=_l("Must be between {min} and {max}.")))
+
+
+class AddressInputSchema(Schema):
+    email = fields.String(required=True)
+    name = fields.String(required=True)
+    line1 = fields.String(required=True)
+    line2 = fields.String(load_default=None)
+    city = fields.String(required=True)
+    postal_code = fields.String(load_default="")
+    region = fields.String(load_default=None)
+    country = fields.String(required=True)
+    vat_id = fields.String(load_default=None)
+    company = fields.String(load_default=None)
+
+
+class ShippingMethodSetSchema(Schema):
+    id = fields.Integer(required=True)
+
+
+class CartTotalsSchema(Schema):
+    subtotal = fields.Nested(MoneySchema, required=True)
+    shipping = fields.Nested(MoneySchema, required=True)
+    tax = fields.Nested(MoneySchema, required=True)
+    duties = fields.Nested(MoneySchema, required=True)
+    total = fields.Nested(MoneySchema, required=True)
+    tax_included = fields.Boolean(required=True)
+    tax_lines = fields.List(fields.Nested(TaxLineSchema), required=True)
+    notices = fields.List(fields.Nested(NoticeSchema), required=True)
+
+
+class CartItemSchema(Schema):
+    sku = fields.String(required=True)
+    name = fields.String(required=True)
+    product_slug = fields.String(required=True)
+    quantity = fields.Integer(required=True)
+    unit_price = fields.Nested(MoneySchema, required=True)
+    total = fields.Nested(MoneySchema, required=True)
+    available = fields.Boolean(required=True)
+
+
+class AddressSchema(Schema):
+    email = fields.String()
+    name = fields.String()
+    company = fields.String(allow_none=True)
+    line1 = fields.String()
+    line2 = fields.String(allow_none=True)
+    city = fields.String()
+    postal_code = fields.String()
+    region = fields.String(allow_none=True)
+    country = fields.String()
+    vat_id = fields.String(allow_none=True)
+
+
+class ShippingMethodSchema(Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    price = fields.Nested(MoneySchema, required=True)
+    rate = fields.Nested(MoneySchema, required=True)
+    free_over = fields.Nested(MoneySchema, allow_none=True, required=True)
+    delivery_days = fields.Dict(required=True, metadata={"example": {"min": 2, "max": 4}})
+
+
+class ShippingMethodListSchema(Schema):
+    items = fields.List(fields.Nested(ShippingMethodSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+    context = fields.Nested(ContextSchema, required=True)
+
+
+class CartTaxSchema(Schema):
+    jurisdiction = fields.String(allow_none=True, required=True)
+    rule = fields.String(allow_none=True, required=True)
+    buyer_vat_id = fields.String(allow_none=True, required=True)
+    seller_vat_id = fields.String(allow_none=True, required=True)
+
+
+class CartDutiesSchema(Schema):
+    crosses_border = fields.Boolean(required=True)
+    rule = fields.String(required=True)
+    incoterm = fields.String(required=True)
+    estimated = fields.Nested(MoneySchema, required=True)
+
+
+class CartSchema(Schema):
+    token = fields.String(required=True)
+    market = fields.String(required=True)
+    currency = fields.String(required=True)
+    locale = fields.String(required=True)
+    items = fields.List(fields.Nested(CartItemSchema), required=True)
+    address = fields.Nested(AddressSchema, allow_none=True, required=True)
+    shipping_method = fields.Nested(ShippingMethodSchema, allow_none=True, required=True)
+    totals = fields.Nested(CartTotalsSchema, required=True)
+    tax = fields.Nested(CartTaxSchema, required=True)
+    duties = fields.Nested(CartDutiesSchema, allow_none=True, required=True)
+    expires_at = fields.DateTime(required=True)
+    context = fields.Nested(ContextSchema, required=True)
+
+
+class CartArgsSchema(ShopperArgsSchema):
+    pass

@@ -1,0 +1,199 @@
+"""Shopper cart endpoints (API.md "Carts")."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from flask import Flask, current_app, g
+from flask.views import MethodView
+from flask_babel import gettext, refresh
+from flask_smorest import Blueprint
+from moneyed import Money
+
+from storefront import clock
+from storefront.checkout import services
+from storefront.checkout.errors import NOTICES
+from storefront.checkout.schemas import (
+    AddressInputSchema,
+    CartArgsSchema,
+    CartSchema,
+    ItemAddSchema,
+    ItemUpdateSchema,
+    ShippingMethodListSchema,
+    ShippingMethodSetSchema,
+)
+from storefront.extensions import api, db
+from storefront.markets.context import negotiate_request, shop
+
+blp = Blueprint("carts", __name__, description="Carts: items, address, shipping, totals.")
+blp.before_request(negotiate_request)
+
+
+def _ttl() -> timedelta:
+    return timedelta(hours=current_app.config["CART_TTL_HOURS"])
+
+
+def _speak_for(cart) -> None:
+    """Answer in the cart's market and locale (it may differ from the request's)."""
+    ctx = shop()
+    if ctx.market.code != cart.market_code or ctx.locale != cart.locale:
+        market = next(m for m in ctx.markets if m.code == cart.market_code)
+        g.shop = replace(ctx, market=market, locale=cart.locale, suggestion=None)
+        refresh()
+
+
+def _state(cart):
+    ctx = shop()
+    return services.cart_state(
+        db.session, cart, ctx.markets, now=clock.now(), default_locale=current_app.config["DEFAULT_LOCALE"],
+        seller_vat_id=current_app.config.get("SELLER_VAT_ID"), base_currency=current_app.config["BASE_CURRENCY"],
+    )
+
+
+def notice_json(code: str, params: dict | None = None) -> dict:
+    message = NOTICES.get(code, code)
+    return {"code": code, "message": gettext(message, **params) if params else gettext(message)}
+
+
+def method_json(method, goods_subtotal, currency: str) -> dict:
+    return {
+        "id": method.id, "code": method.code, "name": method.name,
+        "price": Money(method.price_for(goods_subtotal), currency), "rate": Money(method.rate, currency),
+        "free_over": Money(method.free_over, currency) if method.free_over is not None else None,
+        "delivery_days": {"min": method.min_days, "max": method.max_days},
+    }
+
+
+def cart_json(state, extra_notices=()) -> dict:
+    cart, currency, t = state.cart, state.market.currency, state.totals
+    goods = sum((i.total for i in state.items if i.available), 0)
+    notices = [notice_json(n.code, n.params) for n in list(extra_notices) + list(state.notices)]
+    d = state.determination
+    return {
+        "token": cart.token, "market": cart.market_code, "currency": currency, "locale": cart.locale,
+        "items": [
+            {"sku": i.sku, "name": i.name, "product_slug": i.product_slug, "quantity": i.quantity,
+             "unit_price": Money(i.unit_price, currency), "total": Money(i.total, currency), "available": i.available}
+            for i in state.items
+        ],
+        "address": cart.address,
+        "shipping_method": method_json(state.shipping_method, goods, currency) if state.shipping_method else None,
+        "totals": {
+            "subtotal": Money(t.subtotal, currency), "shipping": Money(t.shipping, currency),
+            "tax": Money(t.tax, currency), "duties": Money(t.duties, currency), "total": Money(t.total, currency),
+            "tax_included": state.market.prices_include_tax and not (d and d.zero_rated),
+            "tax_lines": [{"name": x.name, "rate": f"{x.rate.normalize():f}", "amount": Money(x.amount, currency)}
+                          for x in state.tax.tax_lines],
+            "notices": notices,
+        },
+        "tax": {"jurisdiction": d.jurisdiction if d else None, "rule": d.rule if d else None,
+                "buyer_vat_id": d.buyer_vat_id if d else None, "seller_vat_id": state.seller_vat_id},
+        "duties": None if state.duties is None else {
+            "crosses_border": state.duties.crosses_border, "rule": state.duties.rule,
+            "incoterm": state.duties.incoterm,
+            "estimated": Money(state.duties.duties, currency),
+        },
+        "expires_at": cart.expires_at,
+        "context": shop().as_json(),
+    }
+
+
+def _respond(cart, extra_notices=()):
+    _speak_for(cart)
+    return cart_json(_state(cart), extra_notices)
+
+
+@blp.route("/carts")
+class Carts(MethodView):
+    @blp.arguments(CartArgsSchema, location="query")
+    @blp.response(201, CartSchema)
+    def post(self, _args):
+        """Create a cart in the resolved market and locale."""
+        ctx = shop()
+        cart = services.create_cart(db.session, ctx.market, ctx.locale, clock.now(), _ttl())
+        db.session.commit()
+        return _respond(cart)
+
+
+@blp.route("/carts/<string:token>")
+class CartOne(MethodView):
+    @blp.arguments(CartArgsSchema, location="query")
+    @blp.response(200, CartSchema)
+    def get(self, _args, token: str):
+        """The cart with totals recomputed from current prices, taxes and shipping."""
+        return _respond(services.get_cart(db.session, token, clock.now()))
+
+
+@blp.route("/carts/<string:token>/items")
+class CartItems(MethodView):
+    @blp.arguments(ItemAddSchema)
+    @blp.response(200, CartSchema)
+    def post(self, data, token: str):
+        """Add a variant (or more of it)."""
+        cart = services.open_cart(db.session, token, clock.now(), _ttl())
+        services.add_item(db.session, cart, data["sku"], data["quantity"])
+        db.session.commit()
+        return _respond(cart)
+
+
+@blp.route("/carts/<string:token>/items/<string:sku>")
+class CartItem(MethodView):
+    @blp.arguments(ItemUpdateSchema)
+    @blp.response(200, CartSchema)
+    def patch(self, data, token: str, sku: str):
+        """Change the quantity (0 removes the item)."""
+        cart = services.open_cart(db.session, token, clock.now(), _ttl())
+        services.update_item(db.session, cart, sku, data["quantity"])
+        db.session.commit()
+        return _respond(cart)
+
+    @blp.response(200, CartSchema)
+    def delete(self, token: str, sku: str):
+        """Remove the item."""
+        cart = services.open_cart(db.session, token, clock.now(), _ttl())
+        services.remove_item(db.session, cart, sku)
+        db.session.commit()
+        return _respond(cart)
+
+
+@blp.route("/carts/<string:token>/address")
+class CartAddress(MethodView):
+    @blp.arguments(AddressInputSchema)
+    @blp.response(200, CartSchema)
+    def put(self, data, token: str):
+        """Set the delivery address; the destination decides market, taxes and duties."""
+        cart = services.open_cart(db.session, token, clock.now(), _ttl())
+        notices = services.set_address(db.session, cart, data, shop().markets)
+        db.session.commit()
+        return _respond(cart, notices)
+
+
+@blp.route("/carts/<string:token>/shipping-methods")
+class CartShippingMethods(MethodView):
+    @blp.arguments(CartArgsSchema, location="query")
+    @blp.response(200, ShippingMethodListSchema)
+    def get(self, _args, token: str):
+        """Methods available for the cart's market and destination, priced for this cart."""
+        cart = services.get_cart(db.session, token, clock.now())
+        _speak_for(cart)
+        state = _state(cart)
+        goods = sum((i.total for i in state.items if i.available), 0)
+        methods = services.shipping_methods(db.session, cart, current_app.config["DEFAULT_LOCALE"])
+        return {"items": [method_json(m, goods, cart.currency) for m in methods], "next_cursor": None,
+                "context": shop().as_json()}
+
+
+@blp.route("/carts/<string:token>/shipping-method")
+class CartShippingMethod(MethodView):
+    @blp.arguments(ShippingMethodSetSchema)
+    @blp.response(200, CartSchema)
+    def put(self, data, token: str):
+        """Choose a shipping method."""
+        cart = services.open_cart(db.session, token, clock.now(), _ttl())
+        services.set_shipping_method(db.session, cart, data["id"])
+        db.session.commit()
+        return _respond(cart)
+
+
+def init_app(app: Flask) -> None:
+    api.register_blueprint(blp, url_prefix="/api/v1")
