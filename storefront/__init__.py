@@ -24,6 +24,9 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     from storefront.extensions import db, migrate
     from storefront.i18n import wiring as i18n
     from storefront.markets import views as markets_views
+    from storefront.inventory import views as inventory_views
+    from storefront.orders import views as orders_views
+    from storefront.payments import views as payments_views
     from storefront.pricing import views as pricing_views
     from storefront.tax import views as tax_views
 
@@ -47,6 +50,9 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     markets_views.init_app(app)
     catalog_views.init_app(app)
     checkout_views.init_app(app)
+    orders_views.init_app(app)
+    inventory_views.init_app(app)
+    payments_views.init_app(app)
     pricing_views.init_app(app)
     tax_views.init_app(app)
     health.init_app(app)

@@ -7,3 +7,4 @@ from storefront.pricing import models as pricing  # noqa: F401
 from storefront.tax import models as tax  # noqa: F401
 from storefront.shipping import models as shipping  # noqa: F401
 from storefront.checkout import models as checkout  # noqa: F401
+from storefront.orders import models as orders  # noqa: F401

@@ -157,3 +157,21 @@ def from_stripe_minor(amount: int, currency: str) -> Money:
     """The Money for Stripe's integer ``amount`` in ``currency``."""
     code = currency.upper()
     return money(Decimal(amount).scaleb(-_stripe_exponent(code)), code)
+
+
+# Stripe's minimum charge per currency (https://docs.stripe.com/currencies,
+# "Minimum and maximum charge amounts"; strictly the settlement currency's
+# minimum applies after conversion). Currencies not listed: 0.50 of the unit.
+STRIPE_MINIMUMS = {
+    "USD": "0.50", "AED": "2.00", "AUD": "0.50", "BRL": "0.50", "CAD": "0.50", "CHF": "0.50", "CZK": "15.00",
+    "DKK": "2.50", "EUR": "0.50", "GBP": "0.30", "HKD": "4.00", "HUF": "175.00", "INR": "0.50", "JPY": "50",
+    "KRW": "50", "MXN": "10", "MYR": "2.00", "NOK": "3.00", "NZD": "0.50", "PLN": "2.00", "RON": "2.00",
+    "SEK": "3.00", "SGD": "0.50", "THB": "10", "ZAR": "0.50",
+}
+# Three-decimal currencies Stripe does not list a minimum for: about USD 0.50.
+STRIPE_MINIMUMS.update({"KWD": "0.200", "BHD": "0.200", "OMR": "0.200", "JOD": "0.400", "TND": "1.500"})
+
+
+def stripe_minimum(currency: str) -> Decimal:
+    """The smallest amount Stripe charges in ``currency``."""
+    return Decimal(STRIPE_MINIMUMS.get(currency.upper(), "0.50"))

@@ -119,3 +119,6 @@ class CartSchema(Schema):
 
 class CartArgsSchema(ShopperArgsSchema):
     pass
+
+
+from storefront.orders.schemas import CheckoutResultSchema  # noqa: E402,F401  (the checkout response)

@@ -4,19 +4,20 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from flask.views import MethodView
 from flask_babel import gettext, refresh
 from flask_smorest import Blueprint
 from moneyed import Money
 
 from storefront import clock
-from storefront.checkout import services
+from storefront.checkout import placement, services
 from storefront.checkout.errors import NOTICES
 from storefront.checkout.schemas import (
     AddressInputSchema,
     CartArgsSchema,
     CartSchema,
+    CheckoutResultSchema,
     ItemAddSchema,
     ItemUpdateSchema,
     ShippingMethodListSchema,
@@ -24,6 +25,8 @@ from storefront.checkout.schemas import (
 )
 from storefront.extensions import api, db
 from storefront.markets.context import negotiate_request, shop
+from storefront.orders.views import order_json
+from storefront.payments.wiring import gateway
 
 blp = Blueprint("carts", __name__, description="Carts: items, address, shipping, totals.")
 blp.before_request(negotiate_request)
@@ -193,6 +196,29 @@ class CartShippingMethod(MethodView):
         services.set_shipping_method(db.session, cart, data["id"])
         db.session.commit()
         return _respond(cart)
+
+
+@blp.route("/carts/<string:token>/checkout")
+class CartCheckout(MethodView):
+    @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": True, "schema": {"type": "string"}}])
+    @blp.arguments(CartArgsSchema, location="query")
+    @blp.response(201, CheckoutResultSchema)
+    def post(self, _args, token: str):
+        """Place the order: reserve stock, snapshot the cart, create the PaymentIntent in the market currency."""
+        placed = placement.place_order(
+            db.session, token, request.headers.get("Idempotency-Key"), gateway=gateway(), markets=shop().markets,
+            now=clock.now(), default_locale=current_app.config["DEFAULT_LOCALE"],
+            seller_vat_id=current_app.config.get("SELLER_VAT_ID"), base_currency=current_app.config["BASE_CURRENCY"],
+            reservation=timedelta(minutes=current_app.config["RESERVATION_MINUTES"]),
+        )
+        db.session.commit()
+        order = placed.order
+        cart = services.get_cart(db.session, token, clock.now())
+        _speak_for(cart)
+        return {"order": order_json(order), "payment": {
+            "provider": order.payment_provider, "client_secret": order.payment_client_secret,
+            "payment_intent_id": order.payment_intent_id, "amount_minor": order.amount_minor,
+            "currency": order.currency}}
 
 
 def init_app(app: Flask) -> None:

@@ -37,3 +37,16 @@ class Stock(Base):
         CheckConstraint("quantity >= 0", name="quantity_not_negative"),
         CheckConstraint("reserved >= 0 AND reserved <= quantity", name="reserved_within_quantity"),
     )
+
+
+class StockReservation(Base):
+    """Units held for an order between checkout and payment (or expiry)."""
+
+    __tablename__ = "stock_reservation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id", ondelete="CASCADE"), index=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variant.id"))
+    warehouse_code: Mapped[str] = mapped_column(ForeignKey("warehouse.code"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | committed | released

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9ca15d2d88c5
+Revision ID: ce0bce35c9ff
 Revises: 
-Create Date: 2026-11-23 07:10:12.067574
+Create Date: 2026-11-23 07:13:15.786581
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import storefront.db
 
 
 # revision identifiers, used by Alembic.
-revision = '9ca15d2d88c5'
+revision = 'ce0bce35c9ff'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -373,11 +373,161 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cart_line')),
     sa.UniqueConstraint('cart_id', 'variant_id', name=op.f('uq_cart_line_cart_id_variant_id'))
     )
+    op.create_table('order',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('cart_id', sa.Integer(), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=255), nullable=False),
+    sa.Column('market_code', sa.String(length=8), nullable=False),
+    sa.Column('locale', sa.String(length=35), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('status', sa.String(length=24), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('address', sa.JSON(), nullable=False),
+    sa.Column('shipping_method', sa.JSON(), nullable=False),
+    sa.Column('subtotal', storefront.db.ExactDecimal(19, 4), nullable=False),
+    sa.Column('shipping', storefront.db.ExactDecimal(19, 4), nullable=False),
+    sa.Column('tax', storefront.db.ExactDecimal(19, 4), nullable=False),
+    sa.Column('duties', storefront.db.ExactDecimal(19, 4), nullable=False),
+    sa.Column('total', storefront.db.ExactDecimal(19, 4), nullable=False),
+    sa.Column('tax_included', sa.Boolean(), nullable=False),
+    sa.Column('tax_lines', sa.JSON(), nullable=False),
+    sa.Column('notices', sa.JSON(), nullable=False),
+    sa.Column('tax_rule', sa.String(length=32), nullable=True),
+    sa.Column('tax_jurisdiction', sa.String(length=8), nullable=True),
+    sa.Column('buyer_vat_id', sa.String(length=32), nullable=True),
+    sa.Column('seller_vat_id', sa.String(length=32), nullable=True),
+    sa.Column('duties_rule', sa.String(length=64), nullable=True),
+    sa.Column('incoterm', sa.String(length=3), nullable=False),
+    sa.Column('base_currency', sa.String(length=3), nullable=False),
+    sa.Column('fx_rate_to_base', storefront.db.ExactDecimal(14, 8), nullable=True),
+    sa.Column('payment_provider', sa.String(length=16), nullable=False),
+    sa.Column('payment_intent_id', sa.String(length=64), nullable=True),
+    sa.Column('payment_client_secret', sa.String(length=255), nullable=True),
+    sa.Column('amount_minor', sa.Integer(), nullable=False),
+    sa.Column('amount_paid', storefront.db.ExactDecimal(19, 4), nullable=False),
+    sa.Column('amount_refunded', storefront.db.ExactDecimal(19, 4), nullable=False),
+    sa.Column('reserved_until', storefront.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_payment_error', sa.String(length=255), nullable=True),
+    sa.Column('created_at', storefront.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', storefront.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('paid_at', storefront.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('canceled_at', storefront.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['cart_id'], ['cart.id'], name=op.f('fk_order_cart_id_cart')),
+    sa.ForeignKeyConstraint(['market_code'], ['market.code'], name=op.f('fk_order_market_code_market')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order')),
+    sa.UniqueConstraint('cart_id', name=op.f('uq_order_cart_id')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_order_idempotency_key')),
+    sa.UniqueConstraint('payment_intent_id', name=op.f('uq_order_payment_intent_id')),
+    sa.UniqueConstraint('token', name=op.f('uq_order_token'))
+    )
+    with op.batch_alter_table('order', schema=None) as batch_op:
+        batch_op.create_index('ix_order_created', ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_order_market_code'), ['market_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_order_status'), ['status'], unique=False)
+
+    op.create_table('order_line',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('variant_id', sa.Integer(), nullable=False),
+    sa.Column('sku', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('quantity', sa.Integer(), nullable=False),
+    sa.Column('unit_price', storefront.db.ExactDecimal(19, 4), nullable=False),
+    sa.Column('net', storefront.db.ExactDecimal(19, 4), nullable=False),
+    sa.Column('tax', storefront.db.ExactDecimal(19, 4), nullable=False),
+    sa.Column('gross', storefront.db.ExactDecimal(19, 4), nullable=False),
+    sa.Column('taxes', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['order.id'], name=op.f('fk_order_line_order_id_order'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['variant_id'], ['variant.id'], name=op.f('fk_order_line_variant_id_variant')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_line'))
+    )
+    with op.batch_alter_table('order_line', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_order_line_order_id'), ['order_id'], unique=False)
+
+    op.create_table('outbox_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=True),
+    sa.Column('recipient', sa.String(length=254), nullable=False),
+    sa.Column('locale', sa.String(length=35), nullable=False),
+    sa.Column('subject', sa.String(length=255), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', storefront.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', storefront.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['order_id'], ['order.id'], name=op.f('fk_outbox_message_order_id_order'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message'))
+    )
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_pending', ['sent_at', 'id'], unique=False)
+
+    op.create_table('processed_event',
+    sa.Column('id', sa.String(length=255), nullable=False),
+    sa.Column('type', sa.String(length=64), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=True),
+    sa.Column('received_at', storefront.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['order.id'], name=op.f('fk_processed_event_order_id_order'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_processed_event'))
+    )
+    op.create_table('refund',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('provider_refund_id', sa.String(length=64), nullable=True),
+    sa.Column('amount', storefront.db.ExactDecimal(19, 4), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('reason', sa.String(length=64), nullable=True),
+    sa.Column('created_at', storefront.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['order.id'], name=op.f('fk_refund_order_id_order'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_refund')),
+    sa.UniqueConstraint('provider_refund_id', name=op.f('uq_refund_provider_refund_id'))
+    )
+    with op.batch_alter_table('refund', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_refund_order_id'), ['order_id'], unique=False)
+
+    op.create_table('stock_reservation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('variant_id', sa.Integer(), nullable=False),
+    sa.Column('warehouse_code', sa.String(length=32), nullable=False),
+    sa.Column('quantity', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['order.id'], name=op.f('fk_stock_reservation_order_id_order'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['variant_id'], ['variant.id'], name=op.f('fk_stock_reservation_variant_id_variant')),
+    sa.ForeignKeyConstraint(['warehouse_code'], ['warehouse.code'], name=op.f('fk_stock_reservation_warehouse_code_warehouse')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stock_reservation'))
+    )
+    with op.batch_alter_table('stock_reservation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stock_reservation_order_id'), ['order_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('stock_reservation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stock_reservation_order_id'))
+
+    op.drop_table('stock_reservation')
+    with op.batch_alter_table('refund', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_refund_order_id'))
+
+    op.drop_table('refund')
+    op.drop_table('processed_event')
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_pending')
+
+    op.drop_table('outbox_message')
+    with op.batch_alter_table('order_line', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_order_line_order_id'))
+
+    op.drop_table('order_line')
+    with op.batch_alter_table('order', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_order_status'))
+        batch_op.drop_index(batch_op.f('ix_order_market_code'))
+        batch_op.drop_index('ix_order_created')
+
+    op.drop_table('order')
     op.drop_table('cart_line')
     op.drop_table('variant_price')
     op.drop_table('variant_option_value')

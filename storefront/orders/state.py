@@ -1,0 +1,53 @@
+"""The order state machine, as a function of facts that only grow.
+
+Pure. Webhooks arrive at least once, late and out of order. Instead of
+applying transitions in arrival order, each event records a fact that can
+only grow — paid (with the amount), canceled, the refunded total (the
+maximum ever reported) — and the status is derived from the facts:
+
+    pending_payment -> paid -> partially_refunded -> refunded
+    pending_payment -> canceled
+
+so replays change nothing and any delivery order converges to the same
+status. A payment that succeeds after a cancellation (Stripe can still
+capture) wins: money received is never ignored.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+STATUSES = ("pending_payment", "paid", "partially_refunded", "refunded", "canceled")
+
+
+@dataclass(frozen=True)
+class Facts:
+    paid: Decimal = Decimal(0)
+    refunded: Decimal = Decimal(0)
+    canceled: bool = False
+
+
+def status(facts: Facts) -> str:
+    if facts.paid > 0:
+        if facts.refunded >= facts.paid:
+            return "refunded"
+        if facts.refunded > 0:
+            return "partially_refunded"
+        return "paid"
+    return "canceled" if facts.canceled else "pending_payment"
+
+
+def record_payment(facts: Facts, amount: Decimal) -> Facts:
+    return Facts(max(facts.paid, amount), facts.refunded, facts.canceled)
+
+
+def record_refunded_total(facts: Facts, total: Decimal) -> Facts:
+    return Facts(facts.paid, max(facts.refunded, total), facts.canceled)
+
+
+def record_cancellation(facts: Facts) -> Facts:
+    return Facts(facts.paid, facts.refunded, True)
+
+
+def refundable(facts: Facts) -> Decimal:
+    return max(facts.paid - facts.refunded, Decimal(0))
