@@ -163,3 +163,15 @@ def session(app, db_session):
     """The rolled-back session inside an app context, for service-level tests."""
     with app.app_context():
         yield db_session
+
+
+@pytest.fixture
+def fake_gateway(app):
+    """A fake Stripe behind the same interface, installed for one test."""
+    from storefront.payments.fake_gateway import FakeGateway
+    from storefront.payments.wiring import install
+
+    gateway = FakeGateway(app.config["STRIPE_WEBHOOK_SECRET"])
+    install(app, gateway)
+    yield gateway
+    app.extensions.pop("payment_gateway", None)

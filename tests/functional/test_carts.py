@@ -1,0 +1,151 @@
+"""Carts through the HTTP API: items, addresses, cross-border moves, shipping, totals."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tests.functional.shopping import ADDRESSES, new_cart, ready_cart, stock
+
+D = Decimal
+BOOK = "BOK-PRIDE-PB"
+WINE = "PAN-WIN-RIES-24"
+
+
+def money(value):
+    return D(value["amount"])
+
+
+def test_a_new_cart_has_an_unguessable_token_and_the_request_market(client):
+    cart = new_cart(client, "DE")
+    assert len(cart["token"]) >= 43  # 256 bits, URL-safe
+    assert (cart["market"], cart["currency"], cart["locale"]) == ("DE", "EUR", "de-DE")
+    assert cart["items"] == [] and money(cart["totals"]["total"]) == 0
+    assert client.get("/api/v1/carts/not-a-token").status_code == 404
+
+
+def test_items_are_validated_and_totals_recomputed(client):
+    token = new_cart(client, "DE")["token"]
+    stock(client, BOOK, "DE-LEJ", 3)
+    response = client.post(f"/api/v1/carts/{token}/items", json={"sku": BOOK, "quantity": 2})
+    body = response.get_json()
+    assert response.status_code == 200
+    assert body["items"][0]["quantity"] == 2 and body["items"][0]["name"].startswith("Stolz")
+    assert money(body["totals"]["subtotal"]) == 2 * money(body["items"][0]["unit_price"])
+    response = client.post(f"/api/v1/carts/{token}/items", json={"sku": BOOK, "quantity": 2})
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "out_of_stock"
+    assert response.get_json()["error"]["details"]["available"] == 3
+    for payload, code in [({"sku": BOOK, "quantity": 0}, 422), ({"sku": BOOK, "quantity": 100}, 422),
+                          ({"sku": "NOPE", "quantity": 1}, 422), ({"quantity": 1}, 422)]:
+        assert client.post(f"/api/v1/carts/{token}/items", json=payload).status_code == code
+    body = client.patch(f"/api/v1/carts/{token}/items/{BOOK}", json={"quantity": 1}).get_json()
+    assert body["items"][0]["quantity"] == 1
+    assert client.patch(f"/api/v1/carts/{token}/items/{BOOK}", json={"quantity": 0}).get_json()["items"] == []
+    assert client.delete(f"/api/v1/carts/{token}/items/{BOOK}").status_code == 404
+
+
+def test_products_withdrawn_from_the_market_cannot_be_added(client):
+    token = new_cart(client, "KW")["token"]
+    response = client.post(f"/api/v1/carts/{token}/items", json={"sku": WINE, "quantity": 1})
+    assert response.status_code == 422 and response.get_json()["error"]["code"] == "item_not_available"
+
+
+def test_address_errors_name_the_fields(client):
+    token = new_cart(client, "US")["token"]
+    response = client.put(f"/api/v1/carts/{token}/address",
+                          json={**ADDRESSES["US-CA"], "region": "XX", "postal_code": "ABC", "email": "nope"},
+                          headers={"Accept-Language": "de"})
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid_address"
+    assert set(error["details"]["fields"]) == {"region", "postal_code", "email"}
+    response = client.put(f"/api/v1/carts/{token}/address", json={**ADDRESSES["US-CA"], "region": None})
+    assert response.get_json()["error"]["details"]["fields"]["region"]
+    response = client.put(f"/api/v1/carts/{token}/address",
+                          json={**ADDRESSES["DE"], "country": "BR", "postal_code": "01310-100"})
+    assert response.status_code == 422 and response.get_json()["error"]["code"] == "not_shipping_to_country"
+    response = client.put(f"/api/v1/carts/{token}/address", json={**ADDRESSES["IT"], "vat_id": "IT123"})
+    assert response.status_code == 422 and response.get_json()["error"]["code"] == "invalid_vat_id"
+
+
+def test_shipping_to_another_markets_country_moves_and_reprices_the_cart(client):
+    token = new_cart(client, "DE")["token"]
+    stock(client, BOOK, "DE-LEJ", 5)
+    stock(client, WINE, "DE-LEJ", 5)
+    client.post(f"/api/v1/carts/{token}/items", json={"sku": BOOK, "quantity": 1})
+    eur = client.post(f"/api/v1/carts/{token}/items", json={"sku": WINE, "quantity": 1}).get_json()
+    response = client.put(f"/api/v1/carts/{token}/address", json=ADDRESSES["CH"])
+    body = response.get_json()
+    assert response.status_code == 200
+    assert (body["market"], body["currency"], body["locale"]) == ("CH", "CHF", "de-CH")
+    assert response.headers["X-Market"] == "CH"
+    notice = next(n for n in body["totals"]["notices"] if n["code"] == "market_changed")
+    assert "CH" in notice["message"]
+    assert {i["unit_price"]["currency"] for i in body["items"]} == {"CHF"}
+    assert body["tax"]["jurisdiction"] == "CH" and body["duties"]["crosses_border"] is True
+    assert body["duties"]["incoterm"] == "DAP"
+    # Kuwait sells no alcohol: the wine leaves the cart, and the cart says so
+    body = client.put(f"/api/v1/carts/{token}/address", json=ADDRESSES["KW"]).get_json()
+    assert body["market"] == "KW" and [i["sku"] for i in body["items"]] == [BOOK]
+    assert {"market_changed", "items_removed"} <= {n["code"] for n in body["totals"]["notices"]}
+    assert eur["currency"] == "EUR"
+
+
+def test_shipping_methods_free_threshold_and_totals(client):
+    cart = ready_cart(client, "DE", "DE", [(BOOK, 1)])
+    token = cart["token"]
+    methods = client.get(f"/api/v1/carts/{token}/shipping-methods").get_json()["items"]
+    assert [m["code"] for m in methods] == ["standard", "express"]
+    assert methods[0]["name"] == "Standardversand" and methods[0]["delivery_days"] == {"min": 1, "max": 3}
+    t = cart["totals"]
+    assert money(t["shipping"]) == D("4.90")
+    assert money(t["total"]) == money(t["subtotal"]) + money(t["shipping"]) + money(t["duties"])
+    assert t["tax_included"] is True and money(t["tax"]) > 0
+    assert client.put(f"/api/v1/carts/{token}/shipping-method", json={"id": 999999}).status_code == 422
+    body = client.patch(f"/api/v1/carts/{token}/items/{BOOK}", json={"quantity": 3}).get_json()  # 59.70 >= 50
+    assert money(body["totals"]["shipping"]) == 0
+    assert "free_shipping" in {n["code"] for n in body["totals"]["notices"]}
+
+
+def test_us_cart_adds_state_sales_tax_to_the_total(client):
+    cart = ready_cart(client, "US", "US-CA", [(BOOK, 2)])
+    t = cart["totals"]
+    assert t["tax_included"] is False
+    assert [(x["name"], x["rate"]) for x in t["tax_lines"]] == [("Sales tax", "7.25")]
+    assert money(t["total"]) == money(t["subtotal"]) + money(t["shipping"]) + money(t["duties"]) + money(t["tax"])
+    assert cart["duties"]["crosses_border"] is False
+
+
+def test_reverse_charge_cart_shows_both_vat_numbers(client):
+    token = new_cart(client, "EU")["token"]
+    stock(client, BOOK, "DE-LEJ", 5)
+    client.post(f"/api/v1/carts/{token}/items", json={"sku": BOOK, "quantity": 1})
+    body = client.put(f"/api/v1/carts/{token}/address",
+                      json={**ADDRESSES["IT"], "company": "Rossi S.p.A.", "vat_id": "IT00743110157"}).get_json()
+    assert body["tax"] == {"jurisdiction": "IT", "rule": "eu_reverse_charge", "buyer_vat_id": "IT00743110157",
+                           "seller_vat_id": "DE136695976"}
+    assert money(body["totals"]["tax"]) == 0 and "reverse_charge" in {n["code"] for n in body["totals"]["notices"]}
+
+
+def test_expired_carts_are_gone(client, monkeypatch):
+    from datetime import timedelta
+
+    from storefront import clock
+
+    token = new_cart(client, "DE")["token"]
+    real = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: real + timedelta(days=8))
+    response = client.get(f"/api/v1/carts/{token}")
+    assert response.status_code == 410 and response.get_json()["error"]["code"] == "cart_expired"
+
+
+@pytest.mark.parametrize("market, address", [("DE", "DE"), ("EU", "IT"), ("CH", "CH"), ("KW", "KW"),
+                                             ("US", "US-CA"), ("CA", "CA-QC"), ("JP", "JP")])
+def test_totals_add_up_in_every_currency(client, market, address):
+    cart = ready_cart(client, market, address, [(BOOK, 1)])
+    t = cart["totals"]
+    expected = money(t["subtotal"]) + money(t["shipping"]) + money(t["duties"])
+    if not t["tax_included"]:
+        expected += money(t["tax"])
+    assert money(t["total"]) == expected
+    assert len({v["currency"] for v in t.values() if isinstance(v, dict)}) == 1
