@@ -39,7 +39,8 @@ from storefront.checkout.errors import (
 )
 from storefront.checkout.models import Cart
 from storefront.checkout.services import CartState, cart_state, get_cart
-from storefront.inventory.models import Stock, StockReservation, WarehouseMarket
+from storefront.inventory.models import Stock, StockReservation
+from storefront.inventory.services import fulfilment_order, ship_from
 from storefront.markets.services import MarketView
 from storefront.money import stripe_minimum, to_stripe_minor
 from storefront.orders.models import Order, OrderLine
@@ -128,9 +129,13 @@ def _check(state: CartState) -> None:
         raise CurrencyMismatch()
 
 
-def _warehouses(session: Session, market: str) -> list[str]:
-    return list(session.scalars(select(WarehouseMarket.warehouse_code).where(WarehouseMarket.market_code == market)
-                                .order_by(WarehouseMarket.warehouse_code)).all())
+def _warehouses(session: Session, state: CartState) -> list[str]:
+    """The shipping warehouse first (the one taxes and duties were computed for)."""
+    items = [(i.variant_id, i.quantity) for i in state.items]
+    destination = (state.cart.address or {}).get("country")
+    first = ship_from(session, state.market.code, destination, items)
+    ordered = [code for code, _ in fulfilment_order(session, state.market.code, destination)]
+    return ([first[0]] if first else []) + [code for code in ordered if not first or code != first[0]]
 
 
 def _precheck_stock(session: Session, state: CartState) -> None:
@@ -144,7 +149,7 @@ def _precheck_stock(session: Session, state: CartState) -> None:
 
 def _reserve(session: Session, order: Order, state: CartState) -> None:
     """Atomic conditional updates: a row is reserved only while enough is free."""
-    warehouses = _warehouses(session, state.market.code)
+    warehouses = _warehouses(session, state)
     for item in state.items:
         needed = item.quantity
         for code in warehouses:

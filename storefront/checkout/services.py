@@ -278,7 +278,8 @@ def cart_state(session: Session, cart: Cart, markets: Sequence[MarketView], *, n
     order_lines = [OrderLine(i.sku, i.total, i.tax_category) for i in items if i.available]
     determination, assessment, duties, seller = None, None, Decimal(0), None
     if address is not None:
-        origin = origin_country(session, market.code)
+        origin = origin_country(session, market.code, address["country"],
+                                [(i.variant_id, i.quantity) for i in items if i.available])
         settings = session.get(Market, market.code)
 
         def taxed_for(vat_at_border: bool):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storefront.catalog.models import Product, Variant
-from storefront.inventory.models import Warehouse, WarehouseMarket
+from storefront.inventory.services import ship_from
 from storefront.pricing.errors import VariantNotFound
 from storefront.pricing.queries import effective_prices_statement
 from storefront.pricing.services import market_by_code
@@ -37,13 +37,11 @@ class Quote:
     origin_country: str
 
 
-def origin_country(session: Session, market: str) -> str:
-    """Where the market's goods leave from: its first warehouse's country."""
-    country = session.scalar(
-        select(Warehouse.country_code).join(WarehouseMarket, WarehouseMarket.warehouse_code == Warehouse.code)
-        .where(WarehouseMarket.market_code == market).order_by(Warehouse.code).limit(1)
-    )
-    return country or ""
+def origin_country(session: Session, market: str, destination: str | None = None,
+                   items: Sequence[tuple[int, int]] = ()) -> str:
+    """Where the goods leave from: the warehouse that will ship them."""
+    found = ship_from(session, market, destination, items)
+    return found[1] if found else ""
 
 
 def quote(session: Session, *, market_code: str, items: Sequence[tuple[str, int]], shipping: Decimal,
@@ -65,7 +63,8 @@ def quote(session: Session, *, market_code: str, items: Sequence[tuple[str, int]
         if v.id not in prices:
             raise VariantNotFound(sku=sku)
         lines.append(QuoteLine(sku, quantity, prices[v.id], v.tax_category))
-    origin = origin_country(session, market.code)
+    origin = origin_country(session, market.code, destination.country,
+                            [(variants[line.sku].id, line.quantity) for line in lines])
     taxed = tax_order(
         session, currency=market.currency, prices_include_tax=market.prices_include_tax,
         rounding=market.tax_rounding,

@@ -1,0 +1,42 @@
+"""Which warehouse ships: the destination's own country first, then the others
+serving the market, the first that holds the whole order."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from sqlalchemy import case, select
+from sqlalchemy.orm import Session
+
+from storefront.inventory.models import Stock, Warehouse, WarehouseMarket
+
+
+def fulfilment_order(session: Session, market: str, destination: str | None) -> list[tuple[str, str]]:
+    """(warehouse code, country) of the market's warehouses, domestic first."""
+    domestic = case((Warehouse.country_code == (destination or ""), 0), else_=1)
+    return [tuple(r) for r in session.execute(
+        select(Warehouse.code, Warehouse.country_code)
+        .join(WarehouseMarket, WarehouseMarket.warehouse_code == Warehouse.code)
+        .where(WarehouseMarket.market_code == market)
+        .order_by(domestic, Warehouse.code)
+    ).all()]
+
+
+def ship_from(session: Session, market: str, destination: str | None,
+              items: Sequence[tuple[int, int]]) -> tuple[str, str] | None:
+    """The warehouse (code, country) that can ship every (variant id, quantity),
+    domestic first; else the first warehouse. None when the market has none."""
+    warehouses = fulfilment_order(session, market, destination)
+    if not warehouses:
+        return None
+    ids = [variant_id for variant_id, _ in items]
+    free: dict[tuple[str, int], int] = {}
+    if ids:
+        for code, variant_id, quantity, reserved in session.execute(
+            select(Stock.warehouse_code, Stock.variant_id, Stock.quantity, Stock.reserved)
+            .where(Stock.variant_id.in_(ids))
+        ):
+            free[(code, variant_id)] = quantity - reserved
+    for code, country in warehouses:
+        if all(free.get((code, v), 0) >= q for v, q in items):
+            return code, country
+    return warehouses[0]
