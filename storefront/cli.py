@@ -12,10 +12,16 @@ demo_cli = AppGroup("demo", help="The demo catalog.")
 fx_cli = AppGroup("fx", help="Exchange rates.")
 prices_cli = AppGroup("prices", help="Prices.")
 tax_cli = AppGroup("tax", help="Tax rates.")
+carts_cli = AppGroup("carts", help="Carts.")
+orders_cli = AppGroup("orders", help="Orders.")
+outbox_cli = AppGroup("outbox", help="Messages waiting for delivery.")
 storefront_cli.add_command(demo_cli)
 storefront_cli.add_command(fx_cli)
 storefront_cli.add_command(prices_cli)
 storefront_cli.add_command(tax_cli)
+storefront_cli.add_command(carts_cli)
+storefront_cli.add_command(orders_cli)
+storefront_cli.add_command(outbox_cli)
 
 
 @demo_cli.command("load")
@@ -81,6 +87,50 @@ def tax_load(path: str | None) -> None:
     count = load_rates(db.session, Path(path) if path else DATA_FILE)
     db.session.commit()
     click.echo(f"{count} tax rates loaded")
+
+
+@carts_cli.command("purge")
+def carts_purge() -> None:
+    """Delete open carts that have expired (abandoned)."""
+    from sqlalchemy import delete
+
+    from storefront import clock
+    from storefront.checkout.models import Cart
+
+    result = db.session.execute(delete(Cart).where(Cart.status == "open", Cart.expires_at <= clock.now()))
+    db.session.commit()
+    click.echo(f"{result.rowcount} expired carts deleted")
+
+
+@orders_cli.command("expire")
+def orders_expire() -> None:
+    """Cancel unpaid orders whose stock reservation ran out, releasing the stock."""
+    from storefront import clock
+    from storefront.orders.services import expire_unpaid
+    from storefront.payments.wiring import gateway
+
+    count = expire_unpaid(db.session, clock.now(), gateway())
+    db.session.commit()
+    click.echo(f"{count} unpaid orders canceled")
+
+
+@outbox_cli.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include messages already sent.")
+def outbox_list(show_all: bool) -> None:
+    """Print the messages waiting for delivery (order confirmations)."""
+    from sqlalchemy import select
+
+    from storefront.orders.models import OutboxMessage
+
+    stmt = select(OutboxMessage).order_by(OutboxMessage.id)
+    if not show_all:
+        stmt = stmt.where(OutboxMessage.sent_at.is_(None))
+    messages = db.session.scalars(stmt).all()
+    for m in messages:
+        click.echo(f"--- #{m.id} {m.kind} to {m.recipient} [{m.locale}] {'sent' if m.sent_at else 'pending'}")
+        click.echo(f"Subject: {m.subject}\n")
+        click.echo(m.body)
+    click.echo(f"{len(messages)} message(s)")
 
 
 def init_app(app: Flask) -> None:

@@ -144,7 +144,8 @@ def assess(
         flat = amount_from(treatment.flat or Decimal(0), regime.currency)
         per_line = [(f"category:{c}", quantize(flat, currency)) for c in sorted(categories)]
     duties = sum((amount for _, amount in per_line), Decimal(0))
-    rule = f"{dest_t.lower()}_{'below' if below else 'above'}_threshold_{treatment.duty}"
+    position = "no_de_minimis" if regime.threshold is None else ("below_threshold" if below else "above_threshold")
+    rule = f"{dest_t.lower()}_{position}_{treatment.duty}"
     vat_at_border = treatment.vat == "border"
     if incoterm == "DDP":
         return Assessment(True, dest_t, rule, duties, duties, vat_at_border, (), tuple(per_line), incoterm)

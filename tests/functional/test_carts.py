@@ -149,3 +149,35 @@ def test_totals_add_up_in_every_currency(client, market, address):
         expected += money(t["tax"])
     assert money(t["total"]) == expected
     assert len({v["currency"] for v in t.values() if isinstance(v, dict)}) == 1
+
+
+def test_us_cart_shipped_from_germany_pays_duties_at_checkout(client):
+    bag = "BAG-HLV-22-BLK"  # a backpack: HS 4202, 17.6 % in the US estimate
+    token = new_cart(client, "US")["token"]
+    stock(client, bag, "US-RNO", 0)
+    stock(client, bag, "DE-LEJ", 5)
+    client.post(f"/api/v1/carts/{token}/items", json={"sku": bag, "quantity": 1})
+    client.put(f"/api/v1/carts/{token}/address", json=ADDRESSES["US-CA"])
+    methods = client.get(f"/api/v1/carts/{token}/shipping-methods").get_json()["items"]
+    body = client.put(f"/api/v1/carts/{token}/shipping-method", json={"id": methods[0]["id"]}).get_json()
+    t = body["totals"]
+    assert body["duties"]["crosses_border"] is True and body["duties"]["incoterm"] == "DDP"
+    assert body["duties"]["rule"] == "us_no_de_minimis_ad_valorem"  # since 2025-08-29
+    assert money(t["duties"]) == (money(t["subtotal"]) * D("0.176")).quantize(D("0.01"))
+    assert money(t["total"]) == money(t["subtotal"]) + money(t["shipping"]) + money(t["duties"]) + money(t["tax"])
+    # from the Reno warehouse nothing crosses a border
+    stock(client, bag, "US-RNO", 5)
+    body = client.get(f"/api/v1/carts/{token}").get_json()
+    assert body["duties"]["crosses_border"] is False and money(body["totals"]["duties"]) == 0
+
+
+def test_swiss_dap_above_the_threshold_leaves_import_vat_and_duties_to_the_door(client):
+    coat = "BAG-HLV-22-BLK"
+    token = new_cart(client, "CH")["token"]
+    stock(client, coat, "DE-LEJ", 5)
+    client.post(f"/api/v1/carts/{token}/items", json={"sku": coat, "quantity": 2})  # well above CHF 62
+    body = client.put(f"/api/v1/carts/{token}/address", json=ADDRESSES["CH"]).get_json()
+    assert body["duties"]["incoterm"] == "DAP" and body["duties"]["rule"] == "ch_above_threshold_ad_valorem"
+    assert money(body["totals"]["duties"]) == 0 and money(body["totals"]["tax"]) == 0
+    assert body["tax"]["rule"] == "import_vat_on_delivery"
+    assert "duties_due_on_delivery" in {n["code"] for n in body["totals"]["notices"]}

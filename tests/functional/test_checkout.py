@@ -196,3 +196,17 @@ def test_admin_lists_orders_with_filters(client, fake_gateway):
     ids = [o["id"] for o in page["items"] + rest["items"]]
     assert ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids) >= 3
     assert client.get("/api/v1/admin/orders", headers={"Authorization": "Bearer no"}).status_code == 401
+
+
+def test_cli_lists_the_outbox_and_expires_orders(app, client, fake_gateway, db_session):
+    cart = ready_cart(client, "JP", "JP", [(BOOK, 1)])
+    _, placed, _ = checkout(client, cart["token"])
+    pay(client, fake_gateway, placed)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["storefront", "outbox", "list"])
+    assert result.exit_code == 0 and "yui@example.jp [ja-JP] pending" in result.output
+    assert "高慢と偏見" in result.output
+    result = runner.invoke(args=["storefront", "orders", "expire"])
+    assert result.exit_code == 0 and "unpaid orders canceled" in result.output
+    result = runner.invoke(args=["storefront", "carts", "purge"])
+    assert result.exit_code == 0 and "expired carts deleted" in result.output
