@@ -55,7 +55,10 @@ def _state(cart):
 
 def notice_json(code: str, params: dict | None = None) -> dict:
     message = NOTICES.get(code, code)
-    return {"code": code, "message": gettext(message, **params) if params else gettext(message)}
+    body = {"code": code, "message": gettext(message, **params) if params else gettext(message)}
+    if params:
+        body["details"] = dict(params)  # e.g. market_changed: {"from": "DE", "to": "CH", "currency": "CHF"}
+    return body
 
 
 def method_json(method, goods_subtotal, currency: str) -> dict:

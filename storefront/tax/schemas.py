@@ -74,6 +74,7 @@ class TaxLineSchema(Schema):
 class NoticeSchema(Schema):
     code = fields.String(required=True)
     message = fields.String(required=True)
+    details = fields.Dict(metadata={"description": "Machine-readable facts, e.g. the old and new market."})
 
 
 class TotalsSchema(Schema):

@@ -81,6 +81,7 @@ def test_shipping_to_another_markets_country_moves_and_reprices_the_cart(client)
     assert response.headers["X-Market"] == "CH"
     notice = next(n for n in body["totals"]["notices"] if n["code"] == "market_changed")
     assert "CH" in notice["message"]
+    assert notice["details"] == {"from": "DE", "to": "CH", "currency": "CHF"}
     assert {i["unit_price"]["currency"] for i in body["items"]} == {"CHF"}
     assert body["tax"]["jurisdiction"] == "CH" and body["duties"]["crosses_border"] is True
     assert body["duties"]["incoterm"] == "DAP"
