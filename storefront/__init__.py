@@ -16,6 +16,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     from flask import Flask
 
     from storefront import cli, models  # noqa: F401  (models: complete metadata)
+    from storefront.admin import views as admin_views
     from storefront.api import docs, errors, health, spec
     from storefront.catalog import views as catalog_views
     from storefront.checkout import views as checkout_views
@@ -54,6 +55,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     inventory_views.init_app(app)
     payments_views.init_app(app)
     pricing_views.init_app(app)
+    admin_views.init_app(app)
     tax_views.init_app(app)
     health.init_app(app)
     docs.init_app(app)

@@ -13,6 +13,7 @@ fx_cli = AppGroup("fx", help="Exchange rates.")
 prices_cli = AppGroup("prices", help="Prices.")
 tax_cli = AppGroup("tax", help="Tax rates.")
 carts_cli = AppGroup("carts", help="Carts.")
+tokens_cli = AppGroup("tokens", help="Merchant API tokens.")
 orders_cli = AppGroup("orders", help="Orders.")
 outbox_cli = AppGroup("outbox", help="Messages waiting for delivery.")
 storefront_cli.add_command(demo_cli)
@@ -20,6 +21,7 @@ storefront_cli.add_command(fx_cli)
 storefront_cli.add_command(prices_cli)
 storefront_cli.add_command(tax_cli)
 storefront_cli.add_command(carts_cli)
+storefront_cli.add_command(tokens_cli)
 storefront_cli.add_command(orders_cli)
 storefront_cli.add_command(outbox_cli)
 
@@ -131,6 +133,45 @@ def outbox_list(show_all: bool) -> None:
         click.echo(f"Subject: {m.subject}\n")
         click.echo(m.body)
     click.echo(f"{len(messages)} message(s)")
+
+
+@tokens_cli.command("create")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice(["admin", "catalog", "pricing", "orders"]), help="Repeat for several roles.")
+def tokens_create(name: str, roles: tuple[str, ...]) -> None:
+    """Create a merchant API token; the secret is printed once."""
+    from storefront import clock
+    from storefront.admin import audit
+    from storefront.admin.tokens import create_token
+
+    secret, row = create_token(db.session, name, roles, "cli", clock.now())
+    audit.record(db.session, "create", "api_token", row.id, None, {"name": row.name, "roles": row.roles})
+    db.session.commit()
+    click.echo(f"token {row.id} ({', '.join(row.roles)}): {secret}")
+    click.echo("Store it now: it is not shown again.")
+
+
+@tokens_cli.command("list")
+def tokens_list() -> None:
+    """List tokens (prefixes only)."""
+    from storefront.admin.tokens import list_tokens
+
+    for t in list_tokens(db.session):
+        state = "revoked" if t.revoked_at else "active"
+        click.echo(f"{t.id}\t{t.prefix}…\t{t.name}\t{','.join(t.roles)}\t{state}")
+
+
+@tokens_cli.command("revoke")
+@click.argument("token_id", type=int)
+def tokens_revoke(token_id: int) -> None:
+    """Revoke a token."""
+    from storefront import clock
+    from storefront.admin.tokens import revoke
+
+    revoke(db.session, token_id, clock.now())
+    db.session.commit()
+    click.echo(f"token {token_id} revoked")
 
 
 def init_app(app: Flask) -> None:

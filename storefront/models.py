@@ -8,3 +8,4 @@ from storefront.tax import models as tax  # noqa: F401
 from storefront.shipping import models as shipping  # noqa: F401
 from storefront.checkout import models as checkout  # noqa: F401
 from storefront.orders import models as orders  # noqa: F401
+from storefront.admin import models as admin  # noqa: F401

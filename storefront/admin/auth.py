@@ -1,42 +1,83 @@
 """Merchant authentication: ``Authorization: Bearer <token>``.
 
-Until API tokens with roles exist, the bootstrap token
-``STOREFRONT_ADMIN_TOKEN`` is the only one and holds every role. Each
-endpoint declares the role it needs with ``@requires(role)``."""
+Tokens are API tokens created by the CLI or an admin (stored hashed, with
+roles), or the bootstrap token ``STOREFRONT_ADMIN_TOKEN`` holding every role.
+Each endpoint declares the role it needs with ``@requires(role)``: 401
+without a valid token, 403 without the role, 429 after repeated failures
+from one client address."""
 from __future__ import annotations
 
 import hmac
+import math
+import time
 from dataclasses import dataclass
 from functools import wraps
 from typing import Callable
 
 from flask import current_app, g, request
 
-from storefront.admin.errors import Forbidden, Unauthorized
+from storefront import clock
+from storefront.admin.errors import Forbidden, TooManyFailures, Unauthorized
+from storefront.admin.ratelimit import FailureWindow
+from storefront.admin.tokens import ROLES as ROLE_NAMES
+from storefront.admin.tokens import find_active
+from storefront.extensions import db
 
-ROLES = frozenset({"admin", "catalog", "pricing", "orders"})
+ROLES = frozenset(ROLE_NAMES)
 
 
 @dataclass(frozen=True)
 class Principal:
     name: str
     roles: frozenset[str]
+    token_id: int | None = None
+
+
+def _limiter() -> FailureWindow:
+    limiter = current_app.extensions.get("auth_failures")
+    if limiter is None:
+        limiter = FailureWindow(limit=current_app.config["AUTH_FAILURE_LIMIT"],
+                                window=float(current_app.config["AUTH_FAILURE_WINDOW_SECONDS"]))
+        current_app.extensions["auth_failures"] = limiter
+    return limiter
 
 
 def authenticate() -> None:
-    """``before_request`` of merchant blueprints: 401 unless a valid token is sent."""
+    """``before_request`` of merchant blueprints."""
+    key = request.remote_addr or "-"
+    limiter, now = _limiter(), time.monotonic()
+    wait = limiter.blocked_for(key, now)
+    if wait:
+        raise TooManyFailures(seconds=math.ceil(wait))
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    expected = current_app.config.get("STOREFRONT_ADMIN_TOKEN") or ""
-    if scheme.lower() != "bearer" or not token or not expected:
+    token = token.strip()
+    principal = _principal(token) if scheme.lower() == "bearer" and token else None
+    if principal is None:
+        limiter.fail(key, now)
         raise Unauthorized()
-    if not hmac.compare_digest(token.strip().encode(), expected.encode()):
-        raise Unauthorized()
-    g.principal = Principal(name="bootstrap", roles=ROLES)
+    g.principal = principal
+
+
+def _principal(token: str) -> Principal | None:
+    bootstrap = current_app.config.get("STOREFRONT_ADMIN_TOKEN") or ""
+    if bootstrap and hmac.compare_digest(token.encode(), bootstrap.encode()):
+        return Principal(name="bootstrap", roles=ROLES)
+    row = find_active(db.session, token)
+    if row is None:
+        return None
+    row.last_used_at = clock.now()
+    db.session.flush()
+    return Principal(name=f"token:{row.id}:{row.name}", roles=frozenset(row.roles), token_id=row.id)
+
+
+def current_actor() -> str:
+    principal: Principal | None = g.get("principal")
+    return principal.name if principal else "system"
 
 
 def requires(role: str) -> Callable:
-    """Declare the role an endpoint needs (403 without it)."""
+    """Declare the role an endpoint needs (403 without it). ``admin`` holds every role."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
 
@@ -46,7 +87,7 @@ def requires(role: str) -> Callable:
             principal: Principal | None = g.get("principal")
             if principal is None:
                 raise Unauthorized()
-            if role not in principal.roles:
+            if role not in principal.roles and "admin" not in principal.roles:
                 raise Forbidden(role=role)
             return view(*args, **kwargs)
 

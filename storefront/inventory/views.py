@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from storefront.admin import audit
 from storefront.admin.auth import authenticate, requires
 from storefront.errors import N_, NotFound, StorefrontError
 from storefront.extensions import api, db
@@ -87,7 +88,10 @@ class VariantWarehouseStock(MethodView):
             db.session.add(stock)
         if data["quantity"] < stock.reserved:
             raise BelowReserved(reserved=stock.reserved)
+        before = stock.quantity
         stock.quantity = data["quantity"]
+        audit.record(db.session, "update", "stock", f"{sku}/{warehouse}", {"quantity": before},
+                     {"quantity": stock.quantity})
         db.session.commit()
         return _stock_json(db.session, sku)
 

@@ -11,6 +11,7 @@ from moneyed import Money
 from sqlalchemy import select
 
 from storefront import clock
+from storefront.admin import audit
 from storefront.admin.auth import authenticate, requires
 from storefront.checkout.errors import NOTICES
 from storefront.extensions import api, db
@@ -136,6 +137,8 @@ class AdminRefunds(MethodView):
         amount = parse_amount(data["amount"], order.currency) if data.get("amount") else None
         refund = services.refund(db.session, order_id, amount, data.get("reason"), gateway=gateway(),
                                  now=clock.now())
+        audit.record(db.session, "refund", "order", order_id, None,
+                     {"amount": refund.amount, "currency": refund.currency, "provider_refund_id": refund.provider_refund_id})
         db.session.commit()
         return {"id": refund.id, "provider_refund_id": refund.provider_refund_id,
                 "amount": Money(refund.amount, refund.currency), "status": refund.status, "reason": refund.reason}

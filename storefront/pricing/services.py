@@ -220,6 +220,13 @@ def parse_amount(raw: object, currency: str) -> Decimal:
     return amount
 
 
+def explicit_price(session: Session, sku: str, market_code: str) -> Decimal | None:
+    return session.scalar(
+        select(VariantPrice.amount).join(Variant, Variant.id == VariantPrice.variant_id)
+        .where(Variant.sku == sku, VariantPrice.market_code == market_code.upper())
+    )
+
+
 def set_explicit_price(session: Session, sku: str, market_code: str, raw_amount: object, *,
                        base_currency: str, now: datetime) -> tuple[Variant, Market]:
     variant = variant_by_sku(session, sku)

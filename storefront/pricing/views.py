@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from storefront import clock
+from storefront.admin import audit
 from storefront.admin.auth import authenticate, requires
 from storefront.extensions import api, db
 from storefront.money import Money
@@ -54,8 +55,11 @@ class VariantMarketPrice(MethodView):
     @requires("pricing")
     def put(self, data, sku: str, market: str):
         """Set the explicit price of a variant in a market (gross where the market shows tax-inclusive prices)."""
-        variant, _ = services.set_explicit_price(db.session, sku, market, data["amount"], base_currency=_base(),
+        before = services.explicit_price(db.session, sku, market)
+        variant, m = services.set_explicit_price(db.session, sku, market, data["amount"], base_currency=_base(),
                                                  now=clock.now())
+        audit.record(db.session, "update" if before else "create", "price", f"{sku}/{m.code}",
+                     {"amount": before} if before else None, {"amount": data["amount"], "currency": m.currency})
         db.session.commit()
         return _variant_matrix(variant.product_id, sku)
 
@@ -64,7 +68,9 @@ class VariantMarketPrice(MethodView):
     @requires("pricing")
     def delete(self, sku: str, market: str):
         """Remove the explicit price: the market falls back to the derived price."""
-        variant, _ = services.delete_explicit_price(db.session, sku, market, base_currency=_base(), now=clock.now())
+        before = services.explicit_price(db.session, sku, market)
+        variant, m = services.delete_explicit_price(db.session, sku, market, base_currency=_base(), now=clock.now())
+        audit.record(db.session, "delete", "price", f"{sku}/{m.code}", {"amount": before}, None)
         db.session.commit()
         return _variant_matrix(variant.product_id, sku)
 
@@ -77,7 +83,9 @@ class VariantBasePrice(MethodView):
     @requires("pricing")
     def put(self, data, sku: str):
         """Set the base price (in the base currency); derived prices in every market follow."""
+        before = services.variant_by_sku(db.session, sku).base_price
         variant = services.set_base_price(db.session, sku, data["amount"], base_currency=_base(), now=clock.now())
+        audit.record(db.session, "update", "base_price", sku, {"amount": before}, {"amount": variant.base_price})
         db.session.commit()
         return _variant_matrix(variant.product_id, sku)
 
@@ -128,6 +136,8 @@ class FxRateOne(MethodView):
         rate_date = data.get("date") or now.date()
         result = fx.set_merchant_rate(db.session, currency, data["rate"], rate_date, base=_base(), now=now)
         row = services.fx_rate_history(db.session, _base(), currency, limit=1)[0]
+        audit.record(db.session, "update", "fx_rate", row.quote, None,
+                     {"rate": row.rate, "date": row.rate_date, "repriced": result.changed})
         db.session.commit()
         return {**_rate_json(row), "repriced": result.changed}
 
@@ -154,6 +164,8 @@ class VariantSales(MethodView):
     def post(self, data, sku: str):
         """Schedule a sale price in a market."""
         sale = services.add_sale(db.session, sku, data["market"], data["amount"], data["starts_at"], data["ends_at"])
+        audit.record(db.session, "create", "sale", sale.id, None, {"sku": sku, "market": sale.market_code,
+                     "amount": sale.amount, "starts_at": sale.starts_at, "ends_at": sale.ends_at})
         db.session.commit()
         return _sale_json(sale, sku)
 
@@ -165,7 +177,9 @@ class SaleOne(MethodView):
     @requires("pricing")
     def delete(self, sale_id: int):
         """Cancel a sale: a future one is deleted, a running one ends now (its history stays)."""
-        services.delete_sale(db.session, sale_id, clock.now())
+        ended = services.delete_sale(db.session, sale_id, clock.now())
+        audit.record(db.session, "end" if ended else "delete", "sale", sale_id, None,
+                     {"ends_at": ended.ends_at} if ended else None)
         db.session.commit()
 
 
@@ -195,6 +209,8 @@ class PriceImport(MethodView):
         if args["dry_run"]:
             db.session.rollback()
         else:
+            audit.record(db.session, "import", "prices", "csv", None,
+                         {"changed": result.changed, "lines": [c.line for c in result.changes]})
             db.session.commit()
         return {"changed": result.changed, "dry_run": args["dry_run"], "errors": [], "changes": result.changes}
 

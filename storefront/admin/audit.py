@@ -1,0 +1,59 @@
+"""The audit trail: every merchant change, with who, when, what, before and after."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import g, has_request_context
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storefront import clock
+from storefront.admin.auth import current_actor
+from storefront.admin.models import AuditEntry
+
+
+def jsonable(value: Any) -> Any:
+    """Decimals as strings (exact), dates ISO, containers recursively."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def record(session: Session, action: str, entity: str, entity_id: object, before: dict | None = None,
+           after: dict | None = None) -> AuditEntry:
+    entry = AuditEntry(
+        at=clock.now(), actor=current_actor(), action=action, entity=entity, entity_id=str(entity_id),
+        before=jsonable(before) if before is not None else None, after=jsonable(after) if after is not None else None,
+        request_id=g.get("request_id") if has_request_context() else None,
+    )
+    session.add(entry)
+    return entry
+
+
+def search(session: Session, *, entity: str | None = None, entity_id: str | None = None, actor: str | None = None,
+           action: str | None = None, since: datetime | None = None, until: datetime | None = None,
+           before_id: int | None = None, limit: int = 50) -> list[AuditEntry]:
+    stmt = select(AuditEntry)
+    if entity:
+        stmt = stmt.where(AuditEntry.entity == entity)
+    if entity_id:
+        stmt = stmt.where(AuditEntry.entity_id == entity_id)
+    if actor:
+        stmt = stmt.where(AuditEntry.actor == actor)
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    if since:
+        stmt = stmt.where(AuditEntry.at >= since)
+    if until:
+        stmt = stmt.where(AuditEntry.at < until)
+    if before_id:
+        stmt = stmt.where(AuditEntry.id < before_id)
+    return list(session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(limit)).all())

@@ -1,0 +1,84 @@
+"""Merchant API tokens and the audit trail."""
+from __future__ import annotations
+
+from flask import Flask
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from storefront import clock
+from storefront.admin import audit, tokens
+from storefront.admin.auth import authenticate, current_actor, requires
+from storefront.admin.schemas import (
+    AuditArgsSchema,
+    AuditListSchema,
+    TokenCreatedSchema,
+    TokenCreateSchema,
+    TokenListSchema,
+    TokenSchema,
+)
+from storefront.extensions import api, db
+from storefront.pagination import decode_cursor, encode_cursor
+
+blp = Blueprint("admin", __name__, description="API tokens and the audit trail.")
+blp.before_request(authenticate)
+SECURITY = [{"bearerAuth": []}]
+
+
+def token_json(row) -> dict:
+    return {"id": row.id, "name": row.name, "prefix": row.prefix, "roles": row.roles, "created_by": row.created_by,
+            "created_at": row.created_at, "last_used_at": row.last_used_at, "revoked_at": row.revoked_at}
+
+
+@blp.route("/tokens")
+class Tokens(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.response(200, TokenListSchema)
+    @requires("admin")
+    def get(self):
+        """API tokens (never their secrets)."""
+        return {"items": [token_json(t) for t in tokens.list_tokens(db.session)]}
+
+    @blp.doc(security=SECURITY)
+    @blp.arguments(TokenCreateSchema)
+    @blp.response(201, TokenCreatedSchema)
+    @requires("admin")
+    def post(self, data):
+        """Create a token with roles; its secret is shown in this response only."""
+        secret, row = tokens.create_token(db.session, data["name"], data["roles"], current_actor(), clock.now())
+        audit.record(db.session, "create", "api_token", row.id, None, {"name": row.name, "roles": row.roles})
+        db.session.commit()
+        return {**token_json(row), "token": secret}
+
+
+@blp.route("/tokens/<int:token_id>")
+class TokenOne(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.response(200, TokenSchema)
+    @requires("admin")
+    def delete(self, token_id: int):
+        """Revoke a token (kept for the audit trail)."""
+        row = tokens.revoke(db.session, token_id, clock.now())
+        audit.record(db.session, "revoke", "api_token", row.id, {"revoked_at": None}, {"revoked_at": row.revoked_at})
+        db.session.commit()
+        return token_json(row)
+
+
+@blp.route("/audit")
+class Audit(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.arguments(AuditArgsSchema, location="query")
+    @blp.response(200, AuditListSchema)
+    @requires("admin")
+    def get(self, args):
+        """Merchant changes, newest first, filtered by entity, actor, action and time."""
+        before_id = decode_cursor(args["cursor"], "audit")[1] if args.get("cursor") else None
+        rows = audit.search(db.session, entity=args.get("entity"), entity_id=args.get("entity_id"),
+                            actor=args.get("actor"), action=args.get("action"), since=args.get("since"),
+                            until=args.get("until"), before_id=before_id, limit=args["limit"] + 1)
+        more = len(rows) > args["limit"]
+        rows = rows[: args["limit"]]
+        return {"items": rows, "next_cursor": encode_cursor("audit", 0, rows[-1].id) if more else None}
+
+
+def init_app(app: Flask) -> None:
+    api.register_blueprint(blp, url_prefix="/api/v1/admin")
