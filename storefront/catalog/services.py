@@ -301,12 +301,16 @@ def _alternates(
     return result
 
 
-def new_product_translation(locale: str, name: str, slug: str, description: str) -> "ProductTranslation":
+def new_product_translation(locale: str, name: str, slug: str, description: str,
+                            updated_at: datetime | None = None) -> "ProductTranslation":
     """A translation row with its derived search text and sort key."""
     from storefront.catalog.models import ProductTranslation
     from storefront.i18n.text import sort_key
 
-    return ProductTranslation(
+    row = ProductTranslation(
         locale=locale, name=name, slug=slug, description=description,
         search_text=fold(f"{name} {description}"), sort_key=sort_key(name),
     )
+    if updated_at is not None:
+        row.updated_at = updated_at
+    return row

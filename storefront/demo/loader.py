@@ -193,7 +193,8 @@ def _load_product(session, p, categories, values, markets, markets_data) -> int:
             "name": _swiss(german["name"]), "slug": german["slug"], "description": _swiss(german["description"]),
         }
     product.translations = [
-        new_product_translation(loc, t["name"], t["slug"], t["description"]) for loc, t in translations.items()
+        new_product_translation(loc, t["name"], t["slug"], t["description"], created)
+        for loc, t in translations.items()
     ]
     product.options = [ProductOption(option_key=key, position=i) for i, key in enumerate(p["options"])]
     session.add(product)

@@ -1,0 +1,232 @@
+"""Merchant catalog endpoints: products, variants, availability, translations (role "catalog")."""
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from storefront import clock
+from storefront.admin import audit
+from storefront.admin.auth import authenticate, requires
+from storefront.catalog import management as m
+from storefront.catalog.admin_product_schemas import (
+    AdminProductArgsSchema,
+    AdminProductListSchema,
+    AdminProductSchema,
+    DeleteResultSchema,
+    MarketsSetSchema,
+    ProductCreateSchema,
+    ProductUpdateSchema,
+    StatusArgsSchema,
+    StatusReportSchema,
+    TranslationInputSchema,
+    VariantInputSchema,
+    VariantUpdateSchema,
+)
+from storefront.catalog.models import Product, ProductTranslation
+from storefront.extensions import api, db
+from storefront.i18n.text import like_pattern
+from storefront.pagination import decode_cursor, encode_cursor
+from storefront.pricing import services as pricing
+
+blp = Blueprint("admin_products", __name__, description="Merchant catalog: products, variants, translations.")
+blp.before_request(authenticate)
+SECURITY = [{"bearerAuth": []}]
+
+
+def _base() -> str:
+    return current_app.config["BASE_CURRENCY"]
+
+
+def _reprice(variant_ids=None) -> None:
+    pricing.reprice(db.session, base_currency=_base(), now=clock.now(), variant_ids=variant_ids)
+
+
+@blp.route("/products")
+class AdminProducts(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.arguments(AdminProductArgsSchema, location="query")
+    @blp.response(200, AdminProductListSchema)
+    @requires("catalog")
+    def get(self, args):
+        """Products, newest id first, with every translation, variant and market."""
+        stmt = select(Product.id)
+        if args.get("status"):
+            stmt = stmt.where(Product.status == args["status"])
+        if args.get("q"):
+            stmt = stmt.where(Product.id.in_(select(ProductTranslation.product_id).where(
+                ProductTranslation.search_text.like(like_pattern(args["q"]), escape="\\"))) | (Product.key == args["q"]))
+        if args.get("cursor"):
+            stmt = stmt.where(Product.id < decode_cursor(args["cursor"], "admin_products")[1])
+        ids = db.session.scalars(stmt.order_by(Product.id.desc()).limit(args["limit"] + 1)).all()
+        more = len(ids) > args["limit"]
+        ids = ids[: args["limit"]]
+        items = [m.snapshot(db.session, m.product(db.session, pid)) for pid in ids]
+        return {"items": items, "next_cursor": encode_cursor("admin_products", 0, ids[-1]) if more else None}
+
+    @blp.doc(security=SECURITY)
+    @blp.arguments(ProductCreateSchema)
+    @blp.response(201, AdminProductSchema)
+    @requires("catalog")
+    def post(self, data):
+        """Create a product with its translations, variants and markets; prices derive from base prices."""
+        p = m.create_product(db.session, data, base_currency=_base())
+        _reprice([v.id for v in p.variants])
+        after = m.snapshot(db.session, m.product(db.session, p.id))
+        audit.record(db.session, "create", "product", p.id, None, after)
+        db.session.commit()
+        return after
+
+
+@blp.route("/products/<int:product_id>")
+class AdminProduct(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.response(200, AdminProductSchema)
+    @requires("catalog")
+    def get(self, product_id: int):
+        """One product as the merchant manages it."""
+        return m.snapshot(db.session, m.product(db.session, product_id))
+
+    @blp.doc(security=SECURITY)
+    @blp.arguments(ProductUpdateSchema)
+    @blp.response(200, AdminProductSchema)
+    @requires("catalog")
+    def patch(self, data, product_id: int):
+        """Change category, tax category, customs data or status."""
+        p = m.product(db.session, product_id)
+        before = m.snapshot(db.session, p)
+        m.update_product(db.session, p, data)
+        after = m.snapshot(db.session, p)
+        audit.record(db.session, "update", "product", p.id, before, after)
+        db.session.commit()
+        return after
+
+    @blp.doc(security=SECURITY)
+    @blp.response(200, DeleteResultSchema)
+    @requires("catalog")
+    def delete(self, product_id: int):
+        """Delete the product, or archive it when it has orders."""
+        p = m.product(db.session, product_id)
+        before = m.snapshot(db.session, p)
+        result = m.delete_product(db.session, p)
+        audit.record(db.session, "archive" if result == "archived" else "delete", "product", product_id, before,
+                     {"status": "archived"} if result == "archived" else None)
+        db.session.commit()
+        return {"result": result}
+
+
+@blp.route("/products/<int:product_id>/markets")
+class AdminProductMarkets(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.arguments(MarketsSetSchema)
+    @blp.response(200, AdminProductSchema)
+    @requires("catalog")
+    def put(self, data, product_id: int):
+        """The markets the product is sold in (withdrawn elsewhere)."""
+        p = m.product(db.session, product_id)
+        before = m.snapshot(db.session, p)
+        m.set_markets(db.session, p, data["markets"])
+        after = m.snapshot(db.session, p)
+        audit.record(db.session, "update", "product_markets", p.id, {"markets": before["markets"]},
+                     {"markets": after["markets"]})
+        db.session.commit()
+        return after
+
+
+@blp.route("/products/<int:product_id>/variants")
+class AdminProductVariants(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.arguments(VariantInputSchema)
+    @blp.response(201, AdminProductSchema)
+    @requires("catalog")
+    def post(self, data, product_id: int):
+        """Add a variant (its options must be the product's)."""
+        p = m.product(db.session, product_id)
+        v = m.add_variant(db.session, p, data, base_currency=_base())
+        _reprice([v.id])
+        after = m.snapshot(db.session, m.product(db.session, product_id))
+        audit.record(db.session, "create", "variant", v.sku, None, next(x for x in after["variants"] if x["sku"] == v.sku))
+        db.session.commit()
+        return after
+
+
+@blp.route("/variants/<string:sku>")
+class AdminVariant(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.arguments(VariantUpdateSchema)
+    @blp.response(200, AdminProductSchema)
+    @requires("catalog")
+    def patch(self, data, sku: str):
+        """Change a variant's base price or position."""
+        v = pricing.variant_by_sku(db.session, sku)
+        before = {"base_price": v.base_price, "position": v.position}
+        if "base_price" in data:
+            v.base_price = pricing.parse_amount(data["base_price"], _base()) if data["base_price"] is not None else None
+        if "position" in data:
+            v.position = data["position"]
+        db.session.flush()
+        _reprice([v.id])
+        audit.record(db.session, "update", "variant", sku, before, {"base_price": v.base_price, "position": v.position})
+        db.session.commit()
+        return m.snapshot(db.session, m.product(db.session, v.product_id))
+
+    @blp.doc(security=SECURITY)
+    @blp.response(204)
+    @requires("catalog")
+    def delete(self, sku: str):
+        """Delete a variant that was never ordered (a product keeps one)."""
+        v = pricing.variant_by_sku(db.session, sku)
+        m.delete_variant(db.session, v)
+        audit.record(db.session, "delete", "variant", sku, {"sku": sku}, None)
+        db.session.commit()
+
+
+@blp.route("/products/<int:product_id>/translations/<string:locale>")
+class AdminTranslation(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.arguments(TranslationInputSchema)
+    @blp.response(200, AdminProductSchema)
+    @requires("catalog")
+    def put(self, data, product_id: int, locale: str):
+        """Create or replace the product's name, slug and description in a locale."""
+        p = m.product(db.session, product_id)
+        before = m.snapshot(db.session, p)["translations"]
+        row = m.put_translation(db.session, p, locale, data, clock.now())
+        after = m.snapshot(db.session, p)
+        audit.record(db.session, "update" if row.locale in before else "create", "translation",
+                     f"{p.id}/{row.locale}", before.get(row.locale), after["translations"][row.locale])
+        db.session.commit()
+        return after
+
+    @blp.doc(security=SECURITY)
+    @blp.response(204)
+    @requires("catalog")
+    def delete(self, product_id: int, locale: str):
+        """Remove a translation (the locale then falls back, e.g. fr-CA to fr)."""
+        p = m.product(db.session, product_id)
+        before = m.snapshot(db.session, p)["translations"]
+        m.delete_translation(db.session, p, locale)
+        audit.record(db.session, "delete", "translation", f"{p.id}/{locale}", before.get(locale), None)
+        db.session.commit()
+
+
+@blp.route("/translations/status")
+class TranslationStatus(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.arguments(StatusArgsSchema, location="query")
+    @blp.response(200, StatusReportSchema)
+    @requires("catalog")
+    def get(self, args):
+        """Which products lack which locales of which markets, and which translations are older than the source."""
+        rows = m.translation_status(db.session, args.get("market"), current_app.config["DEFAULT_LOCALE"])
+        if args.get("state"):
+            rows = [r for r in rows if r.state == args["state"]]
+        return {"missing": sum(r.state == "missing" for r in rows), "outdated": sum(r.state == "outdated" for r in rows),
+                "items": rows}
+
+
+def init_app(app: Flask) -> None:
+    api.register_blueprint(blp, url_prefix="/api/v1/admin")
+
+

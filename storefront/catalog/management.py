@@ -1,0 +1,404 @@
+"""Merchant catalog management: products, variants, availability, translations.
+
+Services take the session first and never commit. Every function validates
+fully before it writes, so a 4xx leaves nothing half-written."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from storefront.catalog.models import (
+    Category,
+    OptionValue,
+    Product,
+    ProductMarket,
+    ProductOption,
+    ProductTranslation,
+    Variant,
+    VariantOptionValue,
+)
+from storefront.catalog.services import new_product_translation
+from storefront.errors import N_, Conflict, NotFound, StorefrontError
+from storefront.i18n.fallback import canonical_tag, fallback_chain
+from storefront.i18n.text import fold, sort_key
+from storefront.markets.models import Market, MarketLocale
+from storefront.orders.models import OrderLine
+from storefront.pricing.services import parse_amount
+
+SOURCE_LOCALE = "en"
+TAX_CATEGORIES = ("standard", "reduced", "super_reduced", "zero", "books", "food", "beverage_alcohol")
+STATUSES = ("active", "draft", "archived")
+SLUG = re.compile(r"^[^\sA-Z/?#%&=+]{1,200}$")
+
+
+class ProductNotFound(NotFound):
+    code = "product_not_found"
+    message = N_("There is no product %(id)s.")
+
+
+class ProductKeyTaken(Conflict):
+    code = "product_key_taken"
+    message = N_("Another product already uses the key “%(key)s”.")
+
+
+class SkuTaken(Conflict):
+    code = "sku_taken"
+    message = N_("Another variant already uses the SKU “%(sku)s”.")
+
+
+class SlugTaken(Conflict):
+    code = "slug_taken"
+    message = N_("The slug “%(slug)s” is already used in %(locale)s.")
+
+
+class InvalidSlug(StorefrontError):
+    code = "invalid_slug"
+    http_status = 422
+    message = N_("“%(slug)s” is not a valid slug: lower case, no spaces, slashes or URL characters.")
+
+
+class InvalidLocaleTag(StorefrontError):
+    code = "invalid_locale"
+    http_status = 422
+    message = N_("“%(locale)s” is not a valid locale.")
+
+
+class SourceTranslationRequired(StorefrontError):
+    code = "source_translation_required"
+    http_status = 422
+    message = N_("A product needs a translation in %(locale)s, the catalog's source language.")
+
+
+class UnknownCategory(StorefrontError):
+    code = "unknown_category"
+    http_status = 422
+    message = N_("There is no category “%(category)s”.")
+
+
+class UnknownMarkets(StorefrontError):
+    code = "unknown_market"
+    http_status = 422
+    message = N_("Unknown market(s): %(markets)s.")
+
+
+class UnknownOptionValue(StorefrontError):
+    code = "unknown_option_value"
+    http_status = 422
+    message = N_("“%(value)s” is not a value of the option “%(option)s”.")
+
+
+class VariantOptionsMismatch(StorefrontError):
+    code = "variant_options_mismatch"
+    http_status = 422
+    message = N_("Each variant must give exactly one value for every option of the product (%(options)s).")
+
+
+class DuplicateVariantOptions(Conflict):
+    code = "duplicate_variant_options"
+    message = N_("Two variants of this product have the same options.")
+
+
+class InvalidTaxCategory(StorefrontError):
+    code = "invalid_tax_category"
+    http_status = 422
+    message = N_("“%(category)s” is not a tax category.")
+
+
+class VariantInOrders(Conflict):
+    code = "variant_in_orders"
+    message = N_("“%(sku)s” has been ordered and cannot be deleted; archive the product instead.")
+
+
+class LastVariant(Conflict):
+    code = "last_variant"
+    message = N_("A product keeps at least one variant.")
+
+
+class SourceTranslationDelete(Conflict):
+    code = "source_translation_required"
+    message = N_("The %(locale)s translation is the source of the others and cannot be deleted.")
+
+
+class TranslationNotFound(NotFound):
+    code = "translation_not_found"
+    message = N_("There is no %(locale)s translation of this product.")
+
+
+def product(session: Session, product_id: int) -> Product:
+    row = session.scalar(select(Product).where(Product.id == product_id).options(
+        selectinload(Product.translations), selectinload(Product.variants).selectinload(Variant.option_values),
+        selectinload(Product.options)).execution_options(populate_existing=True))
+    if row is None:
+        raise ProductNotFound(id=product_id)
+    return row
+
+
+def snapshot(session: Session, p: Product) -> dict[str, Any]:
+    """The product as the audit trail and the merchant API show it."""
+    values = _option_value_keys(session, [ov.option_value_id for v in p.variants for ov in v.option_values])
+    markets = sorted(session.scalars(select(ProductMarket.market_code).where(ProductMarket.product_id == p.id)).all())
+    category = session.get(Category, p.category_id)
+    return {
+        "id": p.id, "key": p.key, "status": p.status, "category": category.key if category else None,
+        "tax_category": p.tax_category, "hs_code": p.hs_code, "origin": p.origin_country,
+        "weight_grams": p.weight_grams, "markets": markets, "options": [o.option_key for o in p.options],
+        "translations": {t.locale: {"name": t.name, "slug": t.slug, "description": t.description,
+                                    "updated_at": t.updated_at} for t in sorted(p.translations, key=lambda t: t.locale)},
+        "variants": [{"sku": v.sku, "base_price": v.base_price, "position": v.position,
+                      "options": dict(sorted(values[ov.option_value_id] for ov in v.option_values))}
+                     for v in p.variants],
+    }
+
+
+def _option_value_keys(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    ids = list(set(ids))
+    if not ids:
+        return {}
+    return {r.id: (r.option_key, r.key) for r in session.execute(
+        select(OptionValue.id, OptionValue.option_key, OptionValue.key).where(OptionValue.id.in_(ids)))}
+
+
+def _category_id(session: Session, value: object) -> int:
+    stmt = select(Category.id).where(Category.key == str(value))
+    if isinstance(value, int) or str(value).isdigit():
+        stmt = select(Category.id).where((Category.id == int(value)) | (Category.key == str(value)))
+    found = session.scalar(stmt)
+    if found is None:
+        raise UnknownCategory(category=value)
+    return found
+
+
+def _check_markets(session: Session, codes: Iterable[str]) -> list[str]:
+    codes = sorted({c.upper() for c in codes})
+    known = set(session.scalars(select(Market.code)).all())
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise UnknownMarkets(markets=", ".join(unknown))
+    return codes
+
+
+def _check_translation(session: Session, locale: str, slug: str, product_id: int | None) -> str:
+    tag = canonical_tag(locale)
+    if tag is None:
+        raise InvalidLocaleTag(locale=locale)
+    if not SLUG.match(slug or ""):
+        raise InvalidSlug(slug=slug)
+    clash = session.scalar(select(ProductTranslation.product_id).where(
+        ProductTranslation.locale == tag, ProductTranslation.slug == slug))
+    if clash is not None and clash != product_id:
+        raise SlugTaken(slug=slug, locale=tag)
+    return tag
+
+
+def _resolve_variant_options(session: Session, option_keys: list[str], variants: list[dict]) -> list[list[int]]:
+    wanted = {(o, str(v)) for spec in variants for o, v in (spec.get("options") or {}).items()}
+    found = {(r.option_key, r.key): r.id for r in session.execute(
+        select(OptionValue.id, OptionValue.option_key, OptionValue.key))
+        if (r.option_key, r.key) in wanted} if wanted else {}
+    result, seen = [], set()
+    for spec in variants:
+        options = {o: str(v) for o, v in (spec.get("options") or {}).items()}
+        if set(options) != set(option_keys):
+            raise VariantOptionsMismatch(options=", ".join(option_keys) or "-")
+        for o, v in options.items():
+            if (o, v) not in found:
+                raise UnknownOptionValue(option=o, value=v)
+        combo = tuple(sorted(options.items()))
+        if combo in seen:
+            raise DuplicateVariantOptions()
+        seen.add(combo)
+        result.append([found[(o, v)] for o, v in options.items()])
+    return result
+
+
+def create_product(session: Session, data: dict[str, Any], *, base_currency: str) -> Product:
+    if session.scalar(select(Product.id).where(Product.key == data["key"])) is not None:
+        raise ProductKeyTaken(key=data["key"])
+    if data.get("tax_category", "standard") not in TAX_CATEGORIES:
+        raise InvalidTaxCategory(category=data["tax_category"])
+    translations = data["translations"]
+    if SOURCE_LOCALE not in translations:
+        raise SourceTranslationRequired(locale=SOURCE_LOCALE)
+    tags = {loc: _check_translation(session, loc, t["slug"], None) for loc, t in translations.items()}
+    category_id = _category_id(session, data["category"])
+    markets = _check_markets(session, data["markets"]) if data.get("markets") is not None else \
+        list(session.scalars(select(Market.code)).all())
+    options = list(data.get("options") or [])
+    variants = data["variants"]
+    skus = [v["sku"] for v in variants]
+    if len(set(skus)) != len(skus):
+        raise SkuTaken(sku=next(s for s in skus if skus.count(s) > 1))
+    taken = session.scalar(select(Variant.sku).where(Variant.sku.in_(skus)))
+    if taken:
+        raise SkuTaken(sku=taken)
+    option_ids = _resolve_variant_options(session, options, variants)
+    prices = [parse_amount(v["base_price"], base_currency) if v.get("base_price") is not None else None
+              for v in variants]
+    p = Product(key=data["key"], category_id=category_id, status=data.get("status", "active"),
+                tax_category=data.get("tax_category", "standard"), hs_code=data.get("hs_code"),
+                origin_country=data.get("origin"), weight_grams=data.get("weight_grams"))
+    p.translations = [new_product_translation(tags[loc], t["name"], t["slug"], t.get("description", ""))
+                      for loc, t in translations.items()]
+    p.options = [ProductOption(option_key=o, position=i) for i, o in enumerate(options)]
+    session.add(p)
+    session.flush()
+    for position, (spec, ids, price) in enumerate(zip(variants, option_ids, prices)):
+        v = Variant(sku=spec["sku"], position=position, base_price=price)
+        v.option_values = [VariantOptionValue(option_value_id=i) for i in ids]
+        p.variants.append(v)
+    for code in markets:
+        session.add(ProductMarket(product_id=p.id, market_code=code))
+    session.flush()
+    return p
+
+
+def update_product(session: Session, p: Product, data: dict[str, Any]) -> None:
+    if "category" in data:
+        p.category_id = _category_id(session, data["category"])
+    if "tax_category" in data:
+        if data["tax_category"] not in TAX_CATEGORIES:
+            raise InvalidTaxCategory(category=data["tax_category"])
+        p.tax_category = data["tax_category"]
+    for field, column in (("hs_code", "hs_code"), ("origin", "origin_country"), ("weight_grams", "weight_grams"),
+                          ("status", "status")):
+        if field in data:
+            setattr(p, column, data[field])
+    session.flush()
+
+
+def set_markets(session: Session, p: Product, codes: Iterable[str]) -> list[str]:
+    codes = _check_markets(session, codes)
+    current = set(session.scalars(select(ProductMarket.market_code).where(ProductMarket.product_id == p.id)).all())
+    for code in current - set(codes):
+        session.delete(session.get(ProductMarket, (p.id, code)))
+    for code in set(codes) - current:
+        session.add(ProductMarket(product_id=p.id, market_code=code))
+    session.flush()
+    return codes
+
+
+def has_orders(session: Session, variant_ids: Iterable[int]) -> bool:
+    ids = list(variant_ids)
+    return bool(ids) and session.scalar(select(func.count()).select_from(OrderLine)
+                                        .where(OrderLine.variant_id.in_(ids))) > 0
+
+
+def delete_product(session: Session, p: Product) -> str:
+    """Delete a product, or archive it when it has been ordered (orders keep their lines)."""
+    if has_orders(session, [v.id for v in p.variants]):
+        p.status = "archived"
+        session.flush()
+        return "archived"
+    session.delete(p)
+    session.flush()
+    return "deleted"
+
+
+def add_variant(session: Session, p: Product, spec: dict[str, Any], *, base_currency: str) -> Variant:
+    if session.scalar(select(Variant.id).where(Variant.sku == spec["sku"])) is not None:
+        raise SkuTaken(sku=spec["sku"])
+    ids = _resolve_variant_options(session, [o.option_key for o in p.options], [spec])[0]
+    existing = [tuple(sorted(ov.option_value_id for ov in v.option_values)) for v in p.variants]
+    if tuple(sorted(ids)) in existing:
+        raise DuplicateVariantOptions()
+    price = parse_amount(spec["base_price"], base_currency) if spec.get("base_price") is not None else None
+    v = Variant(sku=spec["sku"], position=len(p.variants), base_price=price)
+    v.option_values = [VariantOptionValue(option_value_id=i) for i in ids]
+    p.variants.append(v)
+    session.flush()
+    return v
+
+
+def delete_variant(session: Session, v: Variant) -> None:
+    if has_orders(session, [v.id]):
+        raise VariantInOrders(sku=v.sku)
+    siblings = session.scalar(select(func.count()).select_from(Variant).where(Variant.product_id == v.product_id))
+    if siblings <= 1:
+        raise LastVariant()
+    v.product.variants.remove(v)
+    session.flush()
+
+
+def put_translation(session: Session, p: Product, locale: str, data: dict[str, str], now: datetime) -> ProductTranslation:
+    tag = _check_translation(session, locale, data["slug"], p.id)
+    row = next((t for t in p.translations if t.locale == tag), None)
+    if row is None:
+        row = new_product_translation(tag, data["name"], data["slug"], data.get("description", ""), now)
+        p.translations.append(row)
+    else:
+        row.name, row.slug, row.description = data["name"], data["slug"], data.get("description", "")
+        row.search_text, row.sort_key = fold(f"{row.name} {row.description}"), sort_key(row.name)
+        row.updated_at = now
+    session.flush()
+    return row
+
+
+def delete_translation(session: Session, p: Product, locale: str) -> None:
+    tag = canonical_tag(locale) or locale
+    if tag == SOURCE_LOCALE:
+        raise SourceTranslationDelete(locale=tag)
+    row = next((t for t in p.translations if t.locale == tag), None)
+    if row is None:
+        raise TranslationNotFound(locale=tag)
+    p.translations.remove(row)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    product_id: int
+    key: str
+    market: str
+    locale: str
+    state: str  # missing | outdated
+    falls_back_to: str | None
+
+
+def translation_status(session: Session, market: str | None = None, default_locale: str = SOURCE_LOCALE) -> list[StatusRow]:
+    """Which products lack which locales of which markets (shown in a fallback
+    language), and which translations are older than their source text."""
+    locales = defaultdict(list)
+    stmt = select(MarketLocale.market_code, MarketLocale.locale).order_by(MarketLocale.market_code, MarketLocale.position)
+    if market:
+        stmt = stmt.where(MarketLocale.market_code == market.upper())
+    for code, locale in session.execute(stmt):
+        locales[code].append(locale)
+    rows = session.execute(
+        select(Product.id, Product.key, ProductTranslation.locale, ProductTranslation.updated_at)
+        .join(ProductTranslation, ProductTranslation.product_id == Product.id)
+        .where(Product.status != "archived")
+    ).all()
+    have: dict[int, dict[str, datetime]] = defaultdict(dict)
+    keys: dict[int, str] = {}
+    for r in rows:
+        have[r.id][r.locale] = r.updated_at
+        keys[r.id] = r.key
+    sold = defaultdict(set)
+    for pid, code in session.execute(select(ProductMarket.product_id, ProductMarket.market_code)):
+        sold[pid].add(code)
+    result = []
+    for pid in sorted(have):
+        own = have[pid]
+        source = own.get(default_locale)
+        for code, tags in sorted(locales.items()):
+            if code not in sold[pid]:
+                continue
+            for tag in tags:
+                # Falling back to the source language counts as missing, except
+                # for the source language's own regions (en-GB reads en).
+                same_language = tag.split("-")[0] == default_locale.split("-")[0]
+                chain = [t for t in fallback_chain(tag, default_locale) if t != default_locale or same_language]
+                found = next((t for t in chain if t in own), None)
+                if found is None:
+                    fallback = next((t for t in fallback_chain(tag, default_locale) if t in own), None)
+                    result.append(StatusRow(pid, keys[pid], code, tag, "missing", fallback))
+                elif found != default_locale and source is not None and own[found] < source:
+                    result.append(StatusRow(pid, keys[pid], code, tag, "outdated", found))
+    return result
+
