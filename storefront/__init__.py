@@ -18,6 +18,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     from storefront import cli, models  # noqa: F401  (models: complete metadata)
     from storefront.admin import views as admin_views
     from storefront.api import docs, errors, health, spec
+    from storefront.catalog import admin_products
     from storefront.catalog import views as catalog_views
     from storefront.checkout import views as checkout_views
     from storefront.config import load_config
@@ -50,6 +51,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     errors.init_app(app)
     markets_views.init_app(app)
     catalog_views.init_app(app)
+    admin_products.init_app(app)
     checkout_views.init_app(app)
     orders_views.init_app(app)
     inventory_views.init_app(app)
