@@ -1,7 +1,6 @@
 """storefront: one product catalog, many markets."""
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -17,7 +16,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
 
     from storefront import cli, models  # noqa: F401  (models: complete metadata)
     from storefront.admin import views as admin_views
-    from storefront.api import docs, errors, health, spec
+    from storefront.api import docs, errors, health, observability, spec
     from storefront.catalog import admin_products
     from storefront.catalog import views as catalog_views
     from storefront.checkout import views as checkout_views
@@ -37,7 +36,6 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     app.config.update(settings)
     app.json.ensure_ascii = False  # UTF-8 JSON: "高慢と偏見", not "\u9ad8..."
     _database_settings(app)
-    logging.getLogger("storefront").setLevel(app.config["LOG_LEVEL"])
 
     db.init_app(app)
     with app.app_context():
@@ -47,6 +45,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
         render_as_batch=app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"),
     )
     i18n.init_app(app)
+    observability.init_app(app)
     spec.init_app(app)
     errors.init_app(app)
     markets_views.init_app(app)

@@ -72,9 +72,10 @@ def _merge(messages: dict[str, Any]) -> dict[str, Any]:
 
 
 def _is_malformed_json(by_field: Any) -> bool:
-    return isinstance(by_field, dict) and any(
-        "Invalid JSON body." in (v if isinstance(v, list) else [v]) for v in by_field.values()
-    )
+    """webargs reports an unparsable body as ``{"json": ["Invalid JSON body."]}``
+    (or under ``_schema``)."""
+    values = by_field.values() if isinstance(by_field, dict) else [by_field]
+    return any("Invalid JSON body." in (v if isinstance(v, list) else [v]) for v in values)
 
 
 def handle_unexpected(err: Exception) -> Response:

@@ -1,0 +1,111 @@
+"""Request ids, structured JSON logs, security headers and CORS.
+
+- Every response carries ``X-Request-Id`` (the caller's, if it sent a sane
+  one, else a new one); every log line of the request includes it.
+- Logs are one JSON object per line (timestamp, level, logger, message,
+  request id, method, path, status, duration) — never headers or bodies, so
+  tokens, card data and secrets stay out of them.
+- Security headers on every response (no sniffing, no framing, no referrer
+  leakage, HSTS when served over HTTPS).
+- CORS for the configured frontend origins only (``CORS_ORIGINS``).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+
+from flask import Flask, Response, g, has_request_context, request
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+DOCS_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'"
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if has_request_context():
+            entry["request_id"] = g.get("request_id")
+        for key in ("method", "path", "status", "duration_ms"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(app: Flask) -> None:
+    """JSON lines on stderr for the storefront loggers (idempotent)."""
+    logger = logging.getLogger("storefront")
+    if not any(getattr(h, "_storefront", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter())
+        handler._storefront = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.propagate = False
+    logger.setLevel(app.config["LOG_LEVEL"])
+
+
+def _start() -> None:
+    incoming = request.headers.get("X-Request-Id", "")
+    g.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    g.started = time.perf_counter()
+
+
+def _finish(response: Response) -> Response:
+    from flask import current_app
+
+    response.headers["X-Request-Id"] = g.get("request_id", "")
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    response.headers.setdefault("Content-Security-Policy", DOCS_CSP if request.path.startswith("/docs") else API_CSP)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    origin = request.headers.get("Origin")
+    allowed = current_app.config["CORS_ORIGINS"]
+    if origin and ("*" in allowed or origin in allowed):
+        response.headers["Access-Control-Allow-Origin"] = origin if "*" not in allowed else "*"
+        response.vary.add("Origin")
+        response.headers["Access-Control-Expose-Headers"] = "Content-Language, X-Market, X-Request-Id, ETag"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = (
+                "Content-Type, Authorization, Accept-Language, X-Market, X-Country, Idempotency-Key, If-None-Match")
+            response.headers["Access-Control-Max-Age"] = "600"
+    duration = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    logging.getLogger("storefront.access").info(
+        "%s %s %s", request.method, request.path, response.status_code,
+        extra={"method": request.method, "path": request.path, "status": response.status_code,
+               "duration_ms": round(duration, 1)},
+    )
+    return response
+
+
+def _preflight():
+    """Answer CORS preflights (OPTIONS) before routing."""
+    if request.method == "OPTIONS" and request.headers.get("Access-Control-Request-Method"):
+        return Response(status=204)
+    return None
+
+
+def init_app(app: Flask) -> None:
+    configure_logging(app)
+    app.before_request(_start)
+    app.before_request(_preflight)
+    app.after_request(_finish)
