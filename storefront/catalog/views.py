@@ -16,11 +16,13 @@ from storefront.catalog.schemas import (
     ProductQueryArgsSchema,
 )
 from storefront.api.fields import ShopperArgsSchema
+from storefront.api.caching import conditional
 from storefront.extensions import api, db
 from storefront.markets.context import negotiate_request, shop
 
 blp = Blueprint("catalog", __name__, description="The catalog in the resolved market and locale.")
 blp.before_request(negotiate_request)
+blp.after_request(conditional)
 
 
 @blp.route("/categories")

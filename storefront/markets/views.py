@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from storefront.api.fields import ShopperArgsSchema
+from storefront.api.caching import conditional
 from storefront.extensions import api
 from storefront.markets import context
 from storefront.markets.context import negotiate_request, shop
@@ -13,6 +14,7 @@ from storefront.markets.schemas import MarketListSchema
 
 blp = Blueprint("markets", __name__, description="Markets: countries, currency, locales, tax display.")
 blp.before_request(negotiate_request)
+blp.after_request(conditional)
 
 
 @blp.route("/markets")

@@ -36,3 +36,22 @@ def test_docs_are_served_offline(client):
         assert asset.status_code == 200 and len(asset.data) > 100
         asset.close()
     assert client.get("/docs/assets/index.html").status_code == 404
+
+
+def test_catalog_responses_have_strong_etags_and_answer_304(client):
+    first = client.get("/api/v1/products?market=DE&limit=3")
+    etag = first.headers["ETag"]
+    assert etag.startswith('"') and "public" in first.headers["Cache-Control"]
+    again = client.get("/api/v1/products?market=DE&limit=3", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    # another market or language is another representation
+    assert client.get("/api/v1/products?market=CH&limit=3").headers["ETag"] != etag
+    # a merchant change shows at once: the body, hence the ETag, changes
+    sku = first.get_json()["items"][0]["variants"][0]["sku"]
+    client.put(f"/api/v1/admin/variants/{sku}/prices/DE", json={"amount": "1234.00"},
+               headers={"Authorization": "Bearer test-admin-token"})
+    changed = client.get("/api/v1/products?market=DE&limit=3", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    # carts and errors are never cached
+    assert "ETag" not in client.post("/api/v1/carts?market=DE").headers
+    assert "ETag" not in client.get("/api/v1/products?market=XX").headers
