@@ -97,6 +97,30 @@ def _finish(response: Response) -> Response:
     return response
 
 
+def _contains_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(v) for v in value)
+    return False
+
+
+def _refuse_nul():
+    """NUL characters have no place in any field, and PostgreSQL text cannot
+    store them: refuse them up front (400) rather than fail deep inside."""
+    from storefront.api.errors import error_response
+    from flask_babel import gettext
+
+    values = [request.path, *request.args.values()]
+    if request.is_json:
+        values.append(request.get_json(silent=True))
+    if any(_contains_nul(v) for v in values):
+        return error_response(400, "invalid_characters", gettext("The request contains a NUL character."))
+    return None
+
+
 def _preflight():
     """Answer CORS preflights (OPTIONS) before routing."""
     if request.method == "OPTIONS" and request.headers.get("Access-Control-Request-Method"):
@@ -108,4 +132,5 @@ def init_app(app: Flask) -> None:
     configure_logging(app)
     app.before_request(_start)
     app.before_request(_preflight)
+    app.before_request(_refuse_nul)
     app.after_request(_finish)

@@ -54,3 +54,13 @@ def test_logs_are_json_lines_with_the_request_id_and_no_secrets(client, caplog):
     line = json.loads(JsonFormatter().format(records[-1]))
     assert line["status"] == 401 and line["path"] == "/api/v1/admin/orders" and "duration_ms" in line
     assert "super-secret-token" not in caplog.text
+
+
+def test_nul_characters_and_huge_ids_are_client_errors(client):
+    response = client.get("/api/v1/products?q=a%00b&market=DE")
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_characters"
+    token = client.post("/api/v1/carts?market=DE").get_json()["token"]
+    response = client.post(f"/api/v1/carts/{token}/items", json={"sku": "BOK\u0000", "quantity": 1})
+    assert response.status_code == 400
+    response = client.get("/api/v1/admin/products/99999999999999999999", headers={"Authorization": "Bearer test-admin-token"})
+    assert response.status_code == 404
