@@ -102,8 +102,13 @@ def format_money(value: Money, locale: str) -> str:
 
     The amount is quantized first (commercial rounding) so Babel's half-even
     rounding never applies."""
-    exact = Money(quantize(value.amount, value.currency.code), value.currency.code)
-    return _format_money(exact, locale=babel_locale(locale))
+    return format_amount(quantize(value.amount, value.currency.code), value.currency.code, locale)
+
+
+@lru_cache(maxsize=65536)
+def format_amount(amount: Decimal, currency: str, locale: str) -> str:
+    """Cached CLDR formatting: catalogs repeat the same prices on every page."""
+    return _format_money(Money(amount, currency), locale=babel_locale(locale))
 
 
 # --- Stripe --------------------------------------------------------------------

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from functools import lru_cache
+
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased
 
 from storefront.catalog.models import (
@@ -90,7 +92,7 @@ def product_page_statement(
         stmt = stmt.where(Product.category_id.in_(category_ids))
     if search_pattern is not None:
         matches = [tr["search_text"].like(search_pattern, escape="\\")]
-        if sku:
+        if sku is not None:
             matches.append(Product.id.in_(select(Variant.product_id).where(Variant.sku == sku)))
         stmt = stmt.where(or_(*matches))
 
@@ -199,3 +201,80 @@ def alternates_statements(product_ids: Sequence[int]) -> tuple[Select, Select]:
         ProductMarket.product_id.in_(product_ids)
     )
     return slugs, markets
+
+
+# --- prepared statements -------------------------------------------------------------
+# Building these statements (aliases, COALESCE chains) costs more Python time
+# than running them. The structure depends only on the locale chain, the sort
+# and which filters are present; the values are bound parameters. So each
+# shape is built once per process and executed with its parameters.
+
+
+@lru_cache(maxsize=512)
+def _page_shape(chain: tuple[str, ...], sort: str, ids: bool, categories: bool, search: bool, sku: bool,
+                after: bool, limit: int | None) -> Select:
+    return product_page_statement(
+        market=bindparam("market"), now=bindparam("now"), chain=chain,
+        product_ids=bindparam("product_ids", expanding=True) if ids else None,
+        category_ids=bindparam("category_ids", expanding=True) if categories else None,
+        search_pattern=bindparam("pattern") if search else None,
+        sku=bindparam("sku") if sku else None, sort=sort,
+        after=(bindparam("after_value"), bindparam("after_id")) if after else None, limit=limit,
+    )
+
+
+def prepared_page(*, market: str, now, chain: Sequence[str], product_ids=None, category_ids=None,
+                  search_pattern=None, sku=None, sort: str = "name", after=None,
+                  limit: int | None = None) -> tuple[Select, dict[str, Any]]:
+    has_search = search_pattern is not None
+    stmt = _page_shape(tuple(chain), sort, product_ids is not None, category_ids is not None, has_search,
+                       has_search and bool(sku), after is not None, limit)
+    params: dict[str, Any] = {"market": market, "now": now}
+    if product_ids is not None:
+        params["product_ids"] = list(product_ids)
+    if category_ids is not None:
+        params["category_ids"] = list(category_ids)
+    if has_search:
+        params["pattern"] = search_pattern
+        if sku:
+            params["sku"] = sku
+    if after is not None:
+        params["after_value"], params["after_id"] = after
+    return stmt, params
+
+
+@lru_cache(maxsize=64)
+def _variants_shape() -> Select:
+    return variants_statement(bindparam("market"), bindparam("product_ids", expanding=True), bindparam("now"))
+
+
+@lru_cache(maxsize=256)
+def _options_shape(chain: tuple[str, ...]) -> Select:
+    return variant_options_statement(chain, bindparam("product_ids", expanding=True))
+
+
+@lru_cache(maxsize=256)
+def _categories_shape(chain: tuple[str, ...]) -> Select:
+    return categories_statement(chain)
+
+
+@lru_cache(maxsize=8)
+def _alternates_shape() -> tuple[Select, Select]:
+    return alternates_statements(bindparam("product_ids", expanding=True))
+
+
+def prepared_variants(market: str, product_ids: Sequence[int], now) -> tuple[Select, dict[str, Any]]:
+    return _variants_shape(), {"market": market, "product_ids": list(product_ids), "now": now}
+
+
+def prepared_options(chain: Sequence[str], product_ids: Sequence[int]) -> tuple[Select, dict[str, Any]]:
+    return _options_shape(tuple(chain)), {"product_ids": list(product_ids)}
+
+
+def prepared_categories(chain: Sequence[str]) -> Select:
+    return _categories_shape(tuple(chain))
+
+
+def prepared_alternates(product_ids: Sequence[int]) -> tuple[Select, Select, dict[str, Any]]:
+    slugs, markets = _alternates_shape()
+    return slugs, markets, {"product_ids": list(product_ids)}

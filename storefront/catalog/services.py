@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Sequence
@@ -89,7 +90,7 @@ def list_categories(session: Session, market: MarketView, chain: Sequence[str], 
     counts = dict(session.execute(queries.category_counts_statement(market.code, now)).all())
     return [
         CategoryView(c.id, c.key, c.slug, c.name, c.parent_id, counts.get(c.id, 0))
-        for c in session.execute(queries.categories_statement(chain))
+        for c in session.execute(queries.prepared_categories(chain))
     ]
 
 
@@ -155,11 +156,11 @@ def list_products(
     search = None
     if q and fold(q):
         search = like_pattern(q)
-    stmt = queries.product_page_statement(
+    stmt, params = queries.prepared_page(
         market=market.code, now=now, chain=chain, category_ids=category_ids, search_pattern=search,
         sku=q.strip().upper() if q else None, sort=sort, after=after, limit=limit + 1,
     )
-    rows = session.execute(stmt).all()
+    rows = session.execute(stmt, params).all()
     more = len(rows) > limit
     rows = rows[:limit]
     items = _build_products(session, market, markets, chain, rows, categories, default_locale, now)
@@ -187,7 +188,7 @@ def get_product(
     rank = {tag: i for i, tag in enumerate(chain)}
     product_id = min(owners, key=lambda o: (rank.get(o.locale, len(rank)), o.product_id)).product_id
     rows = session.execute(
-        queries.product_page_statement(market=market.code, now=now, chain=chain, product_ids=[product_id])
+        *queries.prepared_page(market=market.code, now=now, chain=chain, product_ids=[product_id])
     ).all()
     if not rows:
         raise ProductNotFound(slug=slug)
@@ -198,7 +199,7 @@ def get_product(
 def _categories(session: Session, chain: Sequence[str]) -> dict[int, CategoryRef]:
     return {
         c.id: CategoryRef(c.id, c.key, c.slug, c.name, c.parent_id)
-        for c in session.execute(queries.categories_statement(chain))
+        for c in session.execute(queries.prepared_categories(chain))
     }
 
 
@@ -216,11 +217,11 @@ def _build_products(
     if not ids:
         return []
     option_rows: dict[int, list] = defaultdict(list)
-    for o in session.execute(queries.variant_options_statement(chain, ids)):
+    for o in session.execute(*queries.prepared_options(chain, ids)):
         option_rows[o.variant_id].append(
             VariantOption(option=o.option_key, name=o.option_name, value=o.key, value_name=o.value_name)
         )
-    variant_rows = session.execute(queries.variants_statement(market.code, ids, now)).all()
+    variant_rows = session.execute(*queries.prepared_variants(market.code, ids, now)).all()
     on_sale = [v.id for v in variant_rows if v.sale_amount is not None and v.sale_amount < v.amount]
     priors = shelf.prior_prices(session, market.code, on_sale, now) if on_sale else {}
     category_of = {r.id: r.tax_category for r in rows}
@@ -272,31 +273,37 @@ def _with_name(variant: VariantView, name: str) -> VariantView:
 
 
 
+@lru_cache(maxsize=16384)
+def _quoted(slug: str) -> str:
+    return quote(slug)
+
+
 def _alternates(
     session: Session, ids: Sequence[int], markets: Sequence[MarketView], default_locale: str
 ) -> dict[int, tuple[Alternate, ...]]:
     """hreflang alternates: every (market, locale) the product is sold in, with
     the slug that locale resolves to (two queries for the whole page)."""
-    slugs_stmt, markets_stmt = queries.alternates_statements(ids)
+    slugs_stmt, markets_stmt, params = queries.prepared_alternates(ids)
     slugs: dict[int, dict[str, str]] = defaultdict(dict)
-    for r in session.execute(slugs_stmt):
+    for r in session.execute(slugs_stmt, params):
         slugs[r.product_id][r.locale] = r.slug
     sold: dict[int, set[str]] = defaultdict(set)
-    for r in session.execute(markets_stmt):
+    for r in session.execute(markets_stmt, params):
         sold[r.product_id].add(r.market_code)
+    # Per (market, locale): the fallback chain and the query, once per page.
+    targets = [(m.code, locale, fallback_chain(locale, default_locale), urlencode({"market": m.code, "locale": locale}))
+               for m in markets for locale in m.locales]
     result: dict[int, tuple[Alternate, ...]] = {}
     for product_id in ids:
         own = slugs.get(product_id, {})
+        sold_in = sold.get(product_id, ())
         found = []
-        for m in markets:
-            if m.code not in sold.get(product_id, ()):
+        for code, locale, chain, query in targets:
+            if code not in sold_in:
                 continue
-            for locale in m.locales:
-                slug = next((own[t] for t in fallback_chain(locale, default_locale) if t in own), None)
-                if slug is None:
-                    continue
-                query = urlencode({"market": m.code, "locale": locale})
-                found.append(Alternate(locale, m.code, f"{API_PREFIX}/products/{quote(slug)}?{query}"))
+            slug = next((own[t] for t in chain if t in own), None)
+            if slug is not None:
+                found.append(Alternate(locale, code, f"{API_PREFIX}/products/{_quoted(slug)}?{query}"))
         result[product_id] = tuple(found)
     return result
 

@@ -1,13 +1,14 @@
 """Shopper catalog endpoints: /categories, /products, /products/{slug}."""
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from storefront import clock
 from storefront.api.fields import page_size
 from storefront.catalog import services
+from storefront.catalog.presenter import product_json
 from storefront.catalog.schemas import (
     CategoryListSchema,
     DetailArgsSchema,
@@ -49,7 +50,8 @@ class Products(MethodView):
             category=args.get("category"), sort=args["sort"],
             default_locale=current_app.config["DEFAULT_LOCALE"], now=clock.now(),
         )
-        return {"items": page.items, "next_cursor": page.next_cursor, "context": ctx.as_json()}
+        return jsonify({"items": [product_json(p, ctx.locale) for p in page.items], "next_cursor": page.next_cursor,
+                        "context": ctx.as_json()})
 
 
 @blp.route("/products/<path:slug>")
@@ -63,9 +65,9 @@ class ProductDetail(MethodView):
             db.session, ctx.market, ctx.markets, ctx.chain, slug,
             default_locale=current_app.config["DEFAULT_LOCALE"], now=clock.now(),
         )
-        body = dict(product.__dict__)
+        body = product_json(product, ctx.locale)
         body["context"] = ctx.as_json()
-        return body
+        return jsonify(body)
 
 
 def init_app(app: Flask) -> None:

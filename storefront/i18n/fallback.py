@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["LanguageTag", "canonical_tag", "fallback_chain"]
 
@@ -126,6 +127,7 @@ def canonical_tag(tag: str) -> str | None:
     return None if parsed is None else str(parsed)
 
 
+@lru_cache(maxsize=1024)
 def fallback_chain(locale: str, default: str = "en") -> tuple[str, ...]:
     """The lookup chain for translated content, most specific first.
 
