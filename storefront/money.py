@@ -19,7 +19,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.numbers import get_currency_precision
 from moneyed import Money
@@ -93,8 +93,15 @@ def amount_str(value: Money) -> str:
 
 @lru_cache(maxsize=256)
 def babel_locale(tag: str) -> Locale:
-    """A Babel Locale for a BCP 47 tag ('de-CH', 'zh-Hant-TW')."""
-    return Locale.parse(tag.replace("_", "-"), sep="-")
+    """A Babel Locale for a BCP 47 tag ('de-CH', 'zh-Hant-TW'). CLDR lacks
+    some combinations (en-KW): those fall back by truncation (en)."""
+    parts = tag.replace("_", "-").split("-")
+    while parts:
+        try:
+            return Locale.parse("-".join(parts), sep="-")
+        except (UnknownLocaleError, ValueError):
+            parts.pop()
+    return Locale.parse("en")
 
 
 def format_money(value: Money, locale: str) -> str:

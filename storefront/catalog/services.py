@@ -301,9 +301,11 @@ def _alternates(
         for code, locale, chain, query in targets:
             if code not in sold_in:
                 continue
-            slug = next((own[t] for t in chain if t in own), None)
-            if slug is not None:
-                found.append(Alternate(locale, code, f"{API_PREFIX}/products/{_quoted(slug)}?{query}"))
+            for tag in chain:
+                slug = own.get(tag)
+                if slug is not None:
+                    found.append(Alternate(locale, code, f"{API_PREFIX}/products/{_quoted(slug)}?{query}"))
+                    break
         result[product_id] = tuple(found)
     return result
 

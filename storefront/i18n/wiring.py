@@ -16,7 +16,9 @@ def select_locale() -> str:
 
     shop = g.get("shop") if has_request_context() else None
     if shop is not None:
-        return shop.locale.replace("-", "_")
+        from storefront.money import babel_locale
+
+        return str(babel_locale(shop.locale))  # en-KW -> en: a locale CLDR knows
     languages = current_app.config["UI_LANGUAGES"]
     if has_request_context():
         explicit = request.args.get("locale", "").replace("_", "-").split("-")[0].lower()

@@ -11,7 +11,8 @@ from flask import Flask, Response, current_app, g, request
 from storefront.extensions import db
 from storefront.i18n.fallback import fallback_chain
 from storefront.i18n.negotiation import Negotiated, RequestHints, Suggestion, negotiate
-from storefront.markets.services import MarketView, load_markets
+from storefront.markets import cache
+from storefront.markets.services import MarketView
 
 VARY = "Accept-Language, X-Market, X-Country"
 
@@ -38,9 +39,9 @@ class ShopContext:
 
 
 def markets() -> tuple[MarketView, ...]:
-    """All markets, loaded once per request."""
+    """All markets: this process's cached copy while the version is unchanged."""
     if "markets" not in g:
-        g.markets = tuple(load_markets(db.session))
+        g.markets = cache.markets(db.session)
     return g.markets
 
 

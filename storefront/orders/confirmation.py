@@ -13,7 +13,7 @@ from storefront.orders.models import Order, OutboxMessage
 
 def queue_confirmation(order: Order) -> OutboxMessage:
     locale = order.locale
-    with force_locale(locale.replace("-", "_")):
+    with force_locale(str(babel_locale(locale))):
         def fmt(amount) -> str:
             return format_money(Money(amount, order.currency), locale)
 

@@ -30,6 +30,7 @@ from storefront.pricing.errors import (
     CurrencyMismatch,
     DuplicateRow,
     InvalidSalePeriod,
+    MalformedCsv,
     MissingColumns,
     MarketNotFound,
     VariantNotFound,
@@ -115,18 +116,30 @@ def _parse_time(value: str, column: str) -> datetime:
     return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
 
 
+def _read_rows(text: str) -> list[tuple[int, list[str]]]:
+    """(line number, values) of every row; an unreadable file names its line."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    rows = []
+    try:
+        for values in reader:
+            rows.append((reader.line_num, values))
+            if len(rows) > MAX_ROWS + 1:
+                raise CsvTooLarge(limit=MAX_ROWS)
+    except csv.Error:
+        raise CsvImportFailed([(reader.line_num or 1, MalformedCsv())]) from None
+    return rows
+
+
 def _validate(session: Session, text: str) -> list[_Row]:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in next(reader, [])]
+    rows_read = _read_rows(text)
+    header = [h.strip().lower() for h in (rows_read[0][1] if rows_read else [])]
     if not {"sku", "market", "amount"} <= set(header) or not set(header) <= set(HEADER):
         raise CsvImportFailed([(1, MissingColumns(found=", ".join(header) or "-"))])
     raw_rows = []
-    for line, values in enumerate(reader, start=2):
+    for line, values in rows_read[1:]:
         if not any(v.strip() for v in values):
             continue
         raw_rows.append((line, dict(zip(header, (v.strip() for v in values)))))
-        if len(raw_rows) > MAX_ROWS:
-            raise CsvTooLarge(limit=MAX_ROWS)
     skus = {r.get("sku", "") for _, r in raw_rows}
     variants = {v.sku: v.id for v in session.execute(select(Variant.sku, Variant.id).where(Variant.sku.in_(skus)))}
     currencies = {m.code: m.currency for m in session.execute(select(Market.code, Market.currency))}

@@ -95,3 +95,15 @@ class CsvTooLarge(StorefrontError):
     code = "invalid_csv"
     http_status = 413
     message = N_("The file has more than %(limit)s rows.")
+
+
+class MalformedCsv(StorefrontError):
+    code = "malformed_csv"
+    http_status = 422
+    message = N_("This line is not valid CSV (check its quotes and line breaks).")
+
+
+class UnknownCurrency(StorefrontError):
+    code = "unknown_currency"
+    http_status = 422
+    message = N_("“%(currency)s” is not a currency code this shop can price in.")

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from storefront.catalog.models import Variant
 from storefront.markets.models import Market
 from storefront.money import currency_digits, stripe_increment
+from babel.numbers import is_currency
+
 from storefront.pricing.errors import (
     InvalidAmount,
     InvalidFxRate,
@@ -25,6 +27,7 @@ from storefront.pricing.errors import (
     NoExplicitPrice,
     OverlappingSale,
     SaleNotFound,
+    UnknownCurrency,
     VariantNotFound,
 )
 from storefront.pricing.models import FxRate, PriceHistory, ResolvedPrice, SalePrice, VariantPrice
@@ -211,12 +214,12 @@ def parse_amount(raw: object, currency: str) -> Decimal:
         raise InvalidAmount(amount=raw, currency=currency, reason="not a number") from None
     if not amount.is_finite() or amount < 0:
         raise InvalidAmount(amount=raw, currency=currency, reason="must be zero or more")
+    if amount >= Decimal("1e12"):
+        raise InvalidAmount(amount=raw, currency=currency, reason="too large")
     if amount != amount.quantize(Decimal(1).scaleb(-currency_digits(currency))):
         raise InvalidAmount(amount=raw, currency=currency, reason=f"at most {currency_digits(currency)} decimals")
     if amount % stripe_increment(currency) != 0:
         raise InvalidAmount(amount=raw, currency=currency, reason=f"must be a multiple of {stripe_increment(currency)}")
-    if amount >= Decimal("1e12"):
-        raise InvalidAmount(amount=raw, currency=currency, reason="too large")
     return amount
 
 
@@ -273,6 +276,8 @@ def set_fx_rate(session: Session, base: str, quote: str, raw_rate: object, rate_
                 now: datetime) -> FxRate:
     """Store a rate (replacing one of the same date and source)."""
     quote = quote.upper()
+    if quote == base or len(quote) != 3 or not quote.isascii() or not is_currency(quote):
+        raise UnknownCurrency(currency=quote[:16])
     try:
         rate = Decimal(str(raw_rate))
     except (InvalidOperation, ValueError):

@@ -232,3 +232,12 @@ def test_listing_costs_a_constant_number_of_queries(client, count_queries):
     assert any(reduced.values())
     for limit, count in with_sale.items():
         assert count == counts[24] + (3 if reduced[limit] else 0), (with_sale, reduced)
+
+
+def test_locales_cldr_lacks_fall_back_for_formatting(client):
+    # CLDR has no en_KW: amounts format as English, the content stays English.
+    response = client.get("/api/v1/products?market=KW&locale=en-KW&limit=2")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["context"]["locale"] == "en-KW" and response.headers["Content-Language"] == "en-KW"
+    assert body["items"][0]["price"]["gross"]["formatted"].startswith("KWD")

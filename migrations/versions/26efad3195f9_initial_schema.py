@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 226297231406
+Revision ID: 26efad3195f9
 Revises: 
-Create Date: 2026-11-23 07:23:26.695664
+Create Date: 2026-11-23 07:45:50.878772
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import storefront.db
 
 
 # revision identifiers, used by Alembic.
-revision = '226297231406'
+revision = '26efad3195f9'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -50,6 +50,11 @@ def upgrade():
         batch_op.create_index('ix_audit_at', ['at'], unique=False)
         batch_op.create_index('ix_audit_entity', ['entity', 'entity_id', 'at'], unique=False)
 
+    op.create_table('cache_version',
+    sa.Column('name', sa.String(length=32), nullable=False),
+    sa.Column('version', sa.String(length=32), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_cache_version'))
+    )
     op.create_table('category',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=64), nullable=False),
@@ -637,6 +642,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_category_parent_id'))
 
     op.drop_table('category')
+    op.drop_table('cache_version')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_entity')
         batch_op.drop_index('ix_audit_at')

@@ -1,0 +1,82 @@
+"""An in-process cache of the markets (negotiation needs them on every
+request), invalidated explicitly by merchant changes.
+
+Each process keeps the loaded markets with the version they were loaded at.
+The version lives where every app server sees it: Redis when ``REDIS_URL``
+is set, else a row of the database. A merchant change bumps it (in the same
+transaction when it is the database), and every process reloads on its next
+request: one cheap read instead of four queries and ~150 ORM objects."""
+from __future__ import annotations
+
+import threading
+import uuid
+from flask import current_app
+from sqlalchemy import String, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from storefront.db import Base
+from storefront.markets.services import MarketView, load_markets
+
+NAME = "markets"
+_lock = threading.Lock()
+_cached: dict[str, tuple[str, tuple[MarketView, ...]]] = {}  # database URL -> (version, markets)
+
+
+class CacheVersion(Base):
+    __tablename__ = "cache_version"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # A random token, not a counter: a rolled-back change can never leave a
+    # version that a later, different change would produce again.
+    version: Mapped[str] = mapped_column(String(32), default="")
+
+
+def _redis():
+    client = current_app.extensions.get("redis")
+    url = current_app.config.get("REDIS_URL")
+    if client is None and url:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        current_app.extensions["redis"] = client
+    return client
+
+
+def current_version(session: Session) -> str:
+    client = _redis()
+    if client is not None:
+        value = client.get(f"storefront:version:{NAME}")
+        return value.decode() if value else ""
+    return session.scalar(select(CacheVersion.version).where(CacheVersion.name == NAME)) or ""
+
+
+def invalidate(session: Session) -> None:
+    """Call after changing markets (their countries, locales, names, tax or rounding)."""
+    token = uuid.uuid4().hex
+    client = _redis()
+    if client is not None:
+        client.set(f"storefront:version:{NAME}", token)
+        return
+    bumped = session.execute(update(CacheVersion).where(CacheVersion.name == NAME).values(version=token))
+    if bumped.rowcount == 0:
+        session.add(CacheVersion(name=NAME, version=token))
+    session.flush()
+
+
+def markets(session: Session) -> tuple[MarketView, ...]:
+    key = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    version = current_version(session)
+    with _lock:
+        hit = _cached.get(key)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+    loaded = tuple(load_markets(session))
+    with _lock:
+        _cached[key] = (version, loaded)
+    return loaded
+
+
+def clear_local() -> None:
+    """Forget this process's copies (tests that change markets without the API)."""
+    with _lock:
+        _cached.clear()
