@@ -102,6 +102,9 @@ def rates_in_force(session: Session, on: date, country: str | None = None) -> li
     rows = session.execute(stmt).all()
     if country and not rows:
         raise JurisdictionNotFound(country=country)
+    # A merchant override replaces the data rate of the same tax and category.
+    overridden = {(r.jurisdiction, r.tax, r.category) for r, _ in rows if r.origin == "override"}
+    rows = [(r, j) for r, j in rows if r.origin == "override" or (r.jurisdiction, r.tax, r.category) not in overridden]
     return [
         RateInForce(j.code, j.name, j.country, j.region, r.tax, r.category, r.rate, r.valid_from, r.valid_to,
                     r.source, r.origin)
