@@ -40,13 +40,14 @@ demo: migrate
 	$(BIN)/flask storefront demo load --if-empty
 
 run: demo
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - 'storefront:create_app()'
+	PORT=$(PORT) $(BIN)/gunicorn --config config/gunicorn.conf.py 'storefront:create_app()'
 
 test: install-test
 	$(BIN)/python -m pytest
 
 bench: install-test
 	$(BIN)/python bench/reprice.py
+	$(BIN)/python bench/listing.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -1,0 +1,20 @@
+"""gunicorn settings for storefront (used by `make run` and the Dockerfile).
+
+Stateless sync workers: every request reads PostgreSQL (and Redis when
+REDIS_URL is set), so app servers can be added behind a load balancer."""
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '5000')}")
+workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count(), 8) if os.environ.get(
+    "STOREFRONT_ENV") == "production" else 2))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))  # Stripe calls time out after 10 s
+graceful_timeout = 20
+keepalive = 5
+max_requests = 5000  # recycle workers now and then
+max_requests_jitter = 500
+accesslog = None  # the app writes JSON access logs with the request id
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
