@@ -12,7 +12,7 @@ from storefront.admin import audit
 from storefront.admin.auth import authenticate, requires
 from storefront.errors import N_, NotFound, StorefrontError
 from storefront.extensions import api, db
-from storefront.inventory.models import Stock, Warehouse
+from storefront.inventory.models import Stock, Warehouse, WarehouseMarket
 from storefront.pricing.services import variant_by_sku
 
 blp = Blueprint("admin_stock", __name__, description="Stock per warehouse.")
@@ -94,6 +94,111 @@ class VariantWarehouseStock(MethodView):
                      {"quantity": stock.quantity})
         db.session.commit()
         return _stock_json(db.session, sku)
+
+
+class WarehouseSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    country = fields.String(required=True)
+    markets = fields.List(fields.String(), required=True)
+
+
+class WarehouseListSchema(Schema):
+    items = fields.List(fields.Nested(WarehouseSchema), required=True)
+
+
+class WarehouseCreateSchema(Schema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9-]{2,32}$",
+                                                                error=_l("Use upper-case letters, digits and -.")))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    country = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
+    markets = fields.List(fields.String(), load_default=list)
+
+
+class WarehouseUpdateSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=100))
+    markets = fields.List(fields.String())
+
+
+class WarehouseExists(StorefrontError):
+    code = "warehouse_exists"
+    http_status = 409
+    message = N_("A warehouse “%(warehouse)s” already exists.")
+
+
+class UnknownMarketCodes(StorefrontError):
+    code = "unknown_market"
+    http_status = 422
+    message = N_("Unknown market(s): %(markets)s.")
+
+
+def _warehouse_json(w: Warehouse) -> dict:
+    return {"code": w.code, "name": w.name, "country": w.country_code, "markets": sorted(m.market_code for m in w.markets)}
+
+
+def _markets(codes) -> list[str]:
+    from storefront.markets.models import Market
+
+    codes = sorted({c.upper() for c in codes})
+    known = set(db.session.scalars(select(Market.code)).all())
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise UnknownMarketCodes(markets=", ".join(unknown))
+    return codes
+
+
+@blp.route("/warehouses")
+class Warehouses(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.response(200, WarehouseListSchema)
+    @requires("catalog")
+    def get(self):
+        """Warehouses with their country and the markets they ship to."""
+        return {"items": [_warehouse_json(w) for w in db.session.scalars(select(Warehouse).order_by(Warehouse.code))]}
+
+    @blp.doc(security=SECURITY)
+    @blp.arguments(WarehouseCreateSchema)
+    @blp.response(201, WarehouseSchema)
+    @requires("admin")
+    def post(self, data):
+        """Add a warehouse (its country decides customs and taxes of what it ships)."""
+        from storefront.shipping.addresses import COUNTRIES, UnknownCountry
+
+        if db.session.get(Warehouse, data["code"]) is not None:
+            raise WarehouseExists(warehouse=data["code"])
+        if data["country"] not in COUNTRIES:
+            raise UnknownCountry(country=data["country"])
+        w = Warehouse(code=data["code"], name=data["name"], country_code=data["country"])
+        w.markets = [WarehouseMarket(market_code=c) for c in _markets(data["markets"])]
+        db.session.add(w)
+        db.session.flush()
+        audit.record(db.session, "create", "warehouse", w.code, None, _warehouse_json(w))
+        db.session.commit()
+        return _warehouse_json(w)
+
+
+@blp.route("/warehouses/<string:code>")
+class WarehouseOne(MethodView):
+    @blp.doc(security=SECURITY)
+    @blp.arguments(WarehouseUpdateSchema)
+    @blp.response(200, WarehouseSchema)
+    @requires("admin")
+    def patch(self, data, code: str):
+        """Rename a warehouse or change the markets it ships to."""
+        w = db.session.get(Warehouse, code)
+        if w is None:
+            raise WarehouseNotFound(warehouse=code)
+        before = _warehouse_json(w)
+        if "name" in data:
+            w.name = data["name"]
+        if "markets" in data:
+            wanted = _markets(data["markets"])
+            w.markets = [m for m in w.markets if m.market_code in wanted] + [
+                WarehouseMarket(market_code=c) for c in wanted if c not in {m.market_code for m in w.markets}]
+        db.session.flush()
+        audit.record(db.session, "update", "warehouse", w.code, before, _warehouse_json(w))
+        db.session.commit()
+        return _warehouse_json(w)
 
 
 def init_app(app: Flask) -> None:

@@ -223,3 +223,24 @@ def test_repeated_failures_are_rate_limited(client, app):
 def test_cli_creates_tokens(app, db_session):
     result = app.test_cli_runner().invoke(args=["storefront", "tokens", "create", "warehouse-bot", "--role", "catalog"])
     assert result.exit_code == 0 and "sf_" in result.output and "not shown again" in result.output
+
+
+def test_warehouses_are_managed_and_audited(client):
+    listed = client.get("/api/v1/admin/warehouses", headers=ADMIN).get_json()["items"]
+    assert {w["code"] for w in listed} == {"DE-LEJ", "US-RNO", "JP-CHB"}
+    response = client.post("/api/v1/admin/warehouses", headers=ADMIN,
+                           json={"code": "NL-AMS", "name": "Amsterdam", "country": "NL", "markets": ["EU", "de"]})
+    assert response.status_code == 201 and response.get_json()["markets"] == ["DE", "EU"]
+    assert client.post("/api/v1/admin/warehouses", headers=ADMIN,
+                       json={"code": "NL-AMS", "name": "x", "country": "NL"}).status_code == 409
+    assert client.post("/api/v1/admin/warehouses", headers=ADMIN,
+                       json={"code": "XX-1", "name": "x", "country": "NL", "markets": ["ZZ"]}).status_code == 422
+    response = client.patch("/api/v1/admin/warehouses/NL-AMS", headers=ADMIN, json={"markets": ["EU"]})
+    assert response.get_json()["markets"] == ["EU"]
+    assert client.patch("/api/v1/admin/warehouses/NOPE", headers=ADMIN, json={"name": "x"}).status_code == 404
+    catalog = token_for(client, "catalog")
+    assert client.get("/api/v1/admin/warehouses", headers=catalog).status_code == 200
+    assert client.post("/api/v1/admin/warehouses", headers=catalog,
+                       json={"code": "NL-2", "name": "x", "country": "NL"}).status_code == 403
+    audit = client.get("/api/v1/admin/audit?entity=warehouse", headers=ADMIN).get_json()["items"]
+    assert [a["action"] for a in audit][:2] == ["update", "create"]
