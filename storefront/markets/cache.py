@@ -42,25 +42,46 @@ def _redis():
     return client
 
 
-def current_version(session: Session) -> str:
+def current_version(session: Session, name: str = NAME) -> str:
     client = _redis()
     if client is not None:
-        value = client.get(f"storefront:version:{NAME}")
+        value = client.get(f"storefront:version:{name}")
         return value.decode() if value else ""
-    return session.scalar(select(CacheVersion.version).where(CacheVersion.name == NAME)) or ""
+    return session.scalar(select(CacheVersion.version).where(CacheVersion.name == name)) or ""
 
 
-def invalidate(session: Session) -> None:
-    """Call after changing markets (their countries, locales, names, tax or rounding)."""
+def invalidate(session: Session, name: str = NAME) -> None:
+    """Call after changing markets (their countries, locales, names, tax or
+    rounding), or with ``name="tax"`` after changing tax rates."""
     token = uuid.uuid4().hex
     client = _redis()
     if client is not None:
-        client.set(f"storefront:version:{NAME}", token)
+        client.set(f"storefront:version:{name}", token)
         return
-    bumped = session.execute(update(CacheVersion).where(CacheVersion.name == NAME).values(version=token))
+    bumped = session.execute(update(CacheVersion).where(CacheVersion.name == name).values(version=token))
     if bumped.rowcount == 0:
-        session.add(CacheVersion(name=NAME, version=token))
+        session.add(CacheVersion(name=name, version=token))
     session.flush()
+
+
+_memo: dict[tuple, tuple[str, object]] = {}
+
+
+def memoized(session: Session, name: str, key: tuple, compute):
+    """``compute()`` cached per process under ``key`` while the ``name``
+    version is unchanged (e.g. the catalog's tax rates per market)."""
+    version = current_version(session, name)
+    full = (current_app.config["SQLALCHEMY_DATABASE_URI"], name, key)
+    with _lock:
+        hit = _memo.get(full)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+    value = compute()
+    with _lock:
+        if len(_memo) > 4096:
+            _memo.clear()
+        _memo[full] = (version, value)
+    return value
 
 
 def markets(session: Session) -> tuple[MarketView, ...]:
@@ -80,3 +101,4 @@ def clear_local() -> None:
     """Forget this process's copies (tests that change markets without the API)."""
     with _lock:
         _cached.clear()
+        _memo.clear()

@@ -69,11 +69,15 @@ def display_tax_rates(session: Session, market: MarketView, categories: set[str]
     jurisdiction's taxes for the category (DE books 7 %), else its flat rate."""
     if not market.tax_jurisdiction or not categories:
         return {}
+    from storefront.markets.cache import memoized
     from storefront.tax.errors import NoTaxData
     from storefront.tax.services import components
 
-    try:
-        found = components(session, market.tax_jurisdiction, categories, on)
-    except NoTaxData:
-        return {}
-    return {category: sum((c.rate for c in comps), Decimal(0)) for category, comps in found.items()}
+    def compute() -> dict[str, Decimal]:
+        try:
+            found = components(session, market.tax_jurisdiction, categories, on)
+        except NoTaxData:
+            return {}
+        return {category: sum((c.rate for c in comps), Decimal(0)) for category, comps in found.items()}
+
+    return memoized(session, "tax", (market.tax_jurisdiction, frozenset(categories), on), compute)

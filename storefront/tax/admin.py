@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from storefront.admin import audit
 from storefront.admin.auth import authenticate, requires
 from storefront.errors import N_, Conflict, NotFound, StorefrontError
+from storefront.markets import cache
 from storefront.extensions import api, db
 from storefront.tax.admin_schemas import (
     TaxOverrideArgsSchema,
@@ -116,6 +117,7 @@ class TaxOverrides(MethodView):
         db.session.add(row)
         db.session.flush()
         audit.record(db.session, "create", "tax_override", row.id, None, _state(row))
+        cache.invalidate(db.session, "tax")
         db.session.commit()
         return row
 
@@ -133,6 +135,7 @@ class TaxOverrideOne(MethodView):
         before = _state(row)
         db.session.delete(row)
         audit.record(db.session, "delete", "tax_override", override_id, before, None)
+        cache.invalidate(db.session, "tax")
         db.session.commit()
 
 

@@ -41,6 +41,9 @@ def load_rates(session: Session, path: Path = DATA_FILE) -> int:
             ))
             count += 1
     session.flush()
+    from storefront.markets.cache import invalidate
+
+    invalidate(session, "tax")
     return count
 
 
