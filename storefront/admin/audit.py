@@ -35,6 +35,10 @@ def record(session: Session, action: str, entity: str, entity_id: object, before
         request_id=g.get("request_id") if has_request_context() else None,
     )
     session.add(entry)
+    # Every merchant change may show in the catalog: cached responses go stale.
+    from storefront.markets.cache import invalidate
+
+    invalidate(session, "catalog")
     return entry
 
 

@@ -17,12 +17,13 @@ from storefront.catalog.schemas import (
     ProductQueryArgsSchema,
 )
 from storefront.api.fields import ShopperArgsSchema
-from storefront.api.caching import conditional
+from storefront.api.caching import cached_response, conditional
 from storefront.extensions import api, db
 from storefront.markets.context import negotiate_request, shop
 
 blp = Blueprint("catalog", __name__, description="The catalog in the resolved market and locale.")
 blp.before_request(negotiate_request)
+blp.before_request(cached_response)
 blp.after_request(conditional)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -42,18 +42,34 @@ def _redis():
     return client
 
 
-def current_version(session: Session, name: str = NAME) -> str:
+NAMES = ("markets", "tax", "catalog")
+
+
+def _all_versions(session: Session) -> dict[str, str]:
+    """Every namespace's version in one round trip, once per request."""
+    if has_request_context() and "cache_versions" in g:
+        return g.cache_versions
     client = _redis()
     if client is not None:
-        value = client.get(f"storefront:version:{name}")
-        return value.decode() if value else ""
-    return session.scalar(select(CacheVersion.version).where(CacheVersion.name == name)) or ""
+        values = client.mget([f"storefront:version:{n}" for n in NAMES])
+        found = {n: (v.decode() if v else "") for n, v in zip(NAMES, values)}
+    else:
+        found = {r.name: r.version for r in session.execute(select(CacheVersion.name, CacheVersion.version))}
+    if has_request_context():
+        g.cache_versions = found
+    return found
+
+
+def current_version(session: Session, name: str = NAME) -> str:
+    return _all_versions(session).get(name, "")
 
 
 def invalidate(session: Session, name: str = NAME) -> None:
     """Call after changing markets (their countries, locales, names, tax or
     rounding), or with ``name="tax"`` after changing tax rates."""
     token = uuid.uuid4().hex
+    if has_request_context():
+        g.pop("cache_versions", None)
     client = _redis()
     if client is not None:
         client.set(f"storefront:version:{name}", token)

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from storefront.api.fields import ShopperArgsSchema
-from storefront.api.caching import conditional
+from storefront.api.caching import cached_response, conditional
 from storefront.extensions import api
 from storefront.markets import context
 from storefront.markets.context import negotiate_request, shop
@@ -14,6 +14,7 @@ from storefront.markets.schemas import MarketListSchema
 
 blp = Blueprint("markets", __name__, description="Markets: countries, currency, locales, tax display.")
 blp.before_request(negotiate_request)
+blp.before_request(cached_response)
 blp.after_request(conditional)
 
 

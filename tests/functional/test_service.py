@@ -55,3 +55,24 @@ def test_catalog_responses_have_strong_etags_and_answer_304(client):
     # carts and errors are never cached
     assert "ETag" not in client.post("/api/v1/carts?market=DE").headers
     assert "ETag" not in client.get("/api/v1/products?market=XX").headers
+
+
+def test_catalog_micro_cache_serves_repeats_and_drops_on_merchant_changes(app, client, count_queries):
+    app.config["CATALOG_CACHE_SECONDS"] = 30
+    try:
+        url = "/api/v1/products?market=FR&limit=2"
+        first = client.get(url)
+        with count_queries() as counter:
+            again = client.get(url)
+        assert again.get_data() == first.get_data() and again.headers["ETag"] == first.headers["ETag"]
+        assert counter.count <= 2  # the cache versions (and markets) only
+        assert again.headers["X-Market"] == "FR" and again.headers["Content-Language"] == "fr-FR"
+        assert client.get("/api/v1/products?market=FR&limit=2", headers={"Accept-Language": "de"}).get_data() == \
+            first.get_data()  # market chosen explicitly: same representation
+        sku = first.get_json()["items"][0]["variants"][0]["sku"]
+        client.put(f"/api/v1/admin/variants/{sku}/prices/FR", json={"amount": "999.00"},
+                   headers={"Authorization": "Bearer test-admin-token"})
+        changed = client.get(url).get_json()
+        assert any(v["price"]["gross"]["amount"] == "999.00" for p in changed["items"] for v in p["variants"])
+    finally:
+        app.config["CATALOG_CACHE_SECONDS"] = 0
