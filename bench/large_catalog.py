@@ -23,10 +23,12 @@ targets in one run. Prints requests/s, p50 and p99 per target, and the ratios
 large/small and 200 markets/10 markets.
 
     .venv/bin/python bench/large_catalog.py [--products 20000] [--markets 200] [--seconds 4] [--rounds 3]
-                                            [--pg postgresql://postgres@127.0.0.1:5432/postgres]
+                                            [--micro-cache 0] [--pg postgresql://postgres@127.0.0.1:5432/postgres]
 
 Loading is timed and printed; statistics are refreshed (VACUUM ANALYZE) after
-loading, as autovacuum would do on a live database."""
+loading, as autovacuum would do on a live database. The app's micro-cache of
+catalog responses is off unless --micro-cache is given: the same two URLs are
+requested over and over, and the cache would hide what a page costs."""
 from __future__ import annotations
 
 import argparse
@@ -293,6 +295,9 @@ def main() -> None:
     parser.add_argument("--markets", type=int, default=200, help="markets in the many-markets database")
     parser.add_argument("--seconds", type=float, default=4)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--micro-cache", type=int, default=0, metavar="SECONDS",
+                        help="CATALOG_CACHE_SECONDS, the app's micro-cache of whole catalog responses; the default 0 "
+                             "makes every request do the catalog's work (the same URL is requested over and over)")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres",
                         help="an administrative connection (databases are created and dropped through it)")
     args = parser.parse_args()
@@ -310,7 +315,8 @@ def main() -> None:
             for name, url in urls.items():
                 ports[name] = free_port()
                 env = dict(os.environ, STOREFRONT_ENV="production", DATABASE_URL=url, STRIPE_SECRET_KEY="sk",
-                           STRIPE_WEBHOOK_SECRET="whsec", STOREFRONT_ADMIN_TOKEN="x", LOG_LEVEL="WARNING")
+                           STRIPE_WEBHOOK_SECRET="whsec", STOREFRONT_ADMIN_TOKEN="x", LOG_LEVEL="WARNING",
+                           CATALOG_CACHE_SECONDS=str(args.micro_cache))
                 servers.append(serve("storefront:create_app()", ports[name], env))
             de = {"Accept-Language": "de-DE"}
             labels = {"small": "small (demo)", "large": f"large ({args.products:,} products)",
@@ -332,7 +338,7 @@ def main() -> None:
                 proc.terminate()
                 proc.wait(10)
     print(f"\ngunicorn 2 sync workers, PostgreSQL, {CONNECTIONS} connections, {args.rounds} alternating rounds of "
-          f"{args.seconds:g} s, Accept-Language: de-DE")
+          f"{args.seconds:g} s, Accept-Language: de-DE, micro-cache {args.micro_cache} s")
     summary = {}
     for label, rounds in results.items():
         rps = statistics.median(r[0] for r in rounds)

@@ -38,11 +38,11 @@ def _parse_env(key: str, raw: str, default: Any) -> Any:
         if lowered in {"0", "false", "no", "off", ""}:
             return False
         raise ConfigError(f"{key}={raw!r} is not a boolean (use true or false)")
-    if isinstance(default, int):
+    if isinstance(default, (int, type(0.5))):  # seconds may be fractional; never money
         try:
-            return int(raw)
+            return type(default)(raw)
         except ValueError:
-            raise ConfigError(f"{key}={raw!r} is not an integer") from None
+            raise ConfigError(f"{key}={raw!r} is not a number") from None
     if isinstance(default, list):
         return [item.strip() for item in raw.split(",") if item.strip()]
     return raw

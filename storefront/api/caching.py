@@ -42,7 +42,7 @@ def cached_response() -> Response | None:
         hit = _responses.get(g.catalog_cache[0])
     if hit is None or hit[0] != version or hit[1] < time.monotonic():
         return None
-    g.catalog_cache_hit = True
+    g.catalog_cache_hit = hit[3]
     return Response(hit[2], status=200, mimetype="application/json")
 
 
@@ -51,7 +51,10 @@ def conditional(response: Response) -> Response:
     strong ETag, Cache-Control, 304, and filling the micro-cache."""
     if request.method != "GET" or response.status_code != 200 or response.direct_passthrough:
         return response
-    response.add_etag()  # strong: a hash of the body
+    if g.get("catalog_cache_hit"):
+        response.set_etag(g.catalog_cache_hit)  # the body is the cached one: so is its hash
+    else:
+        response.add_etag()  # strong: a hash of the body
     max_age = current_app.config["CATALOG_MAX_AGE_SECONDS"]
     response.headers["Cache-Control"] = f"public, max-age={max_age}, stale-while-revalidate={max_age * 5}"
     pending = g.get("catalog_cache")
@@ -61,5 +64,5 @@ def conditional(response: Response) -> Response:
             if len(_responses) >= MAX_ENTRIES:
                 _responses.clear()
             _responses[key] = (version, time.monotonic() + current_app.config["CATALOG_CACHE_SECONDS"],
-                               response.get_data(), response.headers["ETag"])
+                               response.get_data(), response.get_etag()[0])
     return response.make_conditional(request)

@@ -9,6 +9,7 @@ request: one cheap read instead of four queries and ~150 ORM objects."""
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from flask import current_app, g, has_request_context
 from sqlalchemy import String, select, update
@@ -45,10 +46,22 @@ def _redis():
 NAMES = ("markets", "tax", "catalog")
 
 
+_recent: dict[str, tuple[float, dict[str, str]]] = {}  # database URL -> (read at, versions)
+
+
 def _all_versions(session: Session) -> dict[str, str]:
-    """Every namespace's version in one round trip, once per request."""
+    """Every namespace's version in one round trip, once per request, and at
+    most every ``CACHE_VERSION_TTL_SECONDS`` per process (a change made by
+    another server shows that much later; one made here shows at once)."""
     if has_request_context() and "cache_versions" in g:
         return g.cache_versions
+    ttl = current_app.config["CACHE_VERSION_TTL_SECONDS"]
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    recent = _recent.get(url)
+    if ttl > 0 and recent is not None and time.monotonic() - recent[0] < ttl:
+        if has_request_context():
+            g.cache_versions = recent[1]
+        return recent[1]
     client = _redis()
     if client is not None:
         values = client.mget([f"storefront:version:{n}" for n in NAMES])
@@ -57,6 +70,7 @@ def _all_versions(session: Session) -> dict[str, str]:
         found = {r.name: r.version for r in session.execute(select(CacheVersion.name, CacheVersion.version))}
     if has_request_context():
         g.cache_versions = found
+    _recent[url] = (time.monotonic(), found)
     return found
 
 
@@ -70,6 +84,7 @@ def invalidate(session: Session, name: str = NAME) -> None:
     token = uuid.uuid4().hex
     if has_request_context():
         g.pop("cache_versions", None)
+    _recent.pop(current_app.config["SQLALCHEMY_DATABASE_URI"], None)
     client = _redis()
     if client is not None:
         client.set(f"storefront:version:{name}", token)

@@ -5,6 +5,7 @@ then carry ``Content-Language``, ``X-Market`` and ``Vary`` (API.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import Flask, Response, current_app, g, request
 
@@ -45,6 +46,23 @@ def markets() -> tuple[MarketView, ...]:
     return g.markets
 
 
+_last_infos: list = [None, ()]
+
+
+def _infos(all_markets: tuple[MarketView, ...]) -> tuple:
+    """The negotiation view of the markets, rebuilt only when the cached markets change."""
+    if _last_infos[0] is not all_markets:
+        _last_infos[1] = tuple(m.info() for m in all_markets)
+        _last_infos[0] = all_markets
+    return _last_infos[1]
+
+
+@lru_cache(maxsize=8192)
+def _negotiate(infos: tuple, hints: RequestHints) -> Negotiated:
+    """Pure and deterministic, so the same markets and hints give the same answer."""
+    return negotiate(infos, hints)
+
+
 def negotiate_request() -> None:
     """``before_request`` of shopper blueprints: resolve market and locale into ``g.shop``."""
     g.vary = True
@@ -55,7 +73,7 @@ def negotiate_request() -> None:
         accept_language=request.headers.get("Accept-Language"),
         country=request.headers.get("X-Country"),
     )
-    result: Negotiated = negotiate([m.info() for m in all_markets], hints)
+    result: Negotiated = _negotiate(_infos(all_markets), hints)
     market = next(m for m in all_markets if m.code == result.market)
     g.shop = ShopContext(
         market=market,

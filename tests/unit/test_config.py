@@ -22,7 +22,7 @@ def test_production_requires_secrets():
 
 @pytest.mark.parametrize(
     "environ, message",
-    [({"PORT": "eighty"}, "not an integer"), ({"SQL_ECHO": "maybe"}, "not a boolean"),
+    [({"PORT": "eighty"}, "not a number"), ({"SQL_ECHO": "maybe"}, "not a boolean"),
      ({"PAGE_SIZE_DEFAULT": "500"}, "must not exceed"), ({"STOREFRONT_ENV": "staging"}, "expected one of")],
 )
 def test_bad_settings_stop_start_up(environ, message):
