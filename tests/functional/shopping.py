@@ -61,3 +61,24 @@ def deliver(client, gateway, event_type, obj, **kwargs):
     payload, signature = gateway.signed_event(event_type, obj, **kwargs)
     return client.post("/api/v1/payments/stripe/webhook", data=payload,
                        headers={"Stripe-Signature": signature, "Content-Type": "application/json"})
+
+
+ADMIN_API = "/api/v1/admin"
+
+
+def admin_api(client, method, url, headers=ADMIN, **kwargs):
+    """Call a merchant endpoint (path below /api/v1/admin); (response, JSON body)."""
+    response = getattr(client, method)(ADMIN_API + url, headers=headers, **kwargs)
+    return response, response.get_json(silent=True)
+
+
+def error_code(body):
+    return body["error"]["code"]
+
+
+def token_for(client, *roles):
+    """Headers with a new API token holding ``roles`` (created by the bootstrap token)."""
+    response, body = admin_api(client, "post", "/tokens", json={"name": f"test {'+'.join(roles)}", "roles": list(roles)})
+    assert response.status_code == 201, body
+    assert body["token"].startswith("sf_") and body["prefix"] == body["token"][:10]
+    return {"Authorization": f"Bearer {body['token']}"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.functional.shopping import ADMIN
+from tests.functional.shopping import ADMIN_API, admin_api as admin, error_code, token_for
 
-API = "/api/v1/admin"
 GARDEN = {"key": "garden", "translations": {
     "en": {"name": "Garden", "slug": "garden"},
     "de": {"name": "Garten", "slug": "garten"},
@@ -14,25 +14,10 @@ GARDEN = {"key": "garden", "translations": {
 }}
 
 
-def admin(client, method, url, headers=ADMIN, **kwargs):
-    response = getattr(client, method)(API + url, headers=headers, **kwargs)
-    return response, response.get_json(silent=True)
-
-
-def error_code(body):
-    return body["error"]["code"]
-
-
 def create(client, headers=ADMIN, **overrides):
     response, body = admin(client, "post", "/categories", headers=headers, json={**GARDEN, **overrides})
     assert response.status_code == 201, body
     return body
-
-
-def token_for(client, *roles):
-    response, body = admin(client, "post", "/tokens", json={"name": f"test {'+'.join(roles)}", "roles": list(roles)})
-    assert response.status_code == 201, body
-    return {"Authorization": f"Bearer {body['token']}"}
 
 
 def categories(client):
@@ -209,7 +194,7 @@ def test_a_category_in_use_is_not_deleted(client):
 
 def test_delete_an_empty_category(client):
     garden = create(client)
-    response = client.delete(f"{API}/categories/{garden['id']}", headers=ADMIN)
+    response = client.delete(f"{ADMIN_API}/categories/{garden['id']}", headers=ADMIN)
     assert response.status_code == 204
     assert "garden" not in categories(client)
     assert admin(client, "get", f"/categories/{garden['id']}")[0].status_code == 404
@@ -260,7 +245,7 @@ def test_changes_are_in_the_audit_trail(client):
     garden = create(client)
     admin(client, "patch", f"/categories/{garden['id']}", json={"position": 20})
     admin(client, "put", f"/categories/{garden['id']}/translations/fr", json={"name": "Jardin", "slug": "jardin"})
-    client.delete(f"{API}/categories/{garden['id']}", headers=ADMIN)
+    client.delete(f"{ADMIN_API}/categories/{garden['id']}", headers=ADMIN)
     entries = admin(client, "get", f"/audit?entity=category&entity_id={garden['id']}")[1]["items"]
     assert [e["action"] for e in entries] == ["delete", "update", "create"]
     deleted, updated, created = entries
@@ -281,7 +266,7 @@ def test_categories_need_the_catalog_role(client):
     response, body = admin(client, "put", f"/categories/{garden['id']}/translations/fr", headers=catalog,
                            json={"name": "Jardin", "slug": "jardin"})
     assert response.status_code == 200, body
-    assert client.delete(f"{API}/categories/{garden['id']}", headers=catalog).status_code == 204
+    assert client.delete(f"{ADMIN_API}/categories/{garden['id']}", headers=catalog).status_code == 204
     entry = admin(client, "get", "/audit?entity=category")[1]["items"][0]
     assert entry["actor"].endswith(":test catalog")
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from tests.functional.shopping import ADMIN, new_cart
+from tests.functional.shopping import ADMIN_API, admin_api as admin, error_code, token_for
 
-API = "/api/v1/admin"
 BOOK_SLUG = "pride-and-prejudice-illustrated-edition"
 NORWAY = {"code": "NO", "names": {"en": "Norway", "nb": "Norge"}, "currency": "NOK", "countries": ["NO", "SJ"],
           "locales": ["nb-NO", "en-GB"], "prices_include_tax": True, "tax_rate": "25", "tax_name": "MVA",
@@ -26,25 +26,10 @@ def fresh_market_cache():
     cache.clear_local()
 
 
-def admin(client, method, url, headers=ADMIN, **kwargs):
-    response = getattr(client, method)(API + url, headers=headers, **kwargs)
-    return response, response.get_json(silent=True)
-
-
-def error_code(body):
-    return body["error"]["code"]
-
-
 def create(client, **overrides):
     response, body = admin(client, "post", "/markets", json={**NORWAY, **overrides})
     assert response.status_code == 201, body
     return body
-
-
-def token_for(client, *roles):
-    response, body = admin(client, "post", "/tokens", json={"name": f"test {'+'.join(roles)}", "roles": list(roles)})
-    assert response.status_code == 201, body
-    return {"Authorization": f"Bearer {body['token']}"}
 
 
 def markets(client):
@@ -281,7 +266,7 @@ def test_a_currency_change_drops_explicit_prices_in_the_old_currency(client):
     assert body["dropped_explicit_prices"] > len(cells) and body["repriced_prices"] > 0
     cells = matrix_cells(client, "DE")
     assert all(c["source"] == "derived" and c["currency"] == "PLN" and c["fx_rate"] for c in cells.values())
-    export = client.get(f"{API}/prices/export?market=DE", headers=ADMIN).get_data(as_text=True).splitlines()
+    export = client.get(f"{ADMIN_API}/prices/export?market=DE", headers=ADMIN).get_data(as_text=True).splitlines()
     old = [line.split(",") for line in export if ",DE,EUR," in line]
     assert old and all(row[5] for row in old)  # only the sales that ended, kept as history
 
@@ -290,7 +275,7 @@ def test_same_currency_changes_nothing(client):
     response, body = admin(client, "patch", "/markets/de", json={"currency": "eur"})
     assert response.status_code == 200, body
     assert body["dropped_explicit_prices"] == 0 and body["repriced_prices"] == 0
-    audit = client.get(f"{API}/audit?entity=market&entity_id=DE", headers=ADMIN).get_json()
+    audit = client.get(f"{ADMIN_API}/audit?entity=market&entity_id=DE", headers=ADMIN).get_json()
     assert audit["items"] == []
 
 
@@ -311,7 +296,7 @@ def test_changes_are_in_the_audit_trail(client):
 def test_currency_change_is_audited_with_its_effects(client):
     new_cart(client, "AU")
     admin(client, "patch", "/markets/AU", json={"currency": "NZD", "reprice_open_carts": True})
-    entry = client.get(f"{API}/audit?entity=market&entity_id=AU", headers=ADMIN).get_json()["items"][0]
+    entry = client.get(f"{ADMIN_API}/audit?entity=market&entity_id=AU", headers=ADMIN).get_json()["items"][0]
     assert entry["before"]["currency"] == "AUD" and entry["after"]["currency"] == "NZD"
     assert entry["after"]["repriced_carts"] == 1
 
@@ -329,7 +314,7 @@ def test_markets_need_the_admin_role(client):
     assert admin(client, "get", "/markets", headers=headers)[0].status_code == 200
     response, body = admin(client, "post", "/markets", headers=headers, json=NORWAY)
     assert response.status_code == 201, body
-    entry = client.get(f"{API}/audit?entity=market&entity_id=NO", headers=ADMIN).get_json()["items"][0]
+    entry = client.get(f"{ADMIN_API}/audit?entity=market&entity_id=NO", headers=ADMIN).get_json()["items"][0]
     assert entry["actor"].startswith("token:") and entry["actor"].endswith(":test admin")
 
 

@@ -5,14 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.functional.shopping import ADMIN, checkout, ready_cart
-
-
-def token_for(client, *roles):
-    response = client.post("/api/v1/admin/tokens", json={"name": "-".join(roles), "roles": list(roles)}, headers=ADMIN)
-    assert response.status_code == 201, response.get_json()
-    body = response.get_json()
-    assert body["token"].startswith("sf_") and body["prefix"] == body["token"][:10]
-    return {"Authorization": f"Bearer {body['token']}"}
+from tests.functional.shopping import token_for
 
 
 LANTERN = {

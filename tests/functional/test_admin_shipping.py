@@ -8,21 +8,12 @@ from decimal import Decimal
 import pytest
 
 from tests.functional.shopping import ADDRESSES, ADMIN, new_cart, ready_cart
+from tests.functional.shopping import admin_api as admin, error_code, token_for
 
 D = Decimal
 BOOK = "BOK-PRIDE-PB"  # 19.90 EUR in DE
-API = "/api/v1/admin"
 EXPRESS = {"code": "cargo", "names": {"en": "Freight", "de": "Spedition"}, "rate": "7.50", "free_over": "100.00",
            "min_days": 3, "max_days": 5}
-
-
-def admin(client, method, url, headers=ADMIN, **kwargs):
-    response = getattr(client, method)(API + url, headers=headers, **kwargs)
-    return response, response.get_json(silent=True)
-
-
-def error_code(body):
-    return body["error"]["code"]
 
 
 def new_zone(client, market="DE", name="Germany freight", countries=("DE",)):
@@ -36,12 +27,6 @@ def new_method(client, zone_id, **overrides):
     response, body = admin(client, "post", f"/shipping-zones/{zone_id}/methods", json={**EXPRESS, **overrides})
     assert response.status_code == 201, body
     return body
-
-
-def token_for(client, *roles):
-    response, body = admin(client, "post", "/tokens", json={"name": f"test {'+'.join(roles)}", "roles": list(roles)})
-    assert response.status_code == 201, body
-    return {"Authorization": f"Bearer {body['token']}"}
 
 
 def audit_entries(client, entity, entity_id):

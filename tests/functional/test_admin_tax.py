@@ -11,33 +11,18 @@ from storefront import clock
 from storefront.tax.models import TaxRate
 
 from tests.functional.shopping import ADMIN
+from tests.functional.shopping import admin_api as admin, error_code, token_for
 
-API = "/api/v1/admin"
 BOOK = "BOK-PRIDE-PB"  # books: 7 % VAT in Germany
 BOOK_SLUG = "pride-and-prejudice-illustrated-edition"
 BAG = "BAG-HLV-22-BLK"  # standard rate
 BOOKS_DE = {"jurisdiction": "DE", "tax": "VAT", "category": "books", "rate": "5.5", "valid_from": "2024-01-01"}
 
 
-def admin(client, method, url, headers=ADMIN, **kwargs):
-    response = getattr(client, method)(API + url, headers=headers, **kwargs)
-    return response, response.get_json(silent=True)
-
-
-def error_code(body):
-    return body["error"]["code"]
-
-
 def create(client, headers=ADMIN, **overrides):
     response, body = admin(client, "post", "/tax/overrides", headers=headers, json={**BOOKS_DE, **overrides})
     assert response.status_code == 201, body
     return body
-
-
-def token_for(client, *roles):
-    response, body = admin(client, "post", "/tokens", json={"name": f"test {'+'.join(roles)}", "roles": list(roles)})
-    assert response.status_code == 201, body
-    return {"Authorization": f"Bearer {body['token']}"}
 
 
 def preview_rates(client, sku=BOOK, country="DE", market="DE", region=None, **extra):
