@@ -22,7 +22,6 @@ import http.client
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -120,14 +119,13 @@ def wait_until_up(port: int, proc: subprocess.Popen) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and proc.poll() is None:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                pass
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             conn.request("GET", "/healthz")
             if conn.getresponse().status == 200:
                 return
-        except OSError:
-            time.sleep(0.2)
+        except (OSError, http.client.HTTPException):
+            pass
+        time.sleep(0.2)
     raise RuntimeError("the server did not start")
 
 
@@ -243,8 +241,8 @@ def admin_orders(api: Client, status: str) -> list[dict]:
     """Every order in ``status`` (paging through next_cursor)."""
     orders, cursor = [], None
     while True:
-        page = api.ok("GET", f"/api/v1/admin/orders?status={status}&limit=100" + (f"&cursor={cursor}" if cursor else ""),
-                      headers=ADMIN)
+        page = api.ok("GET", f"/api/v1/admin/orders?status={status}&limit=100"
+                      + (f"&cursor={cursor}" if cursor else ""), headers=ADMIN)
         orders += page["items"]
         cursor = page["next_cursor"]
         if not cursor:

@@ -84,7 +84,8 @@ WORDS = {
            ["Classic", "Light", "Urban", "Alpine", "Soft", "Compact", "Vintage", "Everyday", "Coastal", "Nordic"],
            ["Backpack", "Jacket", "Mug", "Lamp", "Boot", "Scarf", "Kettle", "Blanket", "Tote", "Bottle"]),
     "de": ("{a} {n}", "Benchmark-Artikel",
-           ["Klassische", "Leichte", "Urbane", "Große", "Weiche", "Kompakte", "Schöne", "Alltags", "Küsten", "Nordische"],
+           ["Klassische", "Leichte", "Urbane", "Große", "Weiche", "Kompakte", "Schöne", "Alltags", "Küsten",
+            "Nordische"],
            ["Tasche", "Jacke", "Tasse", "Lampe", "Stiefel", "Schal", "Kanne", "Decke", "Tüte", "Flasche"]),
     "fr": ("{n} {a}", "Article de test",
            ["classique", "léger", "urbain", "alpin", "doux", "compact", "rétro", "quotidien", "côtier", "nordique"],
@@ -351,7 +352,8 @@ def main() -> None:
     for other, title in (("large", "large / small"), ("markets", f"{args.markets} markets / 10 markets")):
         for kind in ("listing", "detail"):
             a, b = summary[f"{labels[other]}: {kind}"], summary[f"{labels['small']}: {kind}"]
-            print(f"{title + ', ' + kind:<38} {a[0] / b[0]:>7.2f}x req/s  p50 {a[1] / b[1]:5.2f}x  p99 {a[2] / b[2]:5.2f}x")
+            print(f"{title + ', ' + kind:<38} {a[0] / b[0]:>7.2f}x req/s  p50 {a[1] / b[1]:5.2f}x  "
+                  f"p99 {a[2] / b[2]:5.2f}x")
 
 
 if __name__ == "__main__":

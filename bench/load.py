@@ -8,20 +8,21 @@ those of --scarce products get 3 units per warehouse, so shoppers race for
 them. Then --users threads, each on its own keep-alive connections, repeat
 for --seconds:
 
-- 80 %: browse once: a listing (random sort, sometimes a category), a
-  product detail, the categories or the markets, in a random market and
-  one of its locales (by query parameters or by Accept-Language);
-- 20 %: shop in one of DE CH EU US JP KW CA: cart, 1-2 items, an address
-  there, shipping, checkout; then pay (all but --unpaid of them): a signed
-  payment_intent.succeeded webhook built like Stripe's, delivered TWICE at
-  once on two connections (exactly one must apply it).
+- 80 % of the visits browse one page: a listing (random sort, sometimes a
+  category), a product detail, the categories or the markets, in a random
+  market and one of its locales (by query parameters or Accept-Language);
+- 20 % are shoppers in one of DE CH EU US JP KW CA: cart, 1-2 items, an
+  address there, shipping, checkout; then they pay (all but --unpaid of
+  them): a signed payment_intent.succeeded webhook built like Stripe's,
+  delivered TWICE at once on two connections (exactly one must apply it).
+  A shopper makes 6-8 requests, so shopping is most of the requests.
 
 Prints the requests per kind with p50/p99, the 5xx count (must be 0), the
 409 out_of_stock answers and the orders paid; then verifies, for every
 variant, from the merchant API (orders paged through next_cursor, stock per
 warehouse): units sold (paid orders) <= initial stock, quantity = initial -
 sold, reserved = units of the orders still pending. Prints "OK" or the
-violations; exits non-zero on a violation or a 5xx.
+violations; exits non-zero on a violation, a 5xx or another unexpected answer.
 
     .venv/bin/python bench/load.py [--seconds 60] [--users 12] [--scarce 6] [--unpaid 0.2]
                                    [--pg postgresql://postgres@127.0.0.1:5432/postgres]"""
@@ -63,6 +64,7 @@ PLENTY = 10_000
 SCARCE = 3
 CATEGORIES = ("bags", "apparel", "footwear", "kitchen", "home", "outdoor", "books", "pantry")
 SORTS = ("name", "price", "-price", "newest")
+BROWSING = ("listing", "detail", "categories", "markets")
 
 
 def payment_event(payment: dict) -> tuple[bytes, str]:
@@ -250,7 +252,9 @@ def main() -> None:
         statuses = " ".join(f"{s}:{n}" for s, n in sorted(stats.statuses[kind].items()))
         print(f"  {kind:<22} {len(values):>6}  p50 {statistics.median(values) * 1000:7.1f} ms  "
               f"p99 {percentile(values, 0.99):7.1f} ms   {statuses}")
-    print(f"requests            {requests:>7}   {requests / elapsed:6.1f}/s")
+    browsing = sum(len(stats.latencies[k]) for k in BROWSING)
+    print(f"requests            {requests:>7}   {requests / elapsed:6.1f}/s   ({browsing / requests:.0%} browsing, "
+          f"{1 - browsing / requests:.0%} shopping and paying)")
     print(f"5xx (and resets)    {server_errors:>7}")
     print(f"409 out_of_stock    {stats.counts['409 out_of_stock']:>7}")
     print(f"checkouts           {stats.counts['checkouts']:>7}")

@@ -8,7 +8,7 @@ from typing import Any, Sequence
 
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, null, or_, select
 from sqlalchemy.orm import aliased
 
 from storefront.catalog.models import (
@@ -43,6 +43,15 @@ def coalesce_translation(
     return stmt, columns
 
 
+def sellable(market) -> ColumnElement:
+    """The product has a variant with a price in ``market``."""
+    return exists(
+        select(1).select_from(Variant)
+        .join(ResolvedPrice, and_(ResolvedPrice.variant_id == Variant.id, ResolvedPrice.market_code == market))
+        .where(Variant.product_id == Product.id)
+    )
+
+
 def min_price_subquery(market: str, now: datetime):
     sales = active_sales_subquery(market, now)
     return (
@@ -70,13 +79,20 @@ def product_page_statement(
 ) -> Select:
     """Products sold in ``market`` (with a price there), translated, ordered by
     ``sort`` and positioned after the keyset ``after`` = (sort value, id)."""
-    prices = min_price_subquery(market, now)
+    by_price = sort in ("price", "-price")
     stmt = (
-        select(Product.id, Product.category_id, Product.tax_category, Product.created_at, prices.c.min_price)
+        select(Product.id, Product.category_id, Product.tax_category, Product.created_at)
         .join(ProductMarket, and_(ProductMarket.product_id == Product.id, ProductMarket.market_code == market))
-        .join(prices, prices.c.product_id == Product.id)
         .where(Product.status == "active")
     )
+    if by_price:
+        # Ordering by the lowest price needs it for every product of the market.
+        prices = min_price_subquery(market, now)
+        stmt = stmt.join(prices, prices.c.product_id == Product.id).add_columns(prices.c.min_price)
+    else:
+        # Otherwise only "has a price here" matters: a semi-join, no aggregate
+        # over the whole catalog.
+        stmt = stmt.where(sellable(market)).add_columns(null().label("min_price"))
     stmt, tr = coalesce_translation(
         stmt, ProductTranslation, "product_id", Product.id, chain, ("name", "slug", "description", "sort_key", "search_text")
     )
@@ -98,8 +114,8 @@ def product_page_statement(
 
     key, descending = {
         "name": (sort_key, False),
-        "price": (prices.c.min_price, False),
-        "-price": (prices.c.min_price, True),
+        "price": (prices.c.min_price if by_price else None, False),
+        "-price": (prices.c.min_price if by_price else None, True),
         "newest": (Product.created_at, True),
     }[sort]
     if after is not None:
@@ -118,22 +134,22 @@ def product_page_statement(
 def variants_statement(market: str, product_ids: Sequence[int], now: datetime) -> Select:
     """Variants of the products with their regular price in ``market``, the
     lowest sale price in force, and the free stock of the warehouses serving it."""
+    # Correlated: summed only for the page's variants, not the whole stock table.
     free = (
-        select(Stock.variant_id.label("variant_id"), func.sum(Stock.quantity - Stock.reserved).label("free"))
+        select(func.coalesce(func.sum(Stock.quantity - Stock.reserved), 0))
         .join(WarehouseMarket, WarehouseMarket.warehouse_code == Stock.warehouse_code)
-        .where(WarehouseMarket.market_code == market)
-        .group_by(Stock.variant_id)
-        .subquery("free_stock")
+        .where(WarehouseMarket.market_code == market, Stock.variant_id == Variant.id)
+        .correlate(Variant)
+        .scalar_subquery()
     )
     sales = active_sales_subquery(market, now)
     return (
         select(
             Variant.id, Variant.product_id, Variant.sku, ResolvedPrice.amount, ResolvedPrice.currency,
-            sales.c.sale_amount, func.coalesce(free.c.free, 0).label("free"),
+            sales.c.sale_amount, free.label("free"),
         )
         .join(ResolvedPrice, and_(ResolvedPrice.variant_id == Variant.id, ResolvedPrice.market_code == market))
         .outerjoin(sales, sales.c.variant_id == Variant.id)
-        .outerjoin(free, free.c.variant_id == Variant.id)
         .where(Variant.product_id.in_(product_ids))
         .order_by(Variant.product_id, Variant.position, Variant.id)
     )
@@ -173,12 +189,10 @@ def categories_statement(chain: Sequence[str]) -> Select:
 
 
 def category_counts_statement(market: str, now: datetime) -> Select:
-    prices = min_price_subquery(market, now)
     return (
         select(Product.category_id, func.count(Product.id))
         .join(ProductMarket, and_(ProductMarket.product_id == Product.id, ProductMarket.market_code == market))
-        .join(prices, prices.c.product_id == Product.id)
-        .where(Product.status == "active")
+        .where(Product.status == "active", sellable(market))
         .group_by(Product.category_id)
     )
 

@@ -195,7 +195,8 @@ def _write(session: Session, inserts, updates, removes, closes, opens, now: date
             removes,
         )
     if inserts:
-        session.execute(insert(ResolvedPrice), inserts)
+        # render_nulls: rows with and without FX data stay in one batch.
+        session.execute(insert(ResolvedPrice).execution_options(render_nulls=True), inserts)
     if updates:
         session.execute(update(ResolvedPrice), updates)
     if opens:
