@@ -13,6 +13,7 @@ import time
 import uuid
 from flask import current_app, g, has_request_context
 from sqlalchemy import String, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storefront.db import Base
@@ -91,7 +92,11 @@ def invalidate(session: Session, name: str = NAME) -> None:
         return
     bumped = session.execute(update(CacheVersion).where(CacheVersion.name == name).values(version=token))
     if bumped.rowcount == 0:
-        session.add(CacheVersion(name=name, version=token))
+        try:
+            with session.begin_nested():  # the first change ever: create the row...
+                session.add(CacheVersion(name=name, version=token))
+        except IntegrityError:  # ...unless a concurrent first change just did
+            session.execute(update(CacheVersion).where(CacheVersion.name == name).values(version=token))
     session.flush()
 
 

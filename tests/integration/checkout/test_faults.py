@@ -85,3 +85,32 @@ def test_the_app_reconnects_after_the_database_drops_its_connections(pg_app):
     # pool_pre_ping notices the dead connection and opens a new one: no 5xx
     assert client.get("/api/v1/products?market=DE&limit=2").status_code == 200
     assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_concurrent_first_merchant_changes_do_not_collide(pg_app):
+    """Every merchant change bumps the catalog version; the very first ones,
+    arriving together, must not fight over creating its row."""
+    app, _ = pg_app
+    from sqlalchemy import delete
+
+    from storefront.extensions import db
+    from storefront.markets.cache import CacheVersion
+
+    with app.app_context():
+        db.session.execute(delete(CacheVersion))
+        db.session.commit()
+    barrier = threading.Barrier(8)
+    statuses = []
+
+    def change(i):
+        own = app.test_client()
+        barrier.wait()
+        r = own.put(f"/api/v1/admin/variants/BOK-ALICE-PB/stock/DE-LEJ", json={"quantity": 10 + i}, headers=ADMIN)
+        statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=change, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert statuses == [200] * 8
