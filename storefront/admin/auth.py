@@ -37,7 +37,7 @@ def _limiter() -> FailureWindow:
     limiter = current_app.extensions.get("auth_failures")
     if limiter is None:
         limiter = FailureWindow(limit=current_app.config["AUTH_FAILURE_LIMIT"],
-                                window=float(current_app.config["AUTH_FAILURE_WINDOW_SECONDS"]))
+                                window=current_app.config["AUTH_FAILURE_WINDOW_SECONDS"])
         current_app.extensions["auth_failures"] = limiter
     return limiter
 

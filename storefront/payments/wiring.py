@@ -15,7 +15,7 @@ def gateway() -> PaymentGateway:
         config = current_app.config
         installed = StripeGateway(
             api_key=config["STRIPE_SECRET_KEY"], api_base=config.get("STRIPE_API_BASE") or None,
-            webhook_secret=config["STRIPE_WEBHOOK_SECRET"], timeout=float(config["STRIPE_TIMEOUT_SECONDS"]),
+            webhook_secret=config["STRIPE_WEBHOOK_SECRET"], timeout=config["STRIPE_TIMEOUT_SECONDS"],
         )
         current_app.extensions["payment_gateway"] = installed
     return installed
