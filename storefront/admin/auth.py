@@ -18,7 +18,7 @@ from flask import current_app, g, request
 
 from storefront import clock
 from storefront.admin.errors import Forbidden, TooManyFailures, Unauthorized
-from storefront.admin.ratelimit import FailureWindow
+from storefront.admin.ratelimit import FailureWindow, RedisFailureWindow
 from storefront.admin.tokens import ROLES as ROLE_NAMES
 from storefront.admin.tokens import find_active
 from storefront.extensions import db
@@ -33,11 +33,15 @@ class Principal:
     token_id: int | None = None
 
 
-def _limiter() -> FailureWindow:
+def _limiter():
+    """Per process, or shared by every server through Redis when REDIS_URL is set."""
     limiter = current_app.extensions.get("auth_failures")
     if limiter is None:
-        limiter = FailureWindow(limit=current_app.config["AUTH_FAILURE_LIMIT"],
-                                window=current_app.config["AUTH_FAILURE_WINDOW_SECONDS"])
+        limit, window = current_app.config["AUTH_FAILURE_LIMIT"], current_app.config["AUTH_FAILURE_WINDOW_SECONDS"]
+        from storefront.markets.cache import redis_client
+
+        client = redis_client()
+        limiter = RedisFailureWindow(client, limit, window) if client is not None else FailureWindow(limit, window)
         current_app.extensions["auth_failures"] = limiter
     return limiter
 
@@ -45,7 +49,7 @@ def _limiter() -> FailureWindow:
 def authenticate() -> None:
     """``before_request`` of merchant blueprints."""
     key = request.remote_addr or "-"
-    limiter, now = _limiter(), time.monotonic()
+    limiter, now = _limiter(), time.time()  # wall clock: comparable across servers
     wait = limiter.blocked_for(key, now)
     if wait:
         raise TooManyFailures(seconds=math.ceil(wait))

@@ -39,3 +39,34 @@ class FailureWindow:
     def reset(self, key: str) -> None:
         with self._lock:
             self._failures.pop(key, None)
+
+
+class RedisFailureWindow:
+    """The same sliding window shared by every app server through Redis: a
+    sorted set of failure times per key, trimmed on each look."""
+
+    def __init__(self, client, limit: int = 10, window: float = 60.0, prefix: str = "storefront:authfail:") -> None:
+        self.client, self.limit, self.window, self.prefix = client, limit, window, prefix
+
+    def _trimmed(self, key: str, now: float):
+        pipe = self.client.pipeline()
+        pipe.zremrangebyscore(self.prefix + key, "-inf", now - self.window)
+        pipe.zrange(self.prefix + key, 0, 0, withscores=True)
+        pipe.zcard(self.prefix + key)
+        _, oldest, count = pipe.execute()
+        return oldest, count
+
+    def blocked_for(self, key: str, now: float) -> float:
+        oldest, count = self._trimmed(key, now)
+        if count < self.limit or not oldest:
+            return 0.0
+        return max(oldest[0][1] + self.window - now, 0.0)
+
+    def fail(self, key: str, now: float) -> None:
+        pipe = self.client.pipeline()
+        pipe.zadd(self.prefix + key, {f"{now!r}:{id(pipe)}": now})
+        pipe.expire(self.prefix + key, int(self.window) + 1)
+        pipe.execute()
+
+    def reset(self, key: str) -> None:
+        self.client.delete(self.prefix + key)

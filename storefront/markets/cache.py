@@ -33,6 +33,10 @@ class CacheVersion(Base):
     version: Mapped[str] = mapped_column(String(32), default="")
 
 
+def redis_client():
+    return _redis()
+
+
 def _redis():
     client = current_app.extensions.get("redis")
     url = current_app.config.get("REDIS_URL")

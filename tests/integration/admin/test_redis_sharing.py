@@ -1,0 +1,67 @@
+"""With REDIS_URL, app servers share the auth-failure window and the cache
+versions (two apps stand for two servers)."""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+REDIS_URL = os.environ.get("STOREFRONT_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_apps(database_url):
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        client.close()
+        if os.environ.get("CI", "").lower() == "true":
+            raise
+        pytest.skip(f"Redis unavailable: {exc}")
+    from storefront import create_app
+
+    prefix = uuid.uuid4().hex[:8]
+    apps = [create_app(env="test", overrides={"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL,
+                                             "AUTH_FAILURE_LIMIT": 3}) for _ in range(2)]
+    for app in apps:
+        from storefront.admin.auth import _limiter
+
+        with app.test_request_context():
+            _limiter().prefix = f"storefront:test:{prefix}:"
+    yield apps
+    for key in client.scan_iter(f"storefront:test:{prefix}:*"):
+        client.delete(key)
+    client.close()
+    for app in apps:
+        shared = app.extensions.get("redis")
+        if shared is not None:
+            shared.close()
+            shared.connection_pool.disconnect()
+        from storefront.extensions import db
+
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_failures_on_one_server_count_on_the_other(app, redis_apps):
+    one, two = (a.test_client() for a in redis_apps)
+    bad = {"Authorization": "Bearer guess"}
+    assert [one.get("/api/v1/admin/orders", headers=bad).status_code for _ in range(2)] == [401, 401]
+    assert two.get("/api/v1/admin/orders", headers=bad).status_code == 401
+    assert two.get("/api/v1/admin/orders", headers=bad).status_code == 429
+    assert one.get("/api/v1/admin/orders", headers=bad).status_code == 429
+
+
+def test_cache_versions_are_shared(redis_apps):
+    from storefront.extensions import db
+    from storefront.markets.cache import current_version, invalidate
+
+    first, second = redis_apps
+    with first.test_request_context():
+        invalidate(db.session, "catalog")
+        token = current_version(db.session, "catalog")
+    with second.test_request_context():
+        assert current_version(db.session, "catalog") == token != ""
