@@ -102,6 +102,21 @@ MoneyAmount = ExactDecimal(19, 4)
 Rate = ExactDecimal(14, 8)
 
 
+def newest_first(session, stmt, id_column, *, kind: str, cursor: str | None, limit: int):
+    """One page of ``stmt``, newest id first, and the opaque cursor of the next
+    page (keyset over the id: no duplicates or gaps while rows are added)."""
+    from storefront.pagination import decode_cursor, encode_cursor
+
+    if cursor:
+        stmt = stmt.where(id_column < decode_cursor(cursor, kind)[1])
+    rows = session.scalars(stmt.order_by(id_column.desc()).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1] if rows else None
+    next_cursor = encode_cursor(kind, 0, last if isinstance(last, int) else last.id) if more else None
+    return rows, next_cursor
+
+
 def configure_sqlite(engine: Engine) -> None:
     """SQLite: check foreign keys (off unless each connection asks), and let
     SQLAlchemy, not the pysqlite driver, decide where transactions begin so
@@ -125,4 +140,4 @@ CurrencyCode = String(3)
 CountryCode = String(2)
 LocaleTag = String(35)
 
-__all__ = ["Base", "UTCDateTime", "utcnow", "ExactDecimal", "MoneyAmount", "Rate", "configure_sqlite", "CurrencyCode", "CountryCode", "LocaleTag"]
+__all__ = ["Base", "UTCDateTime", "utcnow", "ExactDecimal", "MoneyAmount", "Rate", "configure_sqlite", "newest_first", "CurrencyCode", "CountryCode", "LocaleTag"]

@@ -42,22 +42,16 @@ def record(session: Session, action: str, entity: str, entity_id: object, before
     return entry
 
 
-def search(session: Session, *, entity: str | None = None, entity_id: str | None = None, actor: str | None = None,
-           action: str | None = None, since: datetime | None = None, until: datetime | None = None,
-           before_id: int | None = None, limit: int = 50) -> list[AuditEntry]:
+def search_statement(*, entity: str | None = None, entity_id: str | None = None, actor: str | None = None,
+                     action: str | None = None, since: datetime | None = None, until: datetime | None = None):
+    """Audit entries matching the filters (unordered: the caller pages them)."""
     stmt = select(AuditEntry)
-    if entity:
-        stmt = stmt.where(AuditEntry.entity == entity)
-    if entity_id:
-        stmt = stmt.where(AuditEntry.entity_id == entity_id)
-    if actor:
-        stmt = stmt.where(AuditEntry.actor == actor)
-    if action:
-        stmt = stmt.where(AuditEntry.action == action)
+    for column, value in ((AuditEntry.entity, entity), (AuditEntry.entity_id, entity_id),
+                          (AuditEntry.actor, actor), (AuditEntry.action, action)):
+        if value:
+            stmt = stmt.where(column == value)
     if since:
         stmt = stmt.where(AuditEntry.at >= since)
     if until:
         stmt = stmt.where(AuditEntry.at < until)
-    if before_id:
-        stmt = stmt.where(AuditEntry.id < before_id)
-    return list(session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(limit)).all())
+    return stmt

@@ -17,7 +17,8 @@ from storefront.admin.schemas import (
     TokenSchema,
 )
 from storefront.extensions import api, db
-from storefront.pagination import decode_cursor, encode_cursor
+from storefront.admin.models import AuditEntry
+from storefront.db import newest_first
 
 blp = Blueprint("admin", __name__, description="API tokens and the audit trail.")
 blp.before_request(authenticate)
@@ -71,13 +72,12 @@ class Audit(MethodView):
     @requires("admin")
     def get(self, args):
         """Merchant changes, newest first, filtered by entity, actor, action and time."""
-        before_id = decode_cursor(args["cursor"], "audit")[1] if args.get("cursor") else None
-        rows = audit.search(db.session, entity=args.get("entity"), entity_id=args.get("entity_id"),
-                            actor=args.get("actor"), action=args.get("action"), since=args.get("since"),
-                            until=args.get("until"), before_id=before_id, limit=args["limit"] + 1)
-        more = len(rows) > args["limit"]
-        rows = rows[: args["limit"]]
-        return {"items": rows, "next_cursor": encode_cursor("audit", 0, rows[-1].id) if more else None}
+        stmt = audit.search_statement(entity=args.get("entity"), entity_id=args.get("entity_id"),
+                                      actor=args.get("actor"), action=args.get("action"), since=args.get("since"),
+                                      until=args.get("until"))
+        rows, next_cursor = newest_first(db.session, stmt, AuditEntry.id, kind="audit", cursor=args.get("cursor"),
+                                         limit=args["limit"])
+        return {"items": rows, "next_cursor": next_cursor}
 
 
 def init_app(app: Flask) -> None:

@@ -27,7 +27,7 @@ from storefront.catalog.admin_product_schemas import (
 from storefront.catalog.models import Product, ProductTranslation
 from storefront.extensions import api, db
 from storefront.i18n.text import like_pattern
-from storefront.pagination import decode_cursor, encode_cursor
+from storefront.db import newest_first
 from storefront.pricing import services as pricing
 
 blp = Blueprint("admin_products", __name__, description="Merchant catalog: products, variants, translations.")
@@ -57,13 +57,10 @@ class AdminProducts(MethodView):
         if args.get("q"):
             stmt = stmt.where(Product.id.in_(select(ProductTranslation.product_id).where(
                 ProductTranslation.search_text.like(like_pattern(args["q"]), escape="\\"))) | (Product.key == args["q"]))
-        if args.get("cursor"):
-            stmt = stmt.where(Product.id < decode_cursor(args["cursor"], "admin_products")[1])
-        ids = db.session.scalars(stmt.order_by(Product.id.desc()).limit(args["limit"] + 1)).all()
-        more = len(ids) > args["limit"]
-        ids = ids[: args["limit"]]
+        ids, next_cursor = newest_first(db.session, stmt, Product.id, kind="admin_products",
+                                        cursor=args.get("cursor"), limit=args["limit"])
         items = [m.snapshot(db.session, m.product(db.session, pid)) for pid in ids]
-        return {"items": items, "next_cursor": encode_cursor("admin_products", 0, ids[-1]) if more else None}
+        return {"items": items, "next_cursor": next_cursor}
 
     @blp.doc(security=SECURITY)
     @blp.arguments(ProductCreateSchema)

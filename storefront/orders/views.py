@@ -27,7 +27,7 @@ from storefront.orders.schemas import (
     RefundCreateSchema,
     RefundSchema,
 )
-from storefront.pagination import decode_cursor, encode_cursor
+from storefront.db import newest_first
 from storefront.payments.wiring import gateway
 from storefront.pricing.services import parse_amount
 
@@ -105,14 +105,9 @@ class AdminOrders(MethodView):
             stmt = stmt.where(Order.created_at >= args["since"])
         if args.get("until"):
             stmt = stmt.where(Order.created_at < args["until"])
-        if args.get("cursor"):
-            _, last_id = decode_cursor(args["cursor"], "orders")
-            stmt = stmt.where(Order.id < last_id)
-        rows = db.session.scalars(stmt.order_by(Order.id.desc()).limit(args["limit"] + 1)).all()
-        more = len(rows) > args["limit"]
-        rows = rows[: args["limit"]]
-        cursor = encode_cursor("orders", 0, rows[-1].id) if more else None
-        return {"items": [admin_order_json(o) for o in rows], "next_cursor": cursor}
+        rows, next_cursor = newest_first(db.session, stmt, Order.id, kind="orders", cursor=args.get("cursor"),
+                                         limit=args["limit"])
+        return {"items": [admin_order_json(o) for o in rows], "next_cursor": next_cursor}
 
 
 @admin.route("/orders/<int:order_id>")

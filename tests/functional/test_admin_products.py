@@ -237,3 +237,19 @@ def test_warehouses_are_managed_and_audited(client):
                        json={"code": "NL-2", "name": "x", "country": "NL"}).status_code == 403
     audit = client.get("/api/v1/admin/audit?entity=warehouse", headers=ADMIN).get_json()["items"]
     assert [a["action"] for a in audit][:2] == ["update", "create"]
+
+
+def test_admin_lists_page_newest_first_without_gaps(client):
+    for url in ("/api/v1/admin/products?limit=7", "/api/v1/admin/audit?limit=2"):
+        if "audit" in url:
+            for sku, amount in (("BOK-PRIDE-PB", "20.00"), ("BOK-PRIDE-HC", "30.00"), ("BOK-MOBY-PB", "15.00")):
+                client.put(f"/api/v1/admin/variants/{sku}/prices/DE", json={"amount": amount}, headers=ADMIN)
+        ids, cursor = [], None
+        while True:
+            page = client.get(url + (f"&cursor={cursor}" if cursor else ""), headers=ADMIN).get_json()
+            ids += [item["id"] for item in page["items"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        assert ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids) >= 3
+    assert client.get("/api/v1/admin/audit?cursor=bad", headers=ADMIN).status_code == 400
