@@ -38,6 +38,7 @@ migrate: install
 
 demo: migrate
 	$(BIN)/flask storefront demo load --if-empty
+	$(BIN)/flask storefront catalog index
 
 run: demo
 	PORT=$(PORT) $(BIN)/gunicorn --config config/gunicorn.conf.py 'storefront:create_app()'

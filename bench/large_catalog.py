@@ -63,6 +63,7 @@ from storefront.catalog.models import (  # noqa: E402
     Variant,
     VariantOptionValue,
 )
+from storefront.catalog import listing  # noqa: E402
 from storefront.demo.loader import load_demo  # noqa: E402
 from storefront.extensions import db  # noqa: E402
 from storefront.i18n.text import fold, sort_key  # noqa: E402
@@ -200,6 +201,7 @@ def grow_catalog(session, products: int, now: datetime) -> None:
     ids = session.scalars(select(Product.id).where(Product.key.like("gen-%")).order_by(Product.key)).all()
     timed(f"{count * len(WORDS):,} translations in {len(WORDS)} locales", bulk, session, ProductTranslation,
           [row for i, pid in enumerate(ids) for row in translation_rows(pid, i, created[i])])
+    timed(f"listing read model for {count:,} products", listing.refresh_products, session, ids)
     timed(f"{count * len(markets):,} product-market rows", bulk, session, ProductMarket,
           [{"product_id": pid, "market_code": code} for pid in ids for code in markets])
     bulk(session, ProductOption, [{"product_id": pid, "option_key": "size", "position": 0} for pid in ids])
@@ -265,6 +267,7 @@ def add_markets(session, markets: int, now: datetime) -> None:
     bulk(session, MarketLocale, [{"market_code": code, "locale": "en-IE", "position": 0} for code in codes])
     bulk(session, MarketTranslation, [{"market_code": code, "locale": "en", "name": f"Market {code}"}
                                       for code in codes])
+    listing.index_in_use(session, "en")  # their locale, en-IE
     products = session.scalars(select(Product.id)).all()
     bulk(session, ProductMarket, [{"product_id": pid, "market_code": code} for pid in products for code in codes])
     result = timed(f"{count} markets: reprice {session.scalar(select(func.count()).select_from(Variant)) * count:,}"

@@ -16,6 +16,7 @@ carts_cli = AppGroup("carts", help="Carts.")
 tokens_cli = AppGroup("tokens", help="Merchant API tokens.")
 orders_cli = AppGroup("orders", help="Orders.")
 outbox_cli = AppGroup("outbox", help="Messages waiting for delivery.")
+catalog_cli = AppGroup("catalog", help="The catalog.")
 storefront_cli.add_command(demo_cli)
 storefront_cli.add_command(fx_cli)
 storefront_cli.add_command(prices_cli)
@@ -24,6 +25,7 @@ storefront_cli.add_command(carts_cli)
 storefront_cli.add_command(tokens_cli)
 storefront_cli.add_command(orders_cli)
 storefront_cli.add_command(outbox_cli)
+storefront_cli.add_command(catalog_cli)
 
 
 @demo_cli.command("load")
@@ -37,9 +39,29 @@ def demo_load(if_empty: bool) -> None:
             click.echo("database not empty: demo catalog not loaded")
             return
         raise click.ClickException("the database already has data; load the demo into an empty database")
-    counts = load_demo(db.session)
+    from flask import current_app
+
+    counts = load_demo(db.session, default_locale=current_app.config["DEFAULT_LOCALE"])
     db.session.commit()
     click.echo("demo catalog loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@catalog_cli.command("index")
+@click.option("--rebuild", is_flag=True, help="Drop the listing read model and build it afresh.")
+def catalog_index(rebuild: bool) -> None:
+    """Build the listing read model for every market locale that lacks it
+    (after an upgrade or a change of DEFAULT_LOCALE; merchant changes keep it current)."""
+    from flask import current_app
+
+    from storefront.catalog import listing
+
+    default = current_app.config["DEFAULT_LOCALE"]
+    if rebuild:
+        built = listing.rebuild(db.session, listing.chains_in_use(db.session, default))
+    else:
+        built = listing.index_in_use(db.session, default)
+    db.session.commit()
+    click.echo(f"listing index built for {len(built)} locale chain(s)" + (": " + ", ".join(built) if built else ""))
 
 
 @fx_cli.command("import")

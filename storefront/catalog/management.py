@@ -23,6 +23,7 @@ from storefront.catalog.models import (
     Variant,
     VariantOptionValue,
 )
+from storefront.catalog import listing
 from storefront.catalog.services import new_product_translation
 from storefront.errors import N_, Conflict, NotFound, StorefrontError
 from storefront.i18n.fallback import canonical_tag, fallback_chain
@@ -255,6 +256,7 @@ def create_product(session: Session, data: dict[str, Any], *, base_currency: str
     for code in markets:
         session.add(ProductMarket(product_id=p.id, market_code=code))
     session.flush()
+    listing.refresh_products(session, [p.id])
     return p
 
 
@@ -336,6 +338,7 @@ def put_translation(session: Session, p: Product, locale: str, data: dict[str, s
         row.search_text, row.sort_key = fold(f"{row.name} {row.description}"), sort_key(row.name)
         row.updated_at = now
     session.flush()
+    listing.refresh_products(session, [p.id])
     return row
 
 
@@ -348,6 +351,7 @@ def delete_translation(session: Session, p: Product, locale: str) -> None:
         raise TranslationNotFound(locale=tag)
     p.translations.remove(row)
     session.flush()
+    listing.refresh_products(session, [p.id])
 
 
 @dataclass(frozen=True)

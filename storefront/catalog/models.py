@@ -149,3 +149,33 @@ class VariantOptionValue(Base):
 
     variant_id: Mapped[int] = mapped_column(ForeignKey("variant.id", ondelete="CASCADE"), primary_key=True)
     option_value_id: Mapped[int] = mapped_column(ForeignKey("option_value.id"), primary_key=True)
+
+
+class ProductListingText(Base):
+    """Read model: a product's text as one locale's fallback chain resolves it.
+
+    ``chain`` is the chain joined by spaces ("fr-CA fr en"). Listings join one
+    row instead of coalescing an outer join per chain step, so ordering a large
+    catalog by name walks ``ix_product_listing_text_sort`` and stops at a page.
+    Written only by storefront.catalog.listing, for the chains in
+    ``listing_chain``; everything it holds can be rebuilt from the translations."""
+
+    __tablename__ = "product_listing_text"
+
+    chain: Mapped[str] = mapped_column(String(120), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    slug: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text)
+    sort_key: Mapped[str] = mapped_column(String(255))
+    search_text: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_product_listing_text_sort", "chain", "sort_key", "product_id"),)
+
+
+class ListingChain(Base):
+    """A chain ``product_listing_text`` is complete for (every product has its row)."""
+
+    __tablename__ = "listing_chain"
+
+    chain: Mapped[str] = mapped_column(String(120), primary_key=True)

@@ -48,6 +48,6 @@ def product_json(p: ProductView, locale: str) -> dict[str, Any]:
         "id": p.id, "slug": p.slug, "name": p.name, "description": p.description,
         "category": category_json(p.category), "price": price_json(p.price, locale),
         "variants": [variant_json(v, locale) for v in p.variants],
-        "alternates": [{"locale": a.locale, "market": a.market, "href": a.href} for a in p.alternates],
+        "alternates": p.alternates,
         "created_at": p.created_at.isoformat(),
     }

@@ -14,10 +14,12 @@ from sqlalchemy.orm import aliased
 from storefront.catalog.models import (
     Category,
     CategoryTranslation,
+    Option,
     OptionTranslation,
     OptionValue,
     OptionValueTranslation,
     Product,
+    ProductListingText,
     ProductMarket,
     ProductOption,
     ProductTranslation,
@@ -76,9 +78,14 @@ def product_page_statement(
     sort: str = "name",
     after: tuple[Any, int] | None = None,
     limit: int | None = None,
+    listing_chain: Any = None,
 ) -> Select:
     """Products sold in ``market`` (with a price there), translated, ordered by
-    ``sort`` and positioned after the keyset ``after`` = (sort value, id)."""
+    ``sort`` and positioned after the keyset ``after`` = (sort value, id).
+
+    With ``listing_chain`` (the key of an indexed chain, see
+    storefront.catalog.listing) the text comes from the listing read model:
+    one indexed row per product instead of an outer join per chain step."""
     by_price = sort in ("price", "-price")
     stmt = (
         select(Product.id, Product.category_id, Product.tax_category, Product.created_at)
@@ -93,25 +100,37 @@ def product_page_statement(
         # Otherwise only "has a price here" matters: a semi-join, no aggregate
         # over the whole catalog.
         stmt = stmt.where(sellable(market)).add_columns(null().label("min_price"))
-    stmt, tr = coalesce_translation(
-        stmt, ProductTranslation, "product_id", Product.id, chain, ("name", "slug", "description", "sort_key", "search_text")
-    )
-    name = func.coalesce(tr["name"], Product.key)
-    sort_key = func.coalesce(tr["sort_key"], Product.key)
-    stmt = stmt.add_columns(
-        name.label("name"), func.coalesce(tr["slug"], Product.key).label("slug"),
-        func.coalesce(tr["description"], "").label("description"), sort_key.label("sort_key"),
-    )
+    product_id: ColumnElement = Product.id
+    if listing_chain is not None:
+        text = ProductListingText
+        stmt = stmt.join(text, and_(text.product_id == Product.id, text.chain == listing_chain))
+        # Ordered and keyed by the read model's own columns: its index is (chain, sort_key, product_id).
+        product_id, sort_key, search_text = text.product_id, text.sort_key, text.search_text
+        stmt = stmt.add_columns(text.name.label("name"), text.slug.label("slug"),
+                                text.description.label("description"), sort_key.label("sort_key"))
+    else:
+        stmt, tr = coalesce_translation(
+            stmt, ProductTranslation, "product_id", Product.id, chain,
+            ("name", "slug", "description", "sort_key", "search_text"),
+        )
+        sort_key = func.coalesce(tr["sort_key"], Product.key)
+        search_text = tr["search_text"]
+        stmt = stmt.add_columns(
+            func.coalesce(tr["name"], Product.key).label("name"), func.coalesce(tr["slug"], Product.key).label("slug"),
+            func.coalesce(tr["description"], "").label("description"), sort_key.label("sort_key"),
+        )
     if product_ids is not None:
         stmt = stmt.where(Product.id.in_(product_ids))
     if category_ids is not None:
         stmt = stmt.where(Product.category_id.in_(category_ids))
     if search_pattern is not None:
-        matches = [tr["search_text"].like(search_pattern, escape="\\")]
+        matches = [search_text.like(search_pattern, escape="\\")]
         if sku is not None:
             matches.append(Product.id.in_(select(Variant.product_id).where(Variant.sku == sku)))
         stmt = stmt.where(or_(*matches))
 
+    if sort != "name":
+        product_id = Product.id  # the tie-breaker of the product table's own indexes
     key, descending = {
         "name": (sort_key, False),
         "price": (prices.c.min_price if by_price else None, False),
@@ -121,10 +140,10 @@ def product_page_statement(
     if after is not None:
         value, last_id = after
         if descending:
-            stmt = stmt.where(or_(key < value, and_(key == value, Product.id < last_id)))
+            stmt = stmt.where(or_(key < value, and_(key == value, product_id < last_id)))
         else:
-            stmt = stmt.where(or_(key > value, and_(key == value, Product.id > last_id)))
-    order = (key.desc(), Product.id.desc()) if descending else (key.asc(), Product.id.asc())
+            stmt = stmt.where(or_(key > value, and_(key == value, product_id > last_id)))
+    order = (key.desc(), product_id.desc()) if descending else (key.asc(), product_id.asc())
     stmt = stmt.order_by(*order)
     if limit is not None:
         stmt = stmt.limit(limit)
@@ -155,10 +174,12 @@ def variants_statement(market: str, product_ids: Sequence[int], now: datetime) -
     )
 
 
-def variant_options_statement(chain: Sequence[str], product_ids: Sequence[int]) -> Select:
-    """(variant id, option position, option key, option name, value key, value name), translated."""
-    stmt = (
-        select(VariantOptionValue.variant_id, ProductOption.position, OptionValue.option_key, OptionValue.key)
+def variant_options_statement(product_ids: Sequence[int]) -> Select:
+    """(variant id, option position, option key, value id, value key) of the
+    products' variants; names come from ``option_names_statements``."""
+    return (
+        select(VariantOptionValue.variant_id, ProductOption.position, OptionValue.option_key,
+               OptionValue.id.label("value_id"), OptionValue.key)
         .join(OptionValue, OptionValue.id == VariantOptionValue.option_value_id)
         .join(Variant, Variant.id == VariantOptionValue.variant_id)
         .join(
@@ -166,17 +187,20 @@ def variant_options_statement(chain: Sequence[str], product_ids: Sequence[int]) 
             and_(ProductOption.product_id == Variant.product_id, ProductOption.option_key == OptionValue.option_key),
         )
         .where(Variant.product_id.in_(product_ids))
+        .order_by(VariantOptionValue.variant_id, ProductOption.position)
     )
-    stmt, value_tr = coalesce_translation(
-        stmt, OptionValueTranslation, "option_value_id", OptionValue.id, chain, ("name",)
+
+
+def option_names_statements(chain: Sequence[str]) -> tuple[Select, Select]:
+    """Every option's and option value's name along ``chain`` (small reference
+    tables: read whole, cached per process)."""
+    options, tr = coalesce_translation(select(Option.key), OptionTranslation, "option_key", Option.key, chain, ("name",))
+    options = options.add_columns(func.coalesce(tr["name"], Option.key).label("name"))
+    values, tr = coalesce_translation(
+        select(OptionValue.id), OptionValueTranslation, "option_value_id", OptionValue.id, chain, ("name",)
     )
-    stmt, option_tr = coalesce_translation(
-        stmt, OptionTranslation, "option_key", OptionValue.option_key, chain, ("name",)
-    )
-    return stmt.add_columns(
-        func.coalesce(option_tr["name"], OptionValue.option_key).label("option_name"),
-        func.coalesce(value_tr["name"], OptionValue.key).label("value_name"),
-    ).order_by(VariantOptionValue.variant_id, ProductOption.position)
+    values = values.add_columns(func.coalesce(tr["name"], OptionValue.key).label("name"))
+    return options, values
 
 
 def categories_statement(chain: Sequence[str]) -> Select:
@@ -226,8 +250,9 @@ def alternates_statements(product_ids: Sequence[int]) -> tuple[Select, Select]:
 
 @lru_cache(maxsize=512)
 def _page_shape(chain: tuple[str, ...], sort: str, ids: bool, categories: bool, search: bool, sku: bool,
-                after: bool, limit: int | None) -> Select:
+                after: bool, limit: int | None, indexed: bool) -> Select:
     return product_page_statement(
+        listing_chain=bindparam("listing_chain") if indexed else None,
         market=bindparam("market"), now=bindparam("now"), chain=chain,
         product_ids=bindparam("product_ids", expanding=True) if ids else None,
         category_ids=bindparam("category_ids", expanding=True) if categories else None,
@@ -239,11 +264,13 @@ def _page_shape(chain: tuple[str, ...], sort: str, ids: bool, categories: bool, 
 
 def prepared_page(*, market: str, now, chain: Sequence[str], product_ids=None, category_ids=None,
                   search_pattern=None, sku=None, sort: str = "name", after=None,
-                  limit: int | None = None) -> tuple[Select, dict[str, Any]]:
+                  limit: int | None = None, listing_chain: str | None = None) -> tuple[Select, dict[str, Any]]:
     has_search = search_pattern is not None
     stmt = _page_shape(tuple(chain), sort, product_ids is not None, category_ids is not None, has_search,
-                       has_search and bool(sku), after is not None, limit)
+                       has_search and bool(sku), after is not None, limit, listing_chain is not None)
     params: dict[str, Any] = {"market": market, "now": now}
+    if listing_chain is not None:
+        params["listing_chain"] = listing_chain
     if product_ids is not None:
         params["product_ids"] = list(product_ids)
     if category_ids is not None:
@@ -262,9 +289,9 @@ def _variants_shape() -> Select:
     return variants_statement(bindparam("market"), bindparam("product_ids", expanding=True), bindparam("now"))
 
 
-@lru_cache(maxsize=256)
-def _options_shape(chain: tuple[str, ...]) -> Select:
-    return variant_options_statement(chain, bindparam("product_ids", expanding=True))
+@lru_cache(maxsize=8)
+def _options_shape() -> Select:
+    return variant_options_statement(bindparam("product_ids", expanding=True))
 
 
 @lru_cache(maxsize=256)
@@ -281,8 +308,8 @@ def prepared_variants(market: str, product_ids: Sequence[int], now) -> tuple[Sel
     return _variants_shape(), {"market": market, "product_ids": list(product_ids), "now": now}
 
 
-def prepared_options(chain: Sequence[str], product_ids: Sequence[int]) -> tuple[Select, dict[str, Any]]:
-    return _options_shape(tuple(chain)), {"product_ids": list(product_ids)}
+def prepared_options(product_ids: Sequence[int]) -> tuple[Select, dict[str, Any]]:
+    return _options_shape(), {"product_ids": list(product_ids)}
 
 
 def prepared_categories(chain: Sequence[str]) -> Select:

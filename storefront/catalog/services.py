@@ -13,10 +13,11 @@ from urllib.parse import quote, urlencode
 from sqlalchemy.orm import Session
 
 from storefront.pagination import InvalidCursor, decode_cursor, encode_cursor
-from storefront.catalog import queries
+from storefront.catalog import listing, queries
 from storefront.catalog.errors import CategoryNotFound, ProductNotFound
 from storefront.i18n.fallback import fallback_chain
 from storefront.i18n.text import fold, like_pattern
+from storefront.markets.cache import memoized, memoized_each
 from storefront.markets.services import MarketView
 from storefront.pricing import shelf
 from storefront.pricing.display import ShelfPrice
@@ -51,13 +52,6 @@ class CategoryRef:
 
 
 @dataclass(frozen=True)
-class Alternate:
-    locale: str
-    market: str
-    href: str
-
-
-@dataclass(frozen=True)
 class ProductView:
     id: int
     slug: str
@@ -66,7 +60,7 @@ class ProductView:
     category: CategoryRef | None
     price: ShelfPrice
     variants: tuple[VariantView, ...]
-    alternates: tuple[Alternate, ...]
+    alternates: tuple[dict[str, str], ...]  # {locale, market, href}: JSON as it is, shared by requests
     created_at: datetime
 
 
@@ -90,7 +84,7 @@ def list_categories(session: Session, market: MarketView, chain: Sequence[str], 
     counts = dict(session.execute(queries.category_counts_statement(market.code, now)).all())
     return [
         CategoryView(c.id, c.key, c.slug, c.name, c.parent_id, counts.get(c.id, 0))
-        for c in session.execute(queries.prepared_categories(chain))
+        for c in _categories(session, chain).values()
     ]
 
 
@@ -159,6 +153,7 @@ def list_products(
     stmt, params = queries.prepared_page(
         market=market.code, now=now, chain=chain, category_ids=category_ids, search_pattern=search,
         sku=q.strip().upper() if q else None, sort=sort, after=after, limit=limit + 1,
+        listing_chain=_listing_chain(session, chain),
     )
     rows = session.execute(stmt, params).all()
     more = len(rows) > limit
@@ -188,7 +183,8 @@ def get_product(
     rank = {tag: i for i, tag in enumerate(chain)}
     product_id = min(owners, key=lambda o: (rank.get(o.locale, len(rank)), o.product_id)).product_id
     rows = session.execute(
-        *queries.prepared_page(market=market.code, now=now, chain=chain, product_ids=[product_id])
+        *queries.prepared_page(market=market.code, now=now, chain=chain, product_ids=[product_id],
+                               listing_chain=_listing_chain(session, chain))
     ).all()
     if not rows:
         raise ProductNotFound(slug=slug)
@@ -197,10 +193,30 @@ def get_product(
 
 
 def _categories(session: Session, chain: Sequence[str]) -> dict[int, CategoryRef]:
-    return {
-        c.id: CategoryRef(c.id, c.key, c.slug, c.name, c.parent_id)
-        for c in session.execute(queries.prepared_categories(chain))
-    }
+    """The translated category tree, in display order (cached per process until a merchant change)."""
+    def load() -> dict[int, CategoryRef]:
+        return {
+            c.id: CategoryRef(c.id, c.key, c.slug, c.name, c.parent_id)
+            for c in session.execute(queries.prepared_categories(chain))
+        }
+
+    return memoized(session, "catalog", ("categories", tuple(chain)), load)
+
+
+def _option_names(session: Session, chain: Sequence[str]) -> tuple[dict[str, str], dict[int, str]]:
+    """Option names by key and option value names by id along ``chain`` (cached like categories)."""
+    def load() -> tuple[dict[str, str], dict[int, str]]:
+        options, values = queries.option_names_statements(chain)
+        return ({r.key: r.name for r in session.execute(options)}, {r.id: r.name for r in session.execute(values)})
+
+    return memoized(session, "catalog", ("options", tuple(chain)), load)
+
+
+def _listing_chain(session: Session, chain: Sequence[str]) -> str | None:
+    """The read model's key for ``chain`` when it is indexed (else the COALESCE query serves)."""
+    key = listing.chain_key(chain)
+    built = memoized(session, "catalog", ("listing_chains",), lambda: frozenset(listing.indexed(session)))
+    return key if key in built else None
 
 
 def _build_products(
@@ -216,11 +232,13 @@ def _build_products(
     ids = [r.id for r in rows]
     if not ids:
         return []
+    option_names, value_names = _option_names(session, chain)
     option_rows: dict[int, list] = defaultdict(list)
-    for o in session.execute(*queries.prepared_options(chain, ids)):
-        option_rows[o.variant_id].append(
-            VariantOption(option=o.option_key, name=o.option_name, value=o.key, value_name=o.value_name)
-        )
+    for o in session.execute(*queries.prepared_options(ids)):
+        option_rows[o.variant_id].append(VariantOption(
+            option=o.option_key, name=option_names.get(o.option_key, o.option_key), value=o.key,
+            value_name=value_names.get(o.value_id, o.key),
+        ))
     variant_rows = session.execute(*queries.prepared_variants(market.code, ids, now)).all()
     on_sale = [v.id for v in variant_rows if v.sale_amount is not None and v.sale_amount < v.amount]
     priors = shelf.prior_prices(session, market.code, on_sale, now) if on_sale else {}
@@ -280,9 +298,19 @@ def _quoted(slug: str) -> str:
 
 def _alternates(
     session: Session, ids: Sequence[int], markets: Sequence[MarketView], default_locale: str
-) -> dict[int, tuple[Alternate, ...]]:
+) -> dict[int, tuple[dict[str, str], ...]]:
     """hreflang alternates: every (market, locale) the product is sold in, with
-    the slug that locale resolves to (two queries for the whole page)."""
+    the slug that locale resolves to. They change only with merchant changes
+    (slugs, availability, markets), so each product's are kept per process
+    until the next one; a page computes only the products not kept yet."""
+    return memoized_each(session, ("catalog", "markets"), f"alternates:{default_locale}", ids,
+                         lambda missing: _compute_alternates(session, missing, markets, default_locale))
+
+
+def _compute_alternates(
+    session: Session, ids: Sequence[int], markets: Sequence[MarketView], default_locale: str
+) -> dict[int, tuple[dict[str, str], ...]]:
+    """Two queries for all ``ids``."""
     slugs_stmt, markets_stmt, params = queries.prepared_alternates(ids)
     slugs: dict[int, dict[str, str]] = defaultdict(dict)
     for r in session.execute(slugs_stmt, params):
@@ -293,7 +321,7 @@ def _alternates(
     # Per (market, locale): the fallback chain and the query, once per page.
     targets = [(m.code, locale, fallback_chain(locale, default_locale), urlencode({"market": m.code, "locale": locale}))
                for m in markets for locale in m.locales]
-    result: dict[int, tuple[Alternate, ...]] = {}
+    result: dict[int, tuple[dict[str, str], ...]] = {}
     for product_id in ids:
         own = slugs.get(product_id, {})
         sold_in = sold.get(product_id, ())
@@ -304,7 +332,8 @@ def _alternates(
             for tag in chain:
                 slug = own.get(tag)
                 if slug is not None:
-                    found.append(Alternate(locale, code, f"{API_PREFIX}/products/{_quoted(slug)}?{query}"))
+                    found.append({"locale": locale, "market": code,
+                                  "href": f"{API_PREFIX}/products/{_quoted(slug)}?{query}"})
                     break
         result[product_id] = tuple(found)
     return result

@@ -28,6 +28,7 @@ from storefront.catalog.models import (
     Variant,
     VariantOptionValue,
 )
+from storefront.catalog import listing
 from storefront.catalog.services import new_product_translation
 from storefront.inventory.models import Stock, Warehouse, WarehouseMarket
 from storefront.markets.models import Market, MarketCountry, MarketLocale, MarketTranslation
@@ -57,7 +58,8 @@ SALE_SKUS = ("BOK-PRIDE-HC", "PAN-COF-ETH-500")
 SALE_MARKETS = ("DE", "FR", "EU", "CH")
 
 
-def load_demo(session: Session, now: datetime | None = None, base_currency: str = "EUR") -> dict[str, int]:
+def load_demo(session: Session, now: datetime | None = None, base_currency: str = "EUR",
+              default_locale: str = "en") -> dict[str, int]:
     """Insert the demo catalog; the caller commits. Returns row counts.
 
     Explicit prices in the markets marked so (EU, DE, FR, GB), derived ones
@@ -79,6 +81,7 @@ def load_demo(session: Session, now: datetime | None = None, base_currency: str 
     for p in products:
         variant_count += _load_product(session, p, categories, values, markets, markets_data)
     session.flush()
+    listing.index_in_use(session, default_locale)
     load_rates(session)
     _load_fx_and_prices(session, markets_data["fx"], base_currency, opened)
     _load_price_story(session, base_currency, now)

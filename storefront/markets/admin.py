@@ -26,7 +26,8 @@ from storefront.admin.auth import authenticate, requires
 from storefront.checkout.models import Cart
 from storefront.errors import N_, Conflict, StorefrontError
 from storefront.extensions import api, db
-from storefront.i18n.fallback import canonical_tag
+from storefront.catalog import listing
+from storefront.i18n.fallback import canonical_tag, fallback_chain
 from storefront.markets import cache
 from storefront.markets.admin_schemas import (
     AdminMarketCreateSchema,
@@ -251,6 +252,9 @@ def apply(session: Session, market: Market, values: dict[str, Any]) -> None:
             row.position = position
             rows.append(row)
         market.locales = rows
+        # Shoppers of a new locale get the indexed listing from the first request.
+        default = current_app.config["DEFAULT_LOCALE"]
+        listing.index_chains(session, {fallback_chain(tag, default) for tag in values["locales"]})
     if "names" in values:
         have_names = {t.locale: t for t in market.translations}
         rows_t = []

@@ -124,6 +124,33 @@ def memoized(session: Session, name: str, key: tuple, compute):
     return value
 
 
+_each: dict[tuple, tuple[tuple[str, ...], dict]] = {}
+
+
+def memoized_each(session: Session, names: tuple[str, ...], namespace: str, keys, compute, limit: int = 50_000) -> dict:
+    """Per-key values (e.g. a product's alternates) cached per process while
+    the ``names`` versions are unchanged: ``compute(missing)`` returns a dict
+    for the keys not cached yet, in one batch. At most ``limit`` keys are
+    kept; past that the namespace starts afresh."""
+    versions = tuple(current_version(session, n) for n in names)
+    full = (current_app.config["SQLALCHEMY_DATABASE_URI"], namespace)
+    with _lock:
+        hit = _each.get(full)
+        if hit is None or hit[0] != versions:
+            hit = _each[full] = (versions, {})
+        store = hit[1]
+        found = {k: store[k] for k in keys if k in store}
+    missing = [k for k in keys if k not in found]
+    if missing:
+        computed = compute(missing)
+        with _lock:
+            if len(store) + len(computed) > limit:
+                store.clear()
+            store.update(computed)
+        found.update(computed)
+    return found
+
+
 def markets(session: Session) -> tuple[MarketView, ...]:
     key = current_app.config["SQLALCHEMY_DATABASE_URI"]
     version = current_version(session)
@@ -142,3 +169,4 @@ def clear_local() -> None:
     with _lock:
         _cached.clear()
         _memo.clear()
+        _each.clear()
