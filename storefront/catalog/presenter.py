@@ -2,9 +2,13 @@
 
 The shapes are exactly the documented schemas (storefront/catalog/schemas.py,
 checked by the schemathesis conformance test); building plain dicts here
-avoids marshmallow's per-field machinery on thousands of fields a page."""
+avoids marshmallow's per-field machinery on thousands of fields a page, and
+each product's hreflang alternates (hundreds with many markets) arrive
+already encoded, so a page encodes them once per merchant change, not once
+per request."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from moneyed import Money
@@ -48,6 +52,25 @@ def product_json(p: ProductView, locale: str) -> dict[str, Any]:
         "id": p.id, "slug": p.slug, "name": p.name, "description": p.description,
         "category": category_json(p.category), "price": price_json(p.price, locale),
         "variants": [variant_json(v, locale) for v in p.variants],
-        "alternates": p.alternates,
         "created_at": p.created_at.isoformat(),
     }
+
+
+def dumps(value: Any) -> str:
+    """Compact UTF-8 JSON, as the app's JSON provider writes it."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def product_text(p: ProductView, locale: str, **extra: Any) -> str:
+    """The product as JSON text, with its pre-encoded ``alternates`` spliced in
+    (and ``extra`` fields such as ``context``)."""
+    fields = [dumps(product_json(p, locale))[:-1], ',"alternates":', p.alternates_json]
+    for name, value in extra.items():
+        fields += [',"', name, '":', dumps(value)]
+    fields.append("}")
+    return "".join(fields)
+
+
+def product_list_text(items, locale: str, next_cursor: str | None, context: dict) -> str:
+    return "".join(['{"items":[', ",".join(product_text(p, locale) for p in items), '],"next_cursor":',
+                    dumps(next_cursor), ',"context":', dumps(context), "}"])

@@ -2,6 +2,7 @@
 compute prices with the pure pricing functions."""
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -60,7 +61,9 @@ class ProductView:
     category: CategoryRef | None
     price: ShelfPrice
     variants: tuple[VariantView, ...]
-    alternates: tuple[dict[str, str], ...]  # {locale, market, href}: JSON as it is, shared by requests
+    # [{locale, market, href}] already encoded as a JSON array: up to hundreds per
+    # product with many markets, cached per process and spliced into responses as is.
+    alternates_json: str
     created_at: datetime
 
 
@@ -278,7 +281,7 @@ def _build_products(
                 category=categories.get(row.category_id),
                 price=named[cheapest].price,
                 variants=named,
-                alternates=alternates.get(row.id, ()),
+                alternates_json=alternates.get(row.id, "[]"),
                 created_at=row.created_at,
             )
         )
@@ -298,7 +301,7 @@ def _quoted(slug: str) -> str:
 
 def _alternates(
     session: Session, ids: Sequence[int], markets: Sequence[MarketView], default_locale: str
-) -> dict[int, tuple[dict[str, str], ...]]:
+) -> dict[int, str]:
     """hreflang alternates: every (market, locale) the product is sold in, with
     the slug that locale resolves to. They change only with merchant changes
     (slugs, availability, markets), so each product's are kept per process
@@ -309,7 +312,7 @@ def _alternates(
 
 def _compute_alternates(
     session: Session, ids: Sequence[int], markets: Sequence[MarketView], default_locale: str
-) -> dict[int, tuple[dict[str, str], ...]]:
+) -> dict[int, str]:
     """Two queries for all ``ids``."""
     slugs_stmt, markets_stmt, params = queries.prepared_alternates(ids)
     slugs: dict[int, dict[str, str]] = defaultdict(dict)
@@ -321,7 +324,7 @@ def _compute_alternates(
     # Per (market, locale): the fallback chain and the query, once per page.
     targets = [(m.code, locale, fallback_chain(locale, default_locale), urlencode({"market": m.code, "locale": locale}))
                for m in markets for locale in m.locales]
-    result: dict[int, tuple[dict[str, str], ...]] = {}
+    result: dict[int, str] = {}
     for product_id in ids:
         own = slugs.get(product_id, {})
         sold_in = sold.get(product_id, ())
@@ -335,7 +338,7 @@ def _compute_alternates(
                     found.append({"locale": locale, "market": code,
                                   "href": f"{API_PREFIX}/products/{_quoted(slug)}?{query}"})
                     break
-        result[product_id] = tuple(found)
+        result[product_id] = json.dumps(found, ensure_ascii=False, separators=(",", ":"))
     return result
 
 

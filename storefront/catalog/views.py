@@ -1,14 +1,14 @@
 """Shopper catalog endpoints: /categories, /products, /products/{slug}."""
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify
+from flask import Flask, Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from storefront import clock
 from storefront.api.fields import page_size
 from storefront.catalog import services
-from storefront.catalog.presenter import product_json
+from storefront.catalog.presenter import product_list_text, product_text
 from storefront.catalog.schemas import (
     CategoryListSchema,
     DetailArgsSchema,
@@ -51,8 +51,7 @@ class Products(MethodView):
             category=args.get("category"), sort=args["sort"],
             default_locale=current_app.config["DEFAULT_LOCALE"], now=clock.now(),
         )
-        return jsonify({"items": [product_json(p, ctx.locale) for p in page.items], "next_cursor": page.next_cursor,
-                        "context": ctx.as_json()})
+        return json_response(product_list_text(page.items, ctx.locale, page.next_cursor, ctx.as_json()))
 
 
 @blp.route("/products/<path:slug>")
@@ -66,9 +65,11 @@ class ProductDetail(MethodView):
             db.session, ctx.market, ctx.markets, ctx.chain, slug,
             default_locale=current_app.config["DEFAULT_LOCALE"], now=clock.now(),
         )
-        body = product_json(product, ctx.locale)
-        body["context"] = ctx.as_json()
-        return jsonify(body)
+        return json_response(product_text(product, ctx.locale, context=ctx.as_json()))
+
+
+def json_response(text: str) -> Response:
+    return Response(text, mimetype="application/json")
 
 
 def init_app(app: Flask) -> None:
