@@ -1,8 +1,11 @@
 """Benchmark: the localized product listing (24 items, de-DE) and a product
 detail under gunicorn with 2 sync workers, against a bare Flask endpoint
-returning 24 in-memory items under the same settings. Rounds alternate
-(bare, listing, detail, bare, ...) in one run; each prints requests/s, p50
-and p99 at 16 concurrent keep-alive connections, and the ratio to bare.
+returning 24 in-memory items under the same settings. The listing and detail
+are measured twice: as configured for production (a 2-second per-process
+micro-cache of whole responses) and with that cache off, so that every
+request does the catalog's work. Rounds alternate (bare, listing, detail,
+..., bare, ...) in one run; each prints requests/s, p50 and p99 at 16
+concurrent keep-alive connections, and the ratio to bare.
 
     .venv/bin/python bench/listing.py [--seconds 5] [--rounds 3] [--database-url URL]
 
@@ -106,15 +109,21 @@ def main() -> None:
                        capture_output=True)
         subprocess.run([flask, "--app", "storefront:create_app", "storefront", "demo", "load"], cwd=ROOT, env=env,
                        check=True, capture_output=True)
-    bare_port, app_port = free_port(), free_port()
+    bare_port, app_port, uncached_port = free_port(), free_port(), free_port()
     bare = serve("bench.bare_app:app", bare_port, env)
     shop = serve("storefront:create_app()", app_port, env)
+    # The same app with its 2-second response micro-cache off: every request
+    # does the whole catalog work, as for URLs nobody asked for a moment ago.
+    uncached = serve("storefront:create_app()", uncached_port, dict(env, CATALOG_CACHE_SECONDS="0"))
     try:
         de = {"Accept-Language": "de-DE"}
+        detail = "/api/v1/products/stolz-und-vorurteil-illustrierte-ausgabe"
         targets = [
             ("bare Flask, 24 in-memory items", bare_port, "/items", {}),
             ("listing, 24 products, de-DE", app_port, "/api/v1/products?limit=24", de),
-            ("product detail, de-DE", app_port, "/api/v1/products/stolz-und-vorurteil-illustrierte-ausgabe", de),
+            ("product detail, de-DE", app_port, detail, de),
+            ("listing, micro-cache off", uncached_port, "/api/v1/products?limit=24", de),
+            ("product detail, micro-cache off", uncached_port, detail, de),
         ]
         for _, port, path, headers in targets:  # warm up
             load(port, path, headers, 1)
@@ -130,10 +139,10 @@ def main() -> None:
             p50 = statistics.median(r[1] for r in rounds)
             p99 = statistics.median(r[2] for r in rounds)
             errors = sum(r[3] for r in rounds)
-            print(f"{name:<34} {rps:>8.0f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
+            print(f"{name:<36} {rps:>8.0f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
                   f"{rps / baseline:6.0%} of bare  errors {errors}")
     finally:
-        for proc in (bare, shop):
+        for proc in (bare, shop, uncached):
             proc.send_signal(signal.SIGTERM)
             proc.wait(10)
 

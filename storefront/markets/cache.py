@@ -12,9 +12,9 @@ import threading
 import time
 import uuid
 from flask import current_app, g, has_request_context
-from sqlalchemy import String, select, update
+from sqlalchemy import String, event, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
 from storefront.db import Base
 from storefront.markets.services import MarketView, load_markets
@@ -92,7 +92,13 @@ def invalidate(session: Session, name: str = NAME) -> None:
     _recent.pop(current_app.config["SQLALCHEMY_DATABASE_URI"], None)
     client = _redis()
     if client is not None:
-        client.set(f"storefront:version:{name}", token)
+        key = f"storefront:version:{name}"
+        client.set(key, token)
+        # Redis is not part of the transaction: a process that read the token
+        # above before the commit may have cached pre-commit data under it.
+        # A second token once the change is committed makes that entry stale.
+        real = session() if isinstance(session, scoped_session) else session
+        event.listen(real, "after_commit", lambda _s: client.set(key, uuid.uuid4().hex), once=True)
         return
     bumped = session.execute(update(CacheVersion).where(CacheVersion.name == name).values(version=token))
     if bumped.rowcount == 0:

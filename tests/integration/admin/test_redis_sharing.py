@@ -65,3 +65,19 @@ def test_cache_versions_are_shared(redis_apps):
         token = current_version(db.session, "catalog")
     with second.test_request_context():
         assert current_version(db.session, "catalog") == token != ""
+
+
+def test_a_change_publishes_a_new_version_again_when_committed(redis_apps):
+    """What another server cached between the first bump and the commit (pre-commit data) goes stale."""
+    from storefront.extensions import db
+    from storefront.markets.cache import current_version, invalidate
+
+    first, second = redis_apps
+    with first.test_request_context():
+        invalidate(db.session, "catalog")
+        with second.test_request_context():
+            during = current_version(db.session, "catalog")
+        db.session.commit()
+    with second.test_request_context():
+        after = current_version(db.session, "catalog")
+    assert during != "" and after not in ("", during)
