@@ -2,16 +2,18 @@
 
 Services take the session first and never commit; the caller commits once.
 Repricing fetches everything it needs with a handful of queries, resolves
-with the pure ``storefront.pricing.resolution`` and writes only what changed,
-recording each change of a shopper-visible regular price in the history."""
+with the pure ``storefront.pricing.resolution`` and writes only what changed
+(``storefront.pricing.changes``), recording each change of a shopper-visible
+regular price in the history."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Iterable, Sequence
 
-from sqlalchemy import and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from storefront.catalog.models import Variant
@@ -19,6 +21,7 @@ from storefront.markets.models import Market
 from storefront.money import currency_digits, stripe_increment
 from babel.numbers import is_currency
 
+from storefront.pricing.changes import DELETE, INSERT, PROVENANCE, RESTATE, UPDATE, Change, write
 from storefront.pricing.errors import (
     InvalidAmount,
     InvalidFxRate,
@@ -30,11 +33,9 @@ from storefront.pricing.errors import (
     UnknownCurrency,
     VariantNotFound,
 )
-from storefront.pricing.models import FxRate, PriceHistory, ResolvedPrice, SalePrice, VariantPrice
+from storefront.pricing.models import FxRate, ResolvedPrice, SalePrice, VariantPrice
 from storefront.pricing.resolution import FxQuote, MarketPricing, Resolved, resolve
 from storefront.pricing.rounding import parse_rule
-
-PROVENANCE = ("amount", "currency", "source", "base_amount", "base_currency", "fx_rate", "fx_date", "uplift", "rule")
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def reprice(
                    ResolvedPrice.variant_id, ResolvedPrice.market_code)
         )
     }
-    inserts, updates, closes, opens, removes = [], [], [], [], []
+    changes: list[Change] = []
     unchanged = 0
     # Catalogs repeat price points (19.90, 49.00 ...): derive each once per market.
     derived: dict[tuple[Decimal | None, str], Resolved | None] = {}
@@ -148,59 +149,16 @@ def reprice(
             old = existing.get(key)
             if resolved is None:
                 if old is not None:
-                    removes.append({"b_variant": variant_id, "b_market": code})
-                    closes.append({"b_variant": variant_id, "b_market": code})
-                continue
-            new = resolved.provenance()
-            if old is None:
-                inserts.append(_row(variant_id, code, resolved, now))
-                opens.append(_history(variant_id, code, resolved, now))
-            elif old != new:
-                updates.append(_row(variant_id, code, resolved, now))
-                if old[0] != resolved.amount:
-                    closes.append({"b_variant": variant_id, "b_market": code})
-                    opens.append(_history(variant_id, code, resolved, now))
+                    changes.append(Change(variant_id, code, DELETE, None))
+            elif old is None:
+                changes.append(Change(variant_id, code, INSERT, resolved))
+            elif old != resolved.provenance():
+                changes.append(Change(variant_id, code, UPDATE if old[0] != resolved.amount else RESTATE, resolved))
             else:
                 unchanged += 1
-    _write(session, inserts, updates, removes, closes, opens, now)
-    return RepriceResult(len(inserts), len(updates), len(removes), unchanged)
-
-
-def _row(variant_id: int, market: str, r: Resolved, now: datetime) -> dict:
-    return {"variant_id": variant_id, "market_code": market, "updated_at": now,
-            **{c: getattr(r, c) for c in PROVENANCE}}
-
-
-def _history(variant_id: int, market: str, r: Resolved, now: datetime) -> dict:
-    return {"variant_id": variant_id, "market_code": market, "amount": r.amount, "currency": r.currency,
-            "valid_from": now, "valid_to": None}
-
-
-def _write(session: Session, inserts, updates, removes, closes, opens, now: datetime) -> None:
-    # Core statements with executemany (criteria by bound parameters, not by primary key).
-    history, resolved = PriceHistory.__table__, ResolvedPrice.__table__
-    connection = session.connection()
-    if closes:
-        connection.execute(
-            update(history)
-            .where(history.c.variant_id == bindparam("b_variant"), history.c.market_code == bindparam("b_market"),
-                   history.c.valid_to.is_(None))
-            .values(valid_to=now),
-            closes,
-        )
-    if removes:
-        connection.execute(
-            delete(resolved).where(resolved.c.variant_id == bindparam("b_variant"),
-                                   resolved.c.market_code == bindparam("b_market")),
-            removes,
-        )
-    if inserts:
-        # render_nulls: rows with and without FX data stay in one batch.
-        session.execute(insert(ResolvedPrice).execution_options(render_nulls=True), inserts)
-    if updates:
-        session.execute(update(ResolvedPrice), updates)
-    if opens:
-        session.execute(insert(PriceHistory), opens)
+    write(session, changes, now)
+    counts = Counter(c.kind for c in changes)
+    return RepriceResult(counts[INSERT], counts[UPDATE] + counts[RESTATE], counts[DELETE], unchanged)
 
 
 # --- explicit prices ------------------------------------------------------------------
