@@ -18,7 +18,8 @@ dropped at the end:
            sold and priced in each.
 
 Each database is served by gunicorn (2 sync workers, production settings) and
-measured with 16 keep-alive connections; rounds alternate between the six
+measured with 16 keep-alive connections on the listing (by name, the default),
+the listing by price and a product detail; rounds alternate between the nine
 targets in one run. Prints requests/s, p50 and p99 per target, and the ratios
 large/small and 200 markets/10 markets.
 
@@ -69,6 +70,7 @@ from storefront.extensions import db  # noqa: E402
 from storefront.i18n.text import fold, sort_key  # noqa: E402
 from storefront.inventory.models import Stock, Warehouse  # noqa: E402
 from storefront.markets.models import Market, MarketCountry, MarketLocale, MarketTranslation  # noqa: E402
+from storefront.pricing import minimums  # noqa: E402
 from storefront.pricing.models import ResolvedPrice  # noqa: E402
 from storefront.pricing.resolution import Resolved, resolve  # noqa: E402
 from storefront.pricing.services import PROVENANCE, current_rates, market_pricing, reprice  # noqa: E402
@@ -220,6 +222,7 @@ def grow_catalog(session, products: int, now: datetime) -> None:
     # history (no sales here), keeps building the benchmark database quicker.
     timed(f"{len(variants) * len(markets):,} resolved prices (direct, no history)", insert_resolved_prices,
           session, now)
+    timed("lowest price per product and market (read model)", minimums.rebuild, session.connection())
 
 
 def insert_resolved_prices(session, now: datetime) -> None:
@@ -328,6 +331,7 @@ def main() -> None:
             targets = []
             for name in urls:
                 targets.append((f"{labels[name]}: listing", ports[name], "/api/v1/products?limit=24", de))
+                targets.append((f"{labels[name]}: by price", ports[name], "/api/v1/products?limit=24&sort=price", de))
                 targets.append((f"{labels[name]}: detail", ports[name], f"/api/v1/products/{quote(DETAIL_SLUG)}", de))
             shapes = {}
             for label, port, path, headers in targets:  # check, then warm up
@@ -353,7 +357,7 @@ def main() -> None:
         print(f"{label:<38} {rps:>7.0f} req/s  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  "
               f"body {size / 1024:6.1f} KiB  {alternates:>3} alternates/product  errors {sum(r[3] for r in rounds)}")
     for other, title in (("large", "large / small"), ("markets", f"{args.markets} markets / 10 markets")):
-        for kind in ("listing", "detail"):
+        for kind in ("listing", "by price", "detail"):
             a, b = summary[f"{labels[other]}: {kind}"], summary[f"{labels['small']}: {kind}"]
             print(f"{title + ', ' + kind:<38} {a[0] / b[0]:>7.2f}x req/s  p50 {a[1] / b[1]:5.2f}x  "
                   f"p99 {a[2] / b[2]:5.2f}x")

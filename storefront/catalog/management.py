@@ -30,6 +30,7 @@ from storefront.i18n.fallback import canonical_tag, fallback_chain
 from storefront.i18n.text import fold, sort_key
 from storefront.markets.models import Market, MarketLocale
 from storefront.orders.models import OrderLine
+from storefront.pricing import minimums
 from storefront.pricing.services import parse_amount
 
 SOURCE_LOCALE = "en"
@@ -323,8 +324,10 @@ def delete_variant(session: Session, v: Variant) -> None:
     siblings = session.scalar(select(func.count()).select_from(Variant).where(Variant.product_id == v.product_id))
     if siblings <= 1:
         raise LastVariant()
+    product_id = v.product_id
     v.product.variants.remove(v)
     session.flush()
+    minimums.refresh_products(session.connection(), [product_id])
 
 
 def put_translation(session: Session, p: Product, locale: str, data: dict[str, str], now: datetime) -> ProductTranslation:

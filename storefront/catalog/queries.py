@@ -8,7 +8,7 @@ from typing import Any, Sequence
 
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, null, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, exists, func, null, or_, select
 from sqlalchemy.orm import aliased
 
 from storefront.catalog.models import (
@@ -27,8 +27,8 @@ from storefront.catalog.models import (
     VariantOptionValue,
 )
 from storefront.inventory.models import Stock, WarehouseMarket
-from storefront.pricing.models import ResolvedPrice
-from storefront.pricing.queries import active_sales_subquery, effective_amount
+from storefront.pricing.models import ProductMinPrice, ResolvedPrice, SalePrice
+from storefront.pricing.queries import active_sales_subquery
 
 SORTS = ("name", "price", "-price", "newest")
 
@@ -55,13 +55,25 @@ def sellable(market) -> ColumnElement:
 
 
 def min_price_subquery(market: str, now: datetime):
-    sales = active_sales_subquery(market, now)
-    return (
-        select(Variant.product_id.label("product_id"), func.min(effective_amount(sales)).label("min_price"))
-        .join(ResolvedPrice, ResolvedPrice.variant_id == Variant.id)
-        .outerjoin(sales, sales.c.variant_id == Variant.id)
-        .where(ResolvedPrice.market_code == market)
+    """Per product sold in ``market``: the lowest price a shopper pays now —
+    its lowest regular price (the ``product_min_price`` read model) unless a
+    sale in force on one of its priced variants is lower."""
+    sales = (
+        select(Variant.product_id.label("product_id"), func.min(SalePrice.amount).label("sale_min"))
+        .join(SalePrice, SalePrice.variant_id == Variant.id)
+        .join(ResolvedPrice, and_(ResolvedPrice.variant_id == Variant.id, ResolvedPrice.market_code == market))
+        .where(SalePrice.market_code == market, SalePrice.starts_at <= now,
+               or_(SalePrice.ends_at.is_(None), SalePrice.ends_at > now))
         .group_by(Variant.product_id)
+        .subquery("product_sales")
+    )
+    floor = ProductMinPrice
+    lowest = case((and_(sales.c.sale_min.is_not(None), sales.c.sale_min < floor.amount), sales.c.sale_min),
+                  else_=floor.amount)
+    return (
+        select(floor.product_id.label("product_id"), lowest.label("min_price"))
+        .outerjoin(sales, sales.c.product_id == floor.product_id)
+        .where(floor.market_code == market)
         .subquery("prices")
     )
 

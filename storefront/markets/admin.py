@@ -37,6 +37,7 @@ from storefront.markets.admin_schemas import (
     AdminMarketUpdateSchema,
 )
 from storefront.markets.models import Market, MarketCountry, MarketLocale, MarketTranslation
+from storefront.pricing import minimums
 from storefront.pricing.errors import MarketNotFound
 from storefront.pricing.models import PriceHistory, ResolvedPrice, SalePrice, VariantPrice
 from storefront.pricing.rounding import parse_rule
@@ -298,6 +299,7 @@ def change_currency(session: Session, market: Market, now: datetime, *, move_car
                     .values(valid_to=now).execution_options(synchronize_session=False))
     session.execute(delete(ResolvedPrice).where(ResolvedPrice.market_code == code, ResolvedPrice.currency != new)
                     .execution_options(synchronize_session=False))
+    minimums.refresh_markets(session.connection(), [code])
     return {"repriced_carts": moved, "dropped_explicit_prices": dropped, "ended_sales": deleted + ended}
 
 

@@ -45,6 +45,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from storefront.db import CurrencyCode, UTCDateTime
+from storefront.pricing import minimums
 from storefront.pricing.models import PriceHistory, ResolvedPrice
 from storefront.pricing.resolution import Resolved
 
@@ -73,6 +74,8 @@ def write(session: Session, changes: Sequence[Change], now: datetime) -> None:
         write_staged(connection, changes, now)
     else:
         write_each(connection, changes, now)
+    amounts = [c for c in changes if c.kind != RESTATE]  # a restated price has the same amount
+    minimums.refresh_for_variants(connection, (c.variant_id for c in amounts), (c.market_code for c in amounts))
 
 
 def write_each(connection: Connection, changes: Sequence[Change], now: datetime) -> None:

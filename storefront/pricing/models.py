@@ -103,3 +103,19 @@ class FxRate(Base):
         Index("ix_fx_rate_current", "base", "quote", "rate_date"),
         CheckConstraint("rate > 0", name="rate_positive"),
     )
+
+
+class ProductMinPrice(Base):
+    """Read model: a product's lowest regular price per market (over its
+    variants' resolved prices), so ordering a market's catalog by price reads
+    one row per product instead of aggregating every price. Sales start and end
+    by the clock, so listings fold them in when they read it. Rewritten by
+    ``storefront.pricing.minimums`` for the products whose prices changed."""
+
+    __tablename__ = "product_min_price"
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
+    market_code: Mapped[str] = mapped_column(ForeignKey("market.code", ondelete="CASCADE"), primary_key=True)
+    amount: Mapped[Decimal] = mapped_column(MoneyAmount)
+
+    __table_args__ = (Index("ix_product_min_price_market_amount", "market_code", "amount", "product_id"),)
