@@ -33,7 +33,7 @@ from storefront.inventory.models import Stock, WarehouseMarket
 from storefront.markets.models import Market, MarketCountry
 from storefront.markets.services import MarketView
 from storefront.pricing.queries import effective_prices_statement
-from storefront.pricing.services import current_rates
+from storefront.pricing.services import cached_current_rates
 from storefront.shipping.addresses import Address, normalize_address
 from storefront.shipping.services import MethodView, methods_for
 from storefront.tax.calculation import TaxResult
@@ -280,7 +280,7 @@ def cart_state(session: Session, cart: Cart, markets: Sequence[MarketView], *, n
     if address is not None:
         origin = origin_country(session, market.code, address["country"],
                                 [(i.variant_id, i.quantity) for i in items if i.available])
-        settings = session.get(Market, market.code)
+        settings = market  # its tax rounding and incoterm, from the cached markets
 
         def taxed_for(vat_at_border: bool):
             return tax_order(
@@ -313,7 +313,7 @@ def _assess_duties(session: Session, market: MarketView, incoterm: str, items: S
                    origin: str, destination: str, now: datetime, base_currency: str) -> duties_engine.Assessment:
     """Duties on the goods' customs value (their net price), thresholds
     compared in the regime's currency with the current FX rates."""
-    rates = current_rates(session, base_currency)
+    rates = cached_current_rates(session, base_currency)
 
     def per_base(currency: str) -> Decimal:
         if currency == base_currency:
@@ -365,7 +365,7 @@ def _variant_info(session: Session, ids: Sequence[int], chain: Sequence[str]) ->
         if r.id not in best or rank[r.locale] < best[r.id][0]:
             best[r.id] = (rank[r.locale], (r.sku, r.slug, r.name, r.tax_category))
     missing = [i for i in ids if i not in best]
-    for r in session.execute(select(Variant.id, Variant.sku, Product.key, Product.tax_category)
+    for r in () if not missing else session.execute(select(Variant.id, Variant.sku, Product.key, Product.tax_category)
                              .join(Product, Product.id == Variant.product_id).where(Variant.id.in_(missing))):
         best[r.id] = (0, (r.sku, r.key, r.key, r.tax_category))
     return {variant_id: value for variant_id, (_, value) in best.items()}

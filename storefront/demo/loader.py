@@ -85,6 +85,9 @@ def load_demo(session: Session, now: datetime | None = None, base_currency: str 
     load_rates(session)
     _load_fx_and_prices(session, markets_data["fx"], base_currency, opened)
     _load_price_story(session, base_currency, now)
+    from storefront.markets.cache import invalidate
+
+    invalidate(session, "catalog")  # whatever a process cached of this database is stale
     return {"markets": len(markets), "categories": len(categories), "products": len(products), "variants": variant_count}
 
 

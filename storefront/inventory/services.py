@@ -12,13 +12,18 @@ from storefront.inventory.models import Stock, Warehouse, WarehouseMarket
 
 def fulfilment_order(session: Session, market: str, destination: str | None) -> list[tuple[str, str]]:
     """(warehouse code, country) of the market's warehouses, domestic first."""
-    domestic = case((Warehouse.country_code == (destination or ""), 0), else_=1)
-    return [tuple(r) for r in session.execute(
-        select(Warehouse.code, Warehouse.country_code)
-        .join(WarehouseMarket, WarehouseMarket.warehouse_code == Warehouse.code)
-        .where(WarehouseMarket.market_code == market)
-        .order_by(domestic, Warehouse.code)
-    ).all()]
+    from storefront.markets.cache import memoized
+
+    def load() -> tuple[tuple[str, str], ...]:  # cached per process until a merchant change
+        return tuple(tuple(r) for r in session.execute(
+            select(Warehouse.code, Warehouse.country_code)
+            .join(WarehouseMarket, WarehouseMarket.warehouse_code == Warehouse.code)
+            .where(WarehouseMarket.market_code == market)
+            .order_by(Warehouse.code)
+        ))
+
+    serving = memoized(session, "catalog", ("warehouses", market), load)
+    return sorted(serving, key=lambda w: (w[1] != (destination or ""), w[0]))
 
 
 def ship_from(session: Session, market: str, destination: str | None,

@@ -28,6 +28,8 @@ class MarketView:
     tax_name: str
     is_default: bool
     tax_jurisdiction: str | None = None
+    tax_rounding: str = "line"  # per line or per order (Market.tax_rounding)
+    incoterm: str = "DDP"
 
     @property
     def primary_locale(self) -> str:
@@ -63,6 +65,8 @@ def load_markets(session: Session) -> list[MarketView]:
             tax_name=m.tax_name,
             is_default=m.is_default,
             tax_jurisdiction=m.tax_jurisdiction,
+            tax_rounding=m.tax_rounding,
+            incoterm=m.incoterm,
         )
         for m in rows
         if m.locales

@@ -52,6 +52,9 @@ def set_merchant_rate(session: Session, quote: str, rate: object, rate_date: dat
 
 
 def reprice_currencies(session: Session, currencies: set[str], *, base: str, now: datetime) -> RepriceResult:
+    from storefront.markets.cache import invalidate
+
+    invalidate(session, "catalog")  # new rates: processes drop their cached rates
     markets = markets_in_currencies(session, currencies)
     if not markets:
         return RepriceResult()

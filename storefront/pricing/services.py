@@ -77,6 +77,15 @@ def current_rates(session: Session, base: str, at: date | None = None) -> dict[s
     return {quote: quote_ for quote, (_, quote_) in latest.items()}
 
 
+def cached_current_rates(session: Session, base: str) -> dict[str, FxQuote]:
+    """``current_rates`` for read paths (a cart's duty estimate), cached per
+    process until a merchant change or an FX import bumps the catalog version.
+    Paths that write what they read (repricing, an order's snapshot) read fresh."""
+    from storefront.markets.cache import memoized
+
+    return memoized(session, "catalog", ("fx_rates", base), lambda: current_rates(session, base))
+
+
 def variant_by_sku(session: Session, sku: str) -> Variant:
     variant = session.scalar(select(Variant).where(Variant.sku == sku))
     if variant is None:

@@ -29,19 +29,37 @@ class MethodView:
         return self.rate
 
 
+@dataclass(frozen=True)
+class _Zone:
+    countries: tuple[str, ...]  # empty: every country of the market
+    methods: tuple[tuple, ...]  # (id, code, names, rate, currency, free_over, min_days, max_days)
+
+
+def _zones(session: Session, market: str) -> tuple[_Zone, ...]:
+    """The market's zones and methods, cached per process until a merchant change."""
+    from storefront.markets.cache import memoized
+
+    def load() -> tuple[_Zone, ...]:
+        zones = session.scalars(
+            select(ShippingZone).where(ShippingZone.market_code == market).options(selectinload(ShippingZone.methods))
+            .order_by(ShippingZone.id)
+        ).all()
+        return tuple(_Zone(tuple(z.countries or ()), tuple(
+            (m.id, m.code, dict(m.names), m.rate, m.currency, m.free_over, m.min_days, m.max_days) for m in z.methods
+        )) for z in zones)
+
+    return memoized(session, "catalog", ("shipping_zones", market), load)
+
+
 def methods_for(session: Session, market: str, country: str | None, locale: str, default_locale: str) -> list[MethodView]:
-    zones = session.scalars(
-        select(ShippingZone).where(ShippingZone.market_code == market).options(selectinload(ShippingZone.methods))
-        .order_by(ShippingZone.id)
-    ).all()
     chain = fallback_chain(locale, default_locale)
     found = []
-    for zone in zones:
+    for zone in _zones(session, market):
         if country is not None and zone.countries and country not in zone.countries:
             continue
-        for m in zone.methods:
-            name = next((m.names[t] for t in chain if t in m.names), m.code)
-            found.append(MethodView(m.id, m.code, name, m.rate, m.currency, m.free_over, m.min_days, m.max_days))
+        for id_, code, names, rate, currency, free_over, min_days, max_days in zone.methods:
+            name = next((names[t] for t in chain if t in names), code)
+            found.append(MethodView(id_, code, name, rate, currency, free_over, min_days, max_days))
     return found
 
 

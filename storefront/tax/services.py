@@ -55,10 +55,12 @@ def components(session: Session, jurisdiction: str, categories: Iterable[str], o
     """Per tax category, the taxes in force in ``jurisdiction`` on ``on``: for
     each tax the category's own rate, else its standard rate. A merchant
     override beats the data for the same tax and category."""
-    rows = session.execute(
+    from storefront.markets.cache import memoized
+
+    rows = memoized(session, "tax", ("rates_in_force", jurisdiction, on), lambda: tuple(session.execute(
         select(TaxRate.tax, TaxRate.category, TaxRate.rate, TaxRate.origin)
         .where(TaxRate.jurisdiction == jurisdiction, _in_force(on))
-    ).all()
+    ).all()))
     if not rows:
         raise NoTaxData(destination=jurisdiction)
     table: dict[tuple[str, str], tuple[Decimal, str]] = {}
