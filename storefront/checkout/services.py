@@ -30,7 +30,8 @@ from storefront.checkout.models import Cart, CartLine
 from storefront.checkout.totals import Totals, order_totals
 from storefront.i18n.fallback import fallback_chain
 from storefront.inventory.models import Stock, WarehouseMarket
-from storefront.markets.models import Market, MarketCountry
+from storefront.markets.cache import memoized_each
+from storefront.markets.models import MarketCountry
 from storefront.markets.services import MarketView
 from storefront.pricing.queries import effective_prices_statement
 from storefront.pricing.services import cached_current_rates
@@ -328,8 +329,8 @@ def _assess_duties(session: Session, market: MarketView, incoterm: str, items: S
         have, want = per_base(currency), per_base(market.currency)
         return amount / have * want if have and want else amount
 
-    hs = dict(session.execute(select(Variant.sku, Product.hs_code).join(Product, Product.id == Variant.product_id)
-                              .where(Variant.id.in_([i.variant_id for i in items]))).all())
+    codes = _hs_codes(session, [i.variant_id for i in items])
+    hs = {i.sku: codes.get(i.variant_id) for i in items}
     lines = [duties_engine.DutyLine(t.key, hs.get(t.key), t.net) for t in tax.lines]
     return duties_engine.assess(lines, origin=origin, destination=destination, on=now.date(), currency=market.currency,
                                 incoterm=incoterm, value_in=value_in, amount_from=amount_from)
@@ -352,6 +353,22 @@ def _tax_without_address(session: Session, market: MarketView, lines: list[Order
 
 
 def _variant_info(session: Session, ids: Sequence[int], chain: Sequence[str]) -> dict[int, tuple[str, str, str, str]]:
+    """(sku, slug, name, tax category) per variant along ``chain``, cached per
+    process until a merchant change (each cart read needs them)."""
+    return memoized_each(session, ("catalog",), f"variant_info:{' '.join(chain)}", ids,
+                         lambda missing: _load_variant_info(session, missing, chain))
+
+
+def _hs_codes(session: Session, ids: Sequence[int]) -> dict[int, str | None]:
+    """Tariff codes per variant (cached like ``_variant_info``)."""
+    def load(missing):
+        return dict(session.execute(select(Variant.id, Product.hs_code).join(Product, Product.id == Variant.product_id)
+                                    .where(Variant.id.in_(missing))).all())
+
+    return memoized_each(session, ("catalog",), "hs_codes", ids, load)
+
+
+def _load_variant_info(session: Session, ids: Sequence[int], chain: Sequence[str]) -> dict[int, tuple[str, str, str, str]]:
     rows = session.execute(
         select(Variant.id, Variant.sku, Product.tax_category, ProductTranslation.locale, ProductTranslation.name,
                ProductTranslation.slug)
