@@ -187,10 +187,10 @@ def variants_statement(market: str, product_ids: Sequence[int], now: datetime) -
 
 
 def variant_options_statement(product_ids: Sequence[int]) -> Select:
-    """(variant id, option position, option key, value id, value key) of the
-    products' variants; names come from ``option_names_statements``."""
+    """(product id, variant id, option position, option key, value id, value
+    key) of the products' variants; names come from ``option_names_statements``."""
     return (
-        select(VariantOptionValue.variant_id, ProductOption.position, OptionValue.option_key,
+        select(Variant.product_id, VariantOptionValue.variant_id, ProductOption.position, OptionValue.option_key,
                OptionValue.id.label("value_id"), OptionValue.key)
         .join(OptionValue, OptionValue.id == VariantOptionValue.option_value_id)
         .join(Variant, Variant.id == VariantOptionValue.variant_id)

@@ -215,6 +215,18 @@ def _option_names(session: Session, chain: Sequence[str]) -> tuple[dict[str, str
     return memoized(session, "catalog", ("options", tuple(chain)), load)
 
 
+def _variant_options(session: Session, product_ids: Sequence[int]) -> dict[int, tuple[tuple[int, str, int, str], ...]]:
+    """Per product, its variants' (variant id, option key, value id, value key)
+    in display order: catalog structure, cached per product like alternates."""
+    def load(missing: Sequence[int]) -> dict[int, tuple]:
+        found: dict[int, list] = {pid: [] for pid in missing}
+        for o in session.execute(*queries.prepared_options(missing)):
+            found[o.product_id].append((o.variant_id, o.option_key, o.value_id, o.key))
+        return {pid: tuple(rows) for pid, rows in found.items()}
+
+    return memoized_each(session, ("catalog",), "variant_options", product_ids, load)
+
+
 def _listing_chain(session: Session, chain: Sequence[str]) -> str | None:
     """The read model's key for ``chain`` when it is indexed (else the COALESCE query serves)."""
     key = listing.chain_key(chain)
@@ -237,11 +249,12 @@ def _build_products(
         return []
     option_names, value_names = _option_names(session, chain)
     option_rows: dict[int, list] = defaultdict(list)
-    for o in session.execute(*queries.prepared_options(ids)):
-        option_rows[o.variant_id].append(VariantOption(
-            option=o.option_key, name=option_names.get(o.option_key, o.option_key), value=o.key,
-            value_name=value_names.get(o.value_id, o.key),
-        ))
+    for variant_options in _variant_options(session, ids).values():
+        for variant_id, option_key, value_id, value_key in variant_options:
+            option_rows[variant_id].append(VariantOption(
+                option=option_key, name=option_names.get(option_key, option_key), value=value_key,
+                value_name=value_names.get(value_id, value_key),
+            ))
     variant_rows = session.execute(*queries.prepared_variants(market.code, ids, now)).all()
     on_sale = [v.id for v in variant_rows if v.sale_amount is not None and v.sale_amount < v.amount]
     priors = shelf.prior_prices(session, market.code, on_sale, now) if on_sale else {}
