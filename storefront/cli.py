@@ -61,7 +61,10 @@ def catalog_index(rebuild: bool) -> None:
     else:
         built = listing.index_in_use(db.session, default)
     db.session.commit()
-    click.echo(f"listing index built for {len(built)} locale chain(s)" + (": " + ", ".join(built) if built else ""))
+    if built:
+        click.echo(f"listing index built for {len(built)} locale chain(s): " + ", ".join(built))
+    else:
+        click.echo("listing index: every market locale is indexed already")
 
 
 @fx_cli.command("import")
