@@ -130,29 +130,35 @@ def memoized(session: Session, name: str, key: tuple, compute):
     return value
 
 
-_each: dict[tuple, tuple[tuple[str, ...], dict]] = {}
+_each: dict[tuple, tuple[tuple[str, ...], dict, list[int]]] = {}
 
 
-def memoized_each(session: Session, names: tuple[str, ...], namespace: str, keys, compute, limit: int = 50_000) -> dict:
+def memoized_each(session: Session, names: tuple[str, ...], namespace: str, keys, compute, limit: int = 50_000,
+                  weight=None) -> dict:
     """Per-key values (e.g. a product's alternates) cached per process while
     the ``names`` versions are unchanged: ``compute(missing)`` returns a dict
-    for the keys not cached yet, in one batch. At most ``limit`` keys are
-    kept; past that the namespace starts afresh."""
+    for the keys not cached yet, in one batch. The namespace holds at most
+    ``limit`` keys, or with ``weight`` (value -> size) at most ``limit`` in
+    total size; past that it starts afresh, so memory stays bounded whatever
+    the catalog's size."""
     versions = tuple(current_version(session, n) for n in names)
     full = (current_app.config["SQLALCHEMY_DATABASE_URI"], namespace)
     with _lock:
         hit = _each.get(full)
         if hit is None or hit[0] != versions:
-            hit = _each[full] = (versions, {})
-        store = hit[1]
+            hit = _each[full] = (versions, {}, [0])
+        store, used = hit[1], hit[2]
         found = {k: store[k] for k in keys if k in store}
     missing = [k for k in keys if k not in found]
     if missing:
         computed = compute(missing)
+        added = sum(weight(v) for v in computed.values()) if weight else len(computed)
         with _lock:
-            if len(store) + len(computed) > limit:
+            if used[0] + added > limit:
                 store.clear()
+                used[0] = 0
             store.update(computed)
+            used[0] += added
         found.update(computed)
     return found
 
