@@ -281,20 +281,19 @@ def cart_state(session: Session, cart: Cart, markets: Sequence[MarketView], *, n
     if address is not None:
         origin = origin_country(session, market.code, address["country"],
                                 [(i.variant_id, i.quantity) for i in items if i.available])
-        settings = market  # its tax rounding and incoterm, from the cached markets
 
         def taxed_for(vat_at_border: bool):
             return tax_order(
                 session, currency=market.currency, prices_include_tax=market.prices_include_tax,
-                rounding=settings.tax_rounding, lines=order_lines, shipping=shipping,
+                rounding=market.tax_rounding, lines=order_lines, shipping=shipping,
                 destination=Destination(address["country"], address.get("region")), origin_country=origin,
                 vat_id=address.get("vat_id"), seller_vat_id=seller_vat_id, on=now.date(), vat_at_border=vat_at_border,
             )
 
         taxed = taxed_for(False)
-        assessment = _assess_duties(session, market, settings.incoterm, items, taxed.result, origin,
+        assessment = _assess_duties(session, market, market.incoterm, items, taxed.result, origin,
                                     address["country"], now, base_currency)
-        if assessment.vat_at_border and settings.incoterm == "DAP":
+        if assessment.vat_at_border and market.incoterm == "DAP":
             taxed = taxed_for(True)
         determination, tax, seller = taxed.determination, taxed.result, taxed.seller_vat_id
         duties = assessment.charged
