@@ -6,6 +6,21 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from storefront.extensions import db
+from storefront import clock
+from storefront.admin import audit
+from storefront.admin.tokens import create_token
+from storefront.admin.tokens import list_tokens
+from storefront.admin.tokens import revoke
+from storefront.catalog import listing
+from storefront.checkout.models import Cart
+from storefront.demo.loader import is_empty, load_demo
+from storefront.errors import StorefrontError
+from storefront.orders.models import OutboxMessage
+from storefront.orders.services import expire_unpaid
+from storefront.payments.wiring import gateway
+from storefront.pricing import fx
+from storefront.pricing.services import reprice
+from storefront.tax.services import DATA_FILE, load_rates
 
 storefront_cli = AppGroup("storefront", help="Storefront commands.")
 demo_cli = AppGroup("demo", help="The demo catalog.")
@@ -32,8 +47,6 @@ storefront_cli.add_command(catalog_cli)
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has markets.")
 def demo_load(if_empty: bool) -> None:
     """Load the demo markets, catalog, prices and stock."""
-    from storefront.demo.loader import is_empty, load_demo
-
     if not is_empty(db.session):
         if if_empty:
             click.echo("database not empty: demo catalog not loaded")
@@ -53,7 +66,6 @@ def catalog_index(rebuild: bool) -> None:
     (after an upgrade or a change of DEFAULT_LOCALE; merchant changes keep it current)."""
     from flask import current_app
 
-    from storefront.catalog import listing
 
     default = current_app.config["DEFAULT_LOCALE"]
     if rebuild:
@@ -74,9 +86,6 @@ def fx_import(source: str, latest_only: bool) -> None:
     """Import ECB euro reference rates from a file or URL, then reprice."""
     from flask import current_app
 
-    from storefront import clock
-    from storefront.errors import StorefrontError
-    from storefront.pricing import fx
 
     try:
         days, result = fx.import_ecb(db.session, fx.read_source(source), base=current_app.config["BASE_CURRENCY"],
@@ -95,8 +104,6 @@ def prices_reprice() -> None:
     """Re-derive every price from base prices and current rates."""
     from flask import current_app
 
-    from storefront import clock
-    from storefront.pricing.services import reprice
 
     result = reprice(db.session, base_currency=current_app.config["BASE_CURRENCY"], now=clock.now())
     db.session.commit()
@@ -109,7 +116,6 @@ def tax_load(path: str | None) -> None:
     """(Re)load the tax rates data file (storefront/tax/data/rates.json); merchant overrides stay."""
     from pathlib import Path
 
-    from storefront.tax.services import DATA_FILE, load_rates
 
     count = load_rates(db.session, Path(path) if path else DATA_FILE)
     db.session.commit()
@@ -121,8 +127,6 @@ def carts_purge() -> None:
     """Delete open carts that have expired (abandoned)."""
     from sqlalchemy import delete
 
-    from storefront import clock
-    from storefront.checkout.models import Cart
 
     result = db.session.execute(delete(Cart).where(Cart.status == "open", Cart.expires_at <= clock.now()))
     db.session.commit()
@@ -132,10 +136,6 @@ def carts_purge() -> None:
 @orders_cli.command("expire")
 def orders_expire() -> None:
     """Cancel unpaid orders whose stock reservation ran out, releasing the stock."""
-    from storefront import clock
-    from storefront.orders.services import expire_unpaid
-    from storefront.payments.wiring import gateway
-
     count = expire_unpaid(db.session, clock.now(), gateway())
     db.session.commit()
     click.echo(f"{count} unpaid orders canceled")
@@ -147,7 +147,6 @@ def outbox_list(show_all: bool) -> None:
     """Print the messages waiting for delivery (order confirmations)."""
     from sqlalchemy import select
 
-    from storefront.orders.models import OutboxMessage
 
     stmt = select(OutboxMessage).order_by(OutboxMessage.id)
     if not show_all:
@@ -166,10 +165,6 @@ def outbox_list(show_all: bool) -> None:
               type=click.Choice(["admin", "catalog", "pricing", "orders"]), help="Repeat for several roles.")
 def tokens_create(name: str, roles: tuple[str, ...]) -> None:
     """Create a merchant API token; the secret is printed once."""
-    from storefront import clock
-    from storefront.admin import audit
-    from storefront.admin.tokens import create_token
-
     secret, row = create_token(db.session, name, roles, "cli", clock.now())
     audit.record(db.session, "create", "api_token", row.id, None, {"name": row.name, "roles": row.roles})
     db.session.commit()
@@ -180,8 +175,6 @@ def tokens_create(name: str, roles: tuple[str, ...]) -> None:
 @tokens_cli.command("list")
 def tokens_list() -> None:
     """List tokens (prefixes only)."""
-    from storefront.admin.tokens import list_tokens
-
     for t in list_tokens(db.session):
         state = "revoked" if t.revoked_at else "active"
         click.echo(f"{t.id}\t{t.prefix}…\t{t.name}\t{','.join(t.roles)}\t{state}")
@@ -191,9 +184,6 @@ def tokens_list() -> None:
 @click.argument("token_id", type=int)
 def tokens_revoke(token_id: int) -> None:
     """Revoke a token."""
-    from storefront import clock
-    from storefront.admin.tokens import revoke
-
     revoke(db.session, token_id, clock.now())
     db.session.commit()
     click.echo(f"token {token_id} revoked")

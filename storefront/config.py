@@ -14,7 +14,8 @@ import tomllib
 from pathlib import Path
 from typing import Any, Mapping
 
-CONFIG_DIR = Path(os.environ.get("STOREFRONT_CONFIG_DIR", Path(__file__).resolve().parent.parent / "config"))
+ROOT = Path(__file__).resolve().parent.parent  # the project: config/, migrations/, translations/
+CONFIG_DIR = Path(os.environ.get("STOREFRONT_CONFIG_DIR", ROOT / "config"))
 ENVIRONMENTS = ("development", "test", "production")
 
 

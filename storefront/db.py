@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, DateTime, MetaData, Numeric, String, TypeDecorator, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+from storefront.pagination import decode_cursor, encode_cursor
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -105,8 +106,6 @@ Rate = ExactDecimal(14, 8)
 def newest_first(session, stmt, id_column, *, kind: str, cursor: str | None, limit: int):
     """One page of ``stmt``, newest id first, and the opaque cursor of the next
     page (keyset over the id: no duplicates or gaps while rows are added)."""
-    from storefront.pagination import decode_cursor, encode_cursor
-
     if cursor:
         stmt = stmt.where(id_column < decode_cursor(cursor, kind)[1])
     rows = session.scalars(stmt.order_by(id_column.desc()).limit(limit + 1)).all()

@@ -9,4 +9,4 @@ from storefront.shipping import models as shipping  # noqa: F401
 from storefront.checkout import models as checkout  # noqa: F401
 from storefront.orders import models as orders  # noqa: F401
 from storefront.admin import models as admin  # noqa: F401
-from storefront.markets import cache as market_cache  # noqa: F401
+from storefront import cache as cache_versions  # noqa: F401

@@ -16,7 +16,7 @@ boundaries: display, persistence of computed values, and the charge.
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
@@ -24,6 +24,8 @@ from babel.core import get_global
 from babel.numbers import get_currency_precision
 from moneyed import Money
 from moneyed.l10n import format_money as _format_money
+
+from storefront.errors import N_, StorefrontError
 
 __all__ = [
     "Money",
@@ -187,3 +189,27 @@ STRIPE_MINIMUMS.update({"KWD": "0.200", "BHD": "0.200", "OMR": "0.200", "JOD": "
 def stripe_minimum(currency: str) -> Decimal:
     """The smallest amount Stripe charges in ``currency``."""
     return Decimal(STRIPE_MINIMUMS.get(currency.upper(), "0.50"))
+
+
+class InvalidAmount(StorefrontError):
+    code = "invalid_amount"
+    http_status = 422
+    message = N_("“%(amount)s” is not a valid price in %(currency)s: %(reason)s")
+
+
+def parse_amount(raw: object, currency: str) -> Decimal:
+    """A price as the merchant typed it: a decimal with at most the currency's
+    digits, not negative, and chargeable by Stripe (KWD in 0.010 steps)."""
+    try:
+        amount = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        raise InvalidAmount(amount=raw, currency=currency, reason="not a number") from None
+    if not amount.is_finite() or amount < 0:
+        raise InvalidAmount(amount=raw, currency=currency, reason="must be zero or more")
+    if amount >= Decimal("1e12"):
+        raise InvalidAmount(amount=raw, currency=currency, reason="too large")
+    if amount != amount.quantize(Decimal(1).scaleb(-currency_digits(currency))):
+        raise InvalidAmount(amount=raw, currency=currency, reason=f"at most {currency_digits(currency)} decimals")
+    if amount % stripe_increment(currency) != 0:
+        raise InvalidAmount(amount=raw, currency=currency, reason=f"must be a multiple of {stripe_increment(currency)}")
+    return amount

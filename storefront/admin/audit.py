@@ -9,8 +9,7 @@ from flask import g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storefront import clock
-from storefront.admin.auth import current_actor
+from storefront import cache, clock
 from storefront.admin.models import AuditEntry
 
 
@@ -27,6 +26,12 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def current_actor() -> str:
+    """Who is acting: the authenticated merchant principal of the request, else the system (CLI, jobs)."""
+    principal = g.get("principal") if has_request_context() else None
+    return principal.name if principal is not None else "system"
+
+
 def record(session: Session, action: str, entity: str, entity_id: object, before: dict | None = None,
            after: dict | None = None) -> AuditEntry:
     entry = AuditEntry(
@@ -36,9 +41,7 @@ def record(session: Session, action: str, entity: str, entity_id: object, before
     )
     session.add(entry)
     # Every merchant change may show in the catalog: cached responses go stale.
-    from storefront.markets.cache import invalidate
-
-    invalidate(session, "catalog")
+    cache.invalidate(session, "catalog")
     return entry
 
 

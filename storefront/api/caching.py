@@ -13,6 +13,7 @@ import time
 from flask import Response, current_app, g, request
 
 from storefront.extensions import db
+from storefront.cache import current_version
 
 _lock = threading.Lock()
 _responses: dict[tuple, tuple[str, float, bytes, str]] = {}
@@ -34,7 +35,6 @@ def cached_response() -> Response | None:
     seconds = current_app.config["CATALOG_CACHE_SECONDS"]
     if request.method != "GET" or seconds <= 0:
         return None
-    from storefront.markets.cache import current_version
 
     version = current_version(db.session, "catalog")
     g.catalog_cache = (_key(), version)

@@ -20,6 +20,7 @@ import uuid
 from datetime import datetime, timezone
 
 from flask import Flask, Response, g, has_request_context, request
+from storefront.api.errors import error_response
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 SECURITY_HEADERS = {
@@ -110,7 +111,6 @@ def _contains_nul(value) -> bool:
 def _refuse_nul():
     """NUL characters have no place in any field, and PostgreSQL text cannot
     store them: refuse them up front (400) rather than fail deep inside."""
-    from storefront.api.errors import error_response
     from flask_babel import gettext
 
     values = [request.path, *request.args.values()]

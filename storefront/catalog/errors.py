@@ -9,3 +9,8 @@ class ProductNotFound(NotFound):
 class CategoryNotFound(NotFound):
     code = "category_not_found"
     message = N_("There is no category “%(category)s”.")
+
+
+class VariantNotFound(NotFound):
+    code = "variant_not_found"
+    message = N_("There is no variant with SKU “%(sku)s”.")

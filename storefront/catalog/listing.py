@@ -3,7 +3,7 @@
 ``product_listing_text`` holds, for every product and every chain in
 ``listing_chain``, the name, slug, description, sort key and search text that
 the chain resolves to (first translation present along the chain, else the
-product key) — exactly what the COALESCE query of storefront.catalog.queries
+product key) — exactly what the COALESCE query of storefront.browse.queries
 computes. Shopper listings read it when their chain is indexed and fall back to
 the COALESCE query when it is not, so a missing chain is slower, never wrong.
 
@@ -20,6 +20,9 @@ from sqlalchemy.orm import Session
 
 from storefront.catalog.models import ListingChain, Product, ProductListingText, ProductTranslation
 from storefront.i18n.fallback import fallback_chain
+from storefront.catalog.queries import coalesce_translation
+from storefront.cache import invalidate
+from storefront.markets.models import MarketLocale
 
 FIELDS = ("name", "slug", "description", "sort_key", "search_text")
 
@@ -29,8 +32,6 @@ def chain_key(chain: Sequence[str]) -> str:
 
 
 def _fill(chain: Sequence[str], product_ids: Sequence[int] | None):
-    from storefront.catalog.queries import coalesce_translation
-
     stmt = select(literal(chain_key(chain)), Product.id)
     stmt, tr = coalesce_translation(stmt, ProductTranslation, "product_id", Product.id, chain, FIELDS)
     stmt = stmt.add_columns(
@@ -74,7 +75,6 @@ def index_chains(session: Session, chains: Iterable[Sequence[str]]) -> list[str]
         built.append(key)
     session.flush()
     if built:  # listings of these chains switch to the read model
-        from storefront.markets.cache import invalidate
 
         invalidate(session, "catalog")
     return built
@@ -82,8 +82,6 @@ def index_chains(session: Session, chains: Iterable[Sequence[str]]) -> list[str]
 
 def chains_in_use(session: Session, default_locale: str) -> set[tuple[str, ...]]:
     """The chains of every locale some market speaks (as stored)."""
-    from storefront.markets.models import MarketLocale
-
     locales = session.scalars(select(MarketLocale.locale).distinct()).all()
     return {fallback_chain(locale, default_locale) for locale in locales}
 

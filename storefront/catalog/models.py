@@ -1,7 +1,7 @@
 """Catalog: categories, products, options, variants and their translations.
 
 Content translations are rows keyed by (owner, locale), resolved along a
-fallback chain in SQL (storefront.catalog.queries)."""
+fallback chain in SQL (storefront.browse.queries)."""
 from __future__ import annotations
 
 from datetime import datetime

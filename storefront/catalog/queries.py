@@ -1,36 +1,15 @@
-"""SQL for the shopper catalog. Translations are resolved along the locale's
-fallback chain inside the query (one LEFT JOIN per chain step, COALESCE
-picks the first present), never by looping over rows in Python."""
+"""SQL of the catalog's own data. Translations are resolved along the
+locale's fallback chain inside the query (one LEFT JOIN per chain step,
+COALESCE picks the first present), never by looping over rows in Python."""
 from __future__ import annotations
 
-from datetime import datetime
+from functools import lru_cache
 from typing import Any, Sequence
 
-from functools import lru_cache
-
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, exists, func, null, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import aliased
 
-from storefront.catalog.models import (
-    Category,
-    CategoryTranslation,
-    Option,
-    OptionTranslation,
-    OptionValue,
-    OptionValueTranslation,
-    Product,
-    ProductListingText,
-    ProductMarket,
-    ProductOption,
-    ProductTranslation,
-    Variant,
-    VariantOptionValue,
-)
-from storefront.inventory.models import Stock, WarehouseMarket
-from storefront.pricing.models import ProductMinPrice, ResolvedPrice, SalePrice
-from storefront.pricing.queries import active_sales_subquery
-
-SORTS = ("name", "price", "-price", "newest")
+from storefront.catalog.models import Category, CategoryTranslation
 
 
 def coalesce_translation(
@@ -45,176 +24,6 @@ def coalesce_translation(
     return stmt, columns
 
 
-def sellable(market) -> ColumnElement:
-    """The product has a variant with a price in ``market``."""
-    return exists(
-        select(1).select_from(Variant)
-        .join(ResolvedPrice, and_(ResolvedPrice.variant_id == Variant.id, ResolvedPrice.market_code == market))
-        .where(Variant.product_id == Product.id)
-    )
-
-
-def min_price_subquery(market: str, now: datetime):
-    """Per product sold in ``market``: the lowest price a shopper pays now —
-    its lowest regular price (the ``product_min_price`` read model) unless a
-    sale in force on one of its priced variants is lower."""
-    sales = (
-        select(Variant.product_id.label("product_id"), func.min(SalePrice.amount).label("sale_min"))
-        .join(SalePrice, SalePrice.variant_id == Variant.id)
-        .join(ResolvedPrice, and_(ResolvedPrice.variant_id == Variant.id, ResolvedPrice.market_code == market))
-        .where(SalePrice.market_code == market, SalePrice.starts_at <= now,
-               or_(SalePrice.ends_at.is_(None), SalePrice.ends_at > now))
-        .group_by(Variant.product_id)
-        .subquery("product_sales")
-    )
-    floor = ProductMinPrice
-    lowest = case((and_(sales.c.sale_min.is_not(None), sales.c.sale_min < floor.amount), sales.c.sale_min),
-                  else_=floor.amount)
-    return (
-        select(floor.product_id.label("product_id"), lowest.label("min_price"))
-        .outerjoin(sales, sales.c.product_id == floor.product_id)
-        .where(floor.market_code == market)
-        .subquery("prices")
-    )
-
-
-def product_page_statement(
-    *,
-    market: str,
-    now: datetime,
-    chain: Sequence[str],
-    product_ids: Sequence[int] | None = None,
-    category_ids: Sequence[int] | None = None,
-    search_pattern: str | None = None,
-    sku: str | None = None,
-    sort: str = "name",
-    after: tuple[Any, int] | None = None,
-    limit: int | None = None,
-    listing_chain: Any = None,
-) -> Select:
-    """Products sold in ``market`` (with a price there), translated, ordered by
-    ``sort`` and positioned after the keyset ``after`` = (sort value, id).
-
-    With ``listing_chain`` (the key of an indexed chain, see
-    storefront.catalog.listing) the text comes from the listing read model:
-    one indexed row per product instead of an outer join per chain step."""
-    by_price = sort in ("price", "-price")
-    stmt = (
-        select(Product.id, Product.category_id, Product.tax_category, Product.created_at)
-        .join(ProductMarket, and_(ProductMarket.product_id == Product.id, ProductMarket.market_code == market))
-        .where(Product.status == "active")
-    )
-    if by_price:
-        # Ordering by the lowest price needs it for every product of the market.
-        prices = min_price_subquery(market, now)
-        stmt = stmt.join(prices, prices.c.product_id == Product.id).add_columns(prices.c.min_price)
-    else:
-        # Otherwise only "has a price here" matters: a semi-join, no aggregate
-        # over the whole catalog.
-        stmt = stmt.where(sellable(market)).add_columns(null().label("min_price"))
-    product_id: ColumnElement = Product.id
-    if listing_chain is not None:
-        text = ProductListingText
-        stmt = stmt.join(text, and_(text.product_id == Product.id, text.chain == listing_chain))
-        # Ordered and keyed by the read model's own columns: its index is (chain, sort_key, product_id).
-        product_id, sort_key, search_text = text.product_id, text.sort_key, text.search_text
-        stmt = stmt.add_columns(text.name.label("name"), text.slug.label("slug"),
-                                text.description.label("description"), sort_key.label("sort_key"))
-    else:
-        stmt, tr = coalesce_translation(
-            stmt, ProductTranslation, "product_id", Product.id, chain,
-            ("name", "slug", "description", "sort_key", "search_text"),
-        )
-        sort_key = func.coalesce(tr["sort_key"], Product.key)
-        search_text = tr["search_text"]
-        stmt = stmt.add_columns(
-            func.coalesce(tr["name"], Product.key).label("name"), func.coalesce(tr["slug"], Product.key).label("slug"),
-            func.coalesce(tr["description"], "").label("description"), sort_key.label("sort_key"),
-        )
-    if product_ids is not None:
-        stmt = stmt.where(Product.id.in_(product_ids))
-    if category_ids is not None:
-        stmt = stmt.where(Product.category_id.in_(category_ids))
-    if search_pattern is not None:
-        matches = [search_text.like(search_pattern, escape="\\")]
-        if sku is not None:
-            matches.append(Product.id.in_(select(Variant.product_id).where(Variant.sku == sku)))
-        stmt = stmt.where(or_(*matches))
-
-    if sort != "name":
-        product_id = Product.id  # the tie-breaker of the product table's own indexes
-    key, descending = {
-        "name": (sort_key, False),
-        "price": (prices.c.min_price if by_price else None, False),
-        "-price": (prices.c.min_price if by_price else None, True),
-        "newest": (Product.created_at, True),
-    }[sort]
-    if after is not None:
-        value, last_id = after
-        if descending:
-            stmt = stmt.where(or_(key < value, and_(key == value, product_id < last_id)))
-        else:
-            stmt = stmt.where(or_(key > value, and_(key == value, product_id > last_id)))
-    order = (key.desc(), product_id.desc()) if descending else (key.asc(), product_id.asc())
-    stmt = stmt.order_by(*order)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return stmt
-
-
-def variants_statement(market: str, product_ids: Sequence[int], now: datetime) -> Select:
-    """Variants of the products with their regular price in ``market``, the
-    lowest sale price in force, and the free stock of the warehouses serving it."""
-    # Correlated: summed only for the page's variants, not the whole stock table.
-    free = (
-        select(func.coalesce(func.sum(Stock.quantity - Stock.reserved), 0))
-        .join(WarehouseMarket, WarehouseMarket.warehouse_code == Stock.warehouse_code)
-        .where(WarehouseMarket.market_code == market, Stock.variant_id == Variant.id)
-        .correlate(Variant)
-        .scalar_subquery()
-    )
-    sales = active_sales_subquery(market, now)
-    return (
-        select(
-            Variant.id, Variant.product_id, Variant.sku, ResolvedPrice.amount, ResolvedPrice.currency,
-            sales.c.sale_amount, free.label("free"),
-        )
-        .join(ResolvedPrice, and_(ResolvedPrice.variant_id == Variant.id, ResolvedPrice.market_code == market))
-        .outerjoin(sales, sales.c.variant_id == Variant.id)
-        .where(Variant.product_id.in_(product_ids))
-        .order_by(Variant.product_id, Variant.position, Variant.id)
-    )
-
-
-def variant_options_statement(product_ids: Sequence[int]) -> Select:
-    """(product id, variant id, option position, option key, value id, value
-    key) of the products' variants; names come from ``option_names_statements``."""
-    return (
-        select(Variant.product_id, VariantOptionValue.variant_id, ProductOption.position, OptionValue.option_key,
-               OptionValue.id.label("value_id"), OptionValue.key)
-        .join(OptionValue, OptionValue.id == VariantOptionValue.option_value_id)
-        .join(Variant, Variant.id == VariantOptionValue.variant_id)
-        .join(
-            ProductOption,
-            and_(ProductOption.product_id == Variant.product_id, ProductOption.option_key == OptionValue.option_key),
-        )
-        .where(Variant.product_id.in_(product_ids))
-        .order_by(VariantOptionValue.variant_id, ProductOption.position)
-    )
-
-
-def option_names_statements(chain: Sequence[str]) -> tuple[Select, Select]:
-    """Every option's and option value's name along ``chain`` (small reference
-    tables: read whole, cached per process)."""
-    options, tr = coalesce_translation(select(Option.key), OptionTranslation, "option_key", Option.key, chain, ("name",))
-    options = options.add_columns(func.coalesce(tr["name"], Option.key).label("name"))
-    values, tr = coalesce_translation(
-        select(OptionValue.id), OptionValueTranslation, "option_value_id", OptionValue.id, chain, ("name",)
-    )
-    values = values.add_columns(func.coalesce(tr["name"], OptionValue.key).label("name"))
-    return options, values
-
-
 def categories_statement(chain: Sequence[str]) -> Select:
     stmt = select(Category.id, Category.key, Category.parent_id, Category.position)
     stmt, tr = coalesce_translation(stmt, CategoryTranslation, "category_id", Category.id, chain, ("name", "slug"))
@@ -224,110 +33,10 @@ def categories_statement(chain: Sequence[str]) -> Select:
     ).order_by(Category.position, Category.id)
 
 
-def category_counts_statement(market: str, now: datetime) -> Select:
-    return (
-        select(Product.category_id, func.count(Product.id))
-        .join(ProductMarket, and_(ProductMarket.product_id == Product.id, ProductMarket.market_code == market))
-        .where(Product.status == "active", sellable(market))
-        .group_by(Product.category_id)
-    )
-
-
-def slug_owners_statement(slug: str) -> Select:
-    return select(ProductTranslation.product_id, ProductTranslation.locale).where(ProductTranslation.slug == slug)
-
-
-def category_by_slug_statement(value: str) -> Select:
-    return select(CategoryTranslation.category_id).where(CategoryTranslation.slug == value).union(
-        select(Category.id).where(Category.key == value)
-    )
-
-
-def alternates_statements(product_ids: Sequence[int]) -> tuple[Select, Select]:
-    slugs = select(ProductTranslation.product_id, ProductTranslation.locale, ProductTranslation.slug).where(
-        ProductTranslation.product_id.in_(product_ids)
-    )
-    markets = select(ProductMarket.product_id, ProductMarket.market_code).where(
-        ProductMarket.product_id.in_(product_ids)
-    )
-    return slugs, markets
-
-
-# --- prepared statements -------------------------------------------------------------
-# Building these statements (aliases, COALESCE chains) costs more Python time
-# than running them. The structure depends only on the locale chain, the sort
-# and which filters are present; the values are bound parameters. So each
-# shape is built once per process and executed with its parameters.
-
-
-@lru_cache(maxsize=512)
-def _page_shape(chain: tuple[str, ...], sort: str, ids: bool, categories: bool, search: bool, sku: bool,
-                after: bool, limit: int | None, indexed: bool) -> Select:
-    return product_page_statement(
-        listing_chain=bindparam("listing_chain") if indexed else None,
-        market=bindparam("market"), now=bindparam("now"), chain=chain,
-        product_ids=bindparam("product_ids", expanding=True) if ids else None,
-        category_ids=bindparam("category_ids", expanding=True) if categories else None,
-        search_pattern=bindparam("pattern") if search else None,
-        sku=bindparam("sku") if sku else None, sort=sort,
-        after=(bindparam("after_value"), bindparam("after_id")) if after else None, limit=limit,
-    )
-
-
-def prepared_page(*, market: str, now, chain: Sequence[str], product_ids=None, category_ids=None,
-                  search_pattern=None, sku=None, sort: str = "name", after=None,
-                  limit: int | None = None, listing_chain: str | None = None) -> tuple[Select, dict[str, Any]]:
-    has_search = search_pattern is not None
-    stmt = _page_shape(tuple(chain), sort, product_ids is not None, category_ids is not None, has_search,
-                       has_search and bool(sku), after is not None, limit, listing_chain is not None)
-    params: dict[str, Any] = {"market": market, "now": now}
-    if listing_chain is not None:
-        params["listing_chain"] = listing_chain
-    if product_ids is not None:
-        params["product_ids"] = list(product_ids)
-    if category_ids is not None:
-        params["category_ids"] = list(category_ids)
-    if has_search:
-        params["pattern"] = search_pattern
-        if sku:
-            params["sku"] = sku
-    if after is not None:
-        params["after_value"], params["after_id"] = after
-    return stmt, params
-
-
-@lru_cache(maxsize=64)
-def _variants_shape() -> Select:
-    return variants_statement(bindparam("market"), bindparam("product_ids", expanding=True), bindparam("now"))
-
-
-@lru_cache(maxsize=8)
-def _options_shape() -> Select:
-    return variant_options_statement(bindparam("product_ids", expanding=True))
-
-
 @lru_cache(maxsize=256)
 def _categories_shape(chain: tuple[str, ...]) -> Select:
     return categories_statement(chain)
 
 
-@lru_cache(maxsize=8)
-def _alternates_shape() -> tuple[Select, Select]:
-    return alternates_statements(bindparam("product_ids", expanding=True))
-
-
-def prepared_variants(market: str, product_ids: Sequence[int], now) -> tuple[Select, dict[str, Any]]:
-    return _variants_shape(), {"market": market, "product_ids": list(product_ids), "now": now}
-
-
-def prepared_options(product_ids: Sequence[int]) -> tuple[Select, dict[str, Any]]:
-    return _options_shape(), {"product_ids": list(product_ids)}
-
-
 def prepared_categories(chain: Sequence[str]) -> Select:
     return _categories_shape(tuple(chain))
-
-
-def prepared_alternates(product_ids: Sequence[int]) -> tuple[Select, Select, dict[str, Any]]:
-    slugs, markets = _alternates_shape()
-    return slugs, markets, {"product_ids": list(product_ids)}

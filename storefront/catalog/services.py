@@ -1,49 +1,426 @@
-"""Catalog reads for shoppers: fetch with a constant number of queries, then
-compute prices with the pure pricing functions."""
+"""Merchant catalog management: products, variants, availability, translations.
+
+Services take the session first and never commit. Every function validates
+fully before it writes, so a 4xx leaves nothing half-written."""
 from __future__ import annotations
 
-import json
+import re
 from collections import defaultdict
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
-from typing import Sequence
-from urllib.parse import quote, urlencode
+from typing import Any, Iterable, Sequence
 
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
-from storefront.pagination import InvalidCursor, decode_cursor, encode_cursor
-from storefront.catalog import listing, queries
-from storefront.catalog.errors import CategoryNotFound, ProductNotFound
-from storefront.i18n.fallback import fallback_chain
-from storefront.i18n.text import fold, like_pattern
-from storefront.markets.cache import memoized, memoized_each
-from storefront.markets.services import MarketView
-from storefront.pricing import shelf
-from storefront.pricing.display import ShelfPrice
+from storefront.catalog.models import (
+    Category,
+    OptionValue,
+    Product,
+    ProductMarket,
+    ProductOption,
+    ProductTranslation,
+    Variant,
+    VariantOptionValue,
+)
+from storefront.cache import memoized
+from storefront.catalog import listing
+from storefront.catalog.queries import prepared_categories
+from storefront.errors import N_, Conflict, NotFound, StorefrontError
+from storefront.i18n.fallback import canonical_tag, fallback_chain
+from storefront.i18n.text import fold, sort_key
+from storefront.markets.models import Market, MarketLocale
+from storefront.catalog.errors import VariantNotFound
+from storefront.money import parse_amount
 
-API_PREFIX = "/api/v1"
-# Encoded alternates kept per process: ~2 KB a product with 10 markets, ~28 KB
-# with 200; 32 M characters hold the hot part of any catalog in bounded memory.
-ALTERNATES_CACHE_CHARS = 32_000_000
+SOURCE_LOCALE = "en"
+TAX_CATEGORIES = ("standard", "reduced", "super_reduced", "zero", "books", "food", "beverage_alcohol")
+STATUSES = ("active", "draft", "archived")
+SLUG = re.compile(r"^[^\sA-Z/?#%&=+]{1,200}$")
+
+
+class ProductNotFound(NotFound):
+    code = "product_not_found"
+    message = N_("There is no product %(id)s.")
+
+
+class ProductKeyTaken(Conflict):
+    code = "product_key_taken"
+    message = N_("Another product already uses the key “%(key)s”.")
+
+
+class SkuTaken(Conflict):
+    code = "sku_taken"
+    message = N_("Another variant already uses the SKU “%(sku)s”.")
+
+
+class SlugTaken(Conflict):
+    code = "slug_taken"
+    message = N_("The slug “%(slug)s” is already used in %(locale)s.")
+
+
+class InvalidSlug(StorefrontError):
+    code = "invalid_slug"
+    http_status = 422
+    message = N_("“%(slug)s” is not a valid slug: lower case, no spaces, slashes or URL characters.")
+
+
+class InvalidLocaleTag(StorefrontError):
+    code = "invalid_locale"
+    http_status = 422
+    message = N_("“%(locale)s” is not a valid locale.")
+
+
+class SourceTranslationRequired(StorefrontError):
+    code = "source_translation_required"
+    http_status = 422
+    message = N_("A product needs a translation in %(locale)s, the catalog's source language.")
+
+
+class UnknownCategory(StorefrontError):
+    code = "unknown_category"
+    http_status = 422
+    message = N_("There is no category “%(category)s”.")
+
+
+class UnknownMarkets(StorefrontError):
+    code = "unknown_market"
+    http_status = 422
+    message = N_("Unknown market(s): %(markets)s.")
+
+
+class UnknownOptionValue(StorefrontError):
+    code = "unknown_option_value"
+    http_status = 422
+    message = N_("“%(value)s” is not a value of the option “%(option)s”.")
+
+
+class VariantOptionsMismatch(StorefrontError):
+    code = "variant_options_mismatch"
+    http_status = 422
+    message = N_("Each variant must give exactly one value for every option of the product (%(options)s).")
+
+
+class DuplicateVariantOptions(Conflict):
+    code = "duplicate_variant_options"
+    message = N_("Two variants of this product have the same options.")
+
+
+class InvalidTaxCategory(StorefrontError):
+    code = "invalid_tax_category"
+    http_status = 422
+    message = N_("“%(category)s” is not a tax category.")
+
+
+class VariantInOrders(Conflict):
+    code = "variant_in_orders"
+    message = N_("“%(sku)s” has been ordered and cannot be deleted; archive the product instead.")
+
+
+class LastVariant(Conflict):
+    code = "last_variant"
+    message = N_("A product keeps at least one variant.")
+
+
+class SourceTranslationDelete(Conflict):
+    code = "source_translation_required"
+    message = N_("The %(locale)s translation is the source of the others and cannot be deleted.")
+
+
+class TranslationNotFound(NotFound):
+    code = "translation_not_found"
+    message = N_("There is no %(locale)s translation of this product.")
+
+
+def product(session: Session, product_id: int) -> Product:
+    row = session.scalar(select(Product).where(Product.id == product_id).options(
+        selectinload(Product.translations), selectinload(Product.variants).selectinload(Variant.option_values),
+        selectinload(Product.options)).execution_options(populate_existing=True))
+    if row is None:
+        raise ProductNotFound(id=product_id)
+    return row
+
+
+def snapshot(session: Session, p: Product) -> dict[str, Any]:
+    """The product as the audit trail and the merchant API show it."""
+    values = _option_value_keys(session, [ov.option_value_id for v in p.variants for ov in v.option_values])
+    markets = sorted(session.scalars(select(ProductMarket.market_code).where(ProductMarket.product_id == p.id)).all())
+    category = session.get(Category, p.category_id)
+    return {
+        "id": p.id, "key": p.key, "status": p.status, "category": category.key if category else None,
+        "tax_category": p.tax_category, "hs_code": p.hs_code, "origin": p.origin_country,
+        "weight_grams": p.weight_grams, "markets": markets, "options": [o.option_key for o in p.options],
+        "translations": {t.locale: {"name": t.name, "slug": t.slug, "description": t.description,
+                                    "updated_at": t.updated_at} for t in sorted(p.translations, key=lambda t: t.locale)},
+        "variants": [{"sku": v.sku, "base_price": v.base_price, "position": v.position,
+                      "options": dict(sorted(values[ov.option_value_id] for ov in v.option_values))}
+                     for v in p.variants],
+    }
+
+
+def _option_value_keys(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    ids = list(set(ids))
+    if not ids:
+        return {}
+    return {r.id: (r.option_key, r.key) for r in session.execute(
+        select(OptionValue.id, OptionValue.option_key, OptionValue.key).where(OptionValue.id.in_(ids)))}
+
+
+def _category_id(session: Session, value: object) -> int:
+    stmt = select(Category.id).where(Category.key == str(value))
+    if isinstance(value, int) or str(value).isdigit():
+        stmt = select(Category.id).where((Category.id == int(value)) | (Category.key == str(value)))
+    found = session.scalar(stmt)
+    if found is None:
+        raise UnknownCategory(category=value)
+    return found
+
+
+def _check_markets(session: Session, codes: Iterable[str]) -> list[str]:
+    codes = sorted({c.upper() for c in codes})
+    known = set(session.scalars(select(Market.code)).all())
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise UnknownMarkets(markets=", ".join(unknown))
+    return codes
+
+
+def _check_translation(session: Session, locale: str, slug: str, product_id: int | None) -> str:
+    tag = canonical_tag(locale)
+    if tag is None:
+        raise InvalidLocaleTag(locale=locale)
+    if not SLUG.match(slug or ""):
+        raise InvalidSlug(slug=slug)
+    clash = session.scalar(select(ProductTranslation.product_id).where(
+        ProductTranslation.locale == tag, ProductTranslation.slug == slug))
+    if clash is not None and clash != product_id:
+        raise SlugTaken(slug=slug, locale=tag)
+    return tag
+
+
+def _resolve_variant_options(session: Session, option_keys: list[str], variants: list[dict]) -> list[list[int]]:
+    wanted = {(o, str(v)) for spec in variants for o, v in (spec.get("options") or {}).items()}
+    found = {(r.option_key, r.key): r.id for r in session.execute(
+        select(OptionValue.id, OptionValue.option_key, OptionValue.key))
+        if (r.option_key, r.key) in wanted} if wanted else {}
+    result, seen = [], set()
+    for spec in variants:
+        options = {o: str(v) for o, v in (spec.get("options") or {}).items()}
+        if set(options) != set(option_keys):
+            raise VariantOptionsMismatch(options=", ".join(option_keys) or "-")
+        for o, v in options.items():
+            if (o, v) not in found:
+                raise UnknownOptionValue(option=o, value=v)
+        combo = tuple(sorted(options.items()))
+        if combo in seen:
+            raise DuplicateVariantOptions()
+        seen.add(combo)
+        result.append([found[(o, v)] for o, v in options.items()])
+    return result
+
+
+def create_product(session: Session, data: dict[str, Any], *, base_currency: str) -> Product:
+    if session.scalar(select(Product.id).where(Product.key == data["key"])) is not None:
+        raise ProductKeyTaken(key=data["key"])
+    if data.get("tax_category", "standard") not in TAX_CATEGORIES:
+        raise InvalidTaxCategory(category=data["tax_category"])
+    translations = data["translations"]
+    if SOURCE_LOCALE not in translations:
+        raise SourceTranslationRequired(locale=SOURCE_LOCALE)
+    tags = {loc: _check_translation(session, loc, t["slug"], None) for loc, t in translations.items()}
+    category_id = _category_id(session, data["category"])
+    markets = _check_markets(session, data["markets"]) if data.get("markets") is not None else \
+        list(session.scalars(select(Market.code)).all())
+    options = list(data.get("options") or [])
+    variants = data["variants"]
+    skus = [v["sku"] for v in variants]
+    if len(set(skus)) != len(skus):
+        raise SkuTaken(sku=next(s for s in skus if skus.count(s) > 1))
+    taken = session.scalar(select(Variant.sku).where(Variant.sku.in_(skus)))
+    if taken:
+        raise SkuTaken(sku=taken)
+    option_ids = _resolve_variant_options(session, options, variants)
+    prices = [parse_amount(v["base_price"], base_currency) if v.get("base_price") is not None else None
+              for v in variants]
+    p = Product(key=data["key"], category_id=category_id, status=data.get("status", "active"),
+                tax_category=data.get("tax_category", "standard"), hs_code=data.get("hs_code"),
+                origin_country=data.get("origin"), weight_grams=data.get("weight_grams"))
+    p.translations = [new_product_translation(tags[loc], t["name"], t["slug"], t.get("description", ""))
+                      for loc, t in translations.items()]
+    p.options = [ProductOption(option_key=o, position=i) for i, o in enumerate(options)]
+    session.add(p)
+    session.flush()
+    for position, (spec, ids, price) in enumerate(zip(variants, option_ids, prices)):
+        v = Variant(sku=spec["sku"], position=position, base_price=price)
+        v.option_values = [VariantOptionValue(option_value_id=i) for i in ids]
+        p.variants.append(v)
+    for code in markets:
+        session.add(ProductMarket(product_id=p.id, market_code=code))
+    session.flush()
+    listing.refresh_products(session, [p.id])
+    return p
+
+
+def update_product(session: Session, p: Product, data: dict[str, Any]) -> None:
+    if "category" in data:
+        p.category_id = _category_id(session, data["category"])
+    if "tax_category" in data:
+        if data["tax_category"] not in TAX_CATEGORIES:
+            raise InvalidTaxCategory(category=data["tax_category"])
+        p.tax_category = data["tax_category"]
+    for field, column in (("hs_code", "hs_code"), ("origin", "origin_country"), ("weight_grams", "weight_grams"),
+                          ("status", "status")):
+        if field in data:
+            setattr(p, column, data[field])
+    session.flush()
+
+
+def set_markets(session: Session, p: Product, codes: Iterable[str]) -> list[str]:
+    codes = _check_markets(session, codes)
+    current = set(session.scalars(select(ProductMarket.market_code).where(ProductMarket.product_id == p.id)).all())
+    for code in current - set(codes):
+        session.delete(session.get(ProductMarket, (p.id, code)))
+    for code in set(codes) - current:
+        session.add(ProductMarket(product_id=p.id, market_code=code))
+    session.flush()
+    return codes
+
+
+def delete_product(session: Session, p: Product, *, ordered: bool) -> str:
+    """Delete a product, or archive it when it has been ordered (orders keep their lines)."""
+    if ordered:
+        p.status = "archived"
+        session.flush()
+        return "archived"
+    session.delete(p)
+    session.flush()
+    return "deleted"
+
+
+def add_variant(session: Session, p: Product, spec: dict[str, Any], *, base_currency: str) -> Variant:
+    if session.scalar(select(Variant.id).where(Variant.sku == spec["sku"])) is not None:
+        raise SkuTaken(sku=spec["sku"])
+    ids = _resolve_variant_options(session, [o.option_key for o in p.options], [spec])[0]
+    existing = [tuple(sorted(ov.option_value_id for ov in v.option_values)) for v in p.variants]
+    if tuple(sorted(ids)) in existing:
+        raise DuplicateVariantOptions()
+    price = parse_amount(spec["base_price"], base_currency) if spec.get("base_price") is not None else None
+    v = Variant(sku=spec["sku"], position=len(p.variants), base_price=price)
+    v.option_values = [VariantOptionValue(option_value_id=i) for i in ids]
+    p.variants.append(v)
+    session.flush()
+    return v
+
+
+def delete_variant(session: Session, v: Variant, *, ordered: bool) -> None:
+    """Delete a variant that was never ordered; a product keeps at least one.
+    The caller refreshes what is derived from the product's variants (its lowest prices)."""
+    if ordered:
+        raise VariantInOrders(sku=v.sku)
+    siblings = session.scalar(select(func.count()).select_from(Variant).where(Variant.product_id == v.product_id))
+    if siblings <= 1:
+        raise LastVariant()
+    v.product.variants.remove(v)
+    session.flush()
+
+
+def put_translation(session: Session, p: Product, locale: str, data: dict[str, str], now: datetime) -> ProductTranslation:
+    tag = _check_translation(session, locale, data["slug"], p.id)
+    row = next((t for t in p.translations if t.locale == tag), None)
+    if row is None:
+        row = new_product_translation(tag, data["name"], data["slug"], data.get("description", ""), now)
+        p.translations.append(row)
+    else:
+        row.name, row.slug, row.description = data["name"], data["slug"], data.get("description", "")
+        row.search_text, row.sort_key = fold(f"{row.name} {row.description}"), sort_key(row.name)
+        row.updated_at = now
+    session.flush()
+    listing.refresh_products(session, [p.id])
+    return row
+
+
+def delete_translation(session: Session, p: Product, locale: str) -> None:
+    tag = canonical_tag(locale) or locale
+    if tag == SOURCE_LOCALE:
+        raise SourceTranslationDelete(locale=tag)
+    row = next((t for t in p.translations if t.locale == tag), None)
+    if row is None:
+        raise TranslationNotFound(locale=tag)
+    p.translations.remove(row)
+    session.flush()
+    listing.refresh_products(session, [p.id])
 
 
 @dataclass(frozen=True)
-class VariantOption:
-    option: str
-    name: str
-    value: str
-    value_name: str
+class StatusRow:
+    product_id: int
+    key: str
+    market: str
+    locale: str
+    state: str  # missing | outdated
+    falls_back_to: str | None
 
 
-@dataclass(frozen=True)
-class VariantView:
-    sku: str
-    name: str
-    available: bool
-    options: tuple[VariantOption, ...]
-    price: ShelfPrice
+def translation_status(session: Session, market: str | None = None, default_locale: str = SOURCE_LOCALE) -> list[StatusRow]:
+    """Which products lack which locales of which markets (shown in a fallback
+    language), and which translations are older than their source text."""
+    locales = defaultdict(list)
+    stmt = select(MarketLocale.market_code, MarketLocale.locale).order_by(MarketLocale.market_code, MarketLocale.position)
+    if market:
+        stmt = stmt.where(MarketLocale.market_code == market.upper())
+    for code, locale in session.execute(stmt):
+        locales[code].append(locale)
+    rows = session.execute(
+        select(Product.id, Product.key, ProductTranslation.locale, ProductTranslation.updated_at)
+        .join(ProductTranslation, ProductTranslation.product_id == Product.id)
+        .where(Product.status != "archived")
+    ).all()
+    have: dict[int, dict[str, datetime]] = defaultdict(dict)
+    keys: dict[int, str] = {}
+    for r in rows:
+        have[r.id][r.locale] = r.updated_at
+        keys[r.id] = r.key
+    sold = defaultdict(set)
+    for pid, code in session.execute(select(ProductMarket.product_id, ProductMarket.market_code)):
+        sold[pid].add(code)
+    result = []
+    for pid in sorted(have):
+        own = have[pid]
+        source = own.get(default_locale)
+        for code, tags in sorted(locales.items()):
+            if code not in sold[pid]:
+                continue
+            for tag in tags:
+                # Falling back to the source language counts as missing, except
+                # for the source language's own regions (en-GB reads en).
+                same_language = tag.split("-")[0] == default_locale.split("-")[0]
+                chain = [t for t in fallback_chain(tag, default_locale) if t != default_locale or same_language]
+                found = next((t for t in chain if t in own), None)
+                if found is None:
+                    fallback = next((t for t in fallback_chain(tag, default_locale) if t in own), None)
+                    result.append(StatusRow(pid, keys[pid], code, tag, "missing", fallback))
+                elif found != default_locale and source is not None and own[found] < source:
+                    result.append(StatusRow(pid, keys[pid], code, tag, "outdated", found))
+    return result
+
+
+def variant_by_sku(session: Session, sku: str) -> Variant:
+    variant = session.scalar(select(Variant).where(Variant.sku == sku))
+    if variant is None:
+        raise VariantNotFound(sku=sku)
+    return variant
+
+
+def new_product_translation(locale: str, name: str, slug: str, description: str,
+                            updated_at: datetime | None = None) -> ProductTranslation:
+    """A translation row with its derived search text and sort key."""
+    row = ProductTranslation(
+        locale=locale, name=name, slug=slug, description=description,
+        search_text=fold(f"{name} {description}"), sort_key=sort_key(name),
+    )
+    if updated_at is not None:
+        row.updated_at = updated_at
+    return row
 
 
 @dataclass(frozen=True)
@@ -56,27 +433,6 @@ class CategoryRef:
 
 
 @dataclass(frozen=True)
-class ProductView:
-    id: int
-    slug: str
-    name: str
-    description: str
-    category: CategoryRef | None
-    price: ShelfPrice
-    variants: tuple[VariantView, ...]
-    # [{locale, market, href}] already encoded as a JSON array: up to hundreds per
-    # product with many markets, cached per process and spliced into responses as is.
-    alternates_json: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class ProductPage:
-    items: tuple[ProductView, ...]
-    next_cursor: str | None
-
-
-@dataclass(frozen=True)
 class CategoryView:
     id: int
     key: str
@@ -86,289 +442,20 @@ class CategoryView:
     product_count: int
 
 
-def list_categories(session: Session, market: MarketView, chain: Sequence[str], now: datetime) -> list[CategoryView]:
-    counts = dict(session.execute(queries.category_counts_statement(market.code, now)).all())
-    return [
-        CategoryView(c.id, c.key, c.slug, c.name, c.parent_id, counts.get(c.id, 0))
-        for c in _categories(session, chain).values()
-    ]
-
-
-def _category_ids(session: Session, value: str, categories: dict[int, CategoryRef]) -> list[int]:
-    found = set(session.scalars(queries.category_by_slug_statement(value)).all())
-    if not found:
-        raise CategoryNotFound(category=value)
-    # A category includes its subcategories, at any depth.
-    result = set(found)
-    changed = True
-    while changed:
-        children = {c.id for c in categories.values() if c.parent_id in result} - result
-        result |= children
-        changed = bool(children)
-    return sorted(result)
-
-
-def _sort_value(sort: str, raw) -> object:
-    """Validate the keyset value carried by a cursor for ``sort``."""
-    if sort == "name":
-        if not isinstance(raw, str):
-            raise InvalidCursor()
-        return raw
-    if sort in ("price", "-price"):
-        try:
-            return Decimal(str(raw))
-        except InvalidOperation:
-            raise InvalidCursor() from None
-    try:
-        return datetime.fromisoformat(str(raw))
-    except ValueError:
-        raise InvalidCursor() from None
-
-
-def _cursor_value(sort: str, row) -> object:
-    if sort == "name":
-        return row.sort_key
-    if sort in ("price", "-price"):
-        return str(row.min_price)
-    return row.created_at.isoformat()
-
-
-def list_products(
-    session: Session,
-    market: MarketView,
-    markets: Sequence[MarketView],
-    chain: Sequence[str],
-    *,
-    limit: int,
-    cursor: str | None = None,
-    q: str | None = None,
-    category: str | None = None,
-    sort: str = "name",
-    default_locale: str = "en",
-    now: datetime,
-) -> ProductPage:
-    categories = _categories(session, chain)
-    after = None
-    if cursor:
-        raw, last_id = decode_cursor(cursor, sort)
-        after = (_sort_value(sort, raw), last_id)
-    category_ids = _category_ids(session, category, categories) if category else None
-    search = None
-    if q and fold(q):
-        search = like_pattern(q)
-    stmt, params = queries.prepared_page(
-        market=market.code, now=now, chain=chain, category_ids=category_ids, search_pattern=search,
-        sku=q.strip().upper() if q else None, sort=sort, after=after, limit=limit + 1,
-        listing_chain=_listing_chain(session, chain),
-    )
-    rows = session.execute(stmt, params).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    items = _build_products(session, market, markets, chain, rows, categories, default_locale, now)
-    next_cursor = encode_cursor(sort, _cursor_value(sort, rows[-1]), rows[-1].id) if more and rows else None
-    return ProductPage(items=tuple(items), next_cursor=next_cursor)
-
-
-def get_product(
-    session: Session,
-    market: MarketView,
-    markets: Sequence[MarketView],
-    chain: Sequence[str],
-    slug: str,
-    default_locale: str = "en",
-    *,
-    now: datetime,
-) -> ProductView:
-    """The product whose slug, in any locale, is ``slug`` — if sold in ``market``.
-
-    When several products use the slug in different locales, the one in the
-    response locale's chain wins."""
-    owners = session.execute(queries.slug_owners_statement(slug)).all()
-    if not owners:
-        raise ProductNotFound(slug=slug)
-    rank = {tag: i for i, tag in enumerate(chain)}
-    product_id = min(owners, key=lambda o: (rank.get(o.locale, len(rank)), o.product_id)).product_id
-    rows = session.execute(
-        *queries.prepared_page(market=market.code, now=now, chain=chain, product_ids=[product_id],
-                               listing_chain=_listing_chain(session, chain))
-    ).all()
-    if not rows:
-        raise ProductNotFound(slug=slug)
-    categories = _categories(session, chain)
-    return _build_products(session, market, markets, chain, rows, categories, default_locale, now)[0]
-
-
-def _categories(session: Session, chain: Sequence[str]) -> dict[int, CategoryRef]:
+def categories(session: Session, chain: Sequence[str]) -> dict[int, CategoryRef]:
     """The translated category tree, in display order (cached per process until a merchant change)."""
     def load() -> dict[int, CategoryRef]:
         return {
             c.id: CategoryRef(c.id, c.key, c.slug, c.name, c.parent_id)
-            for c in session.execute(queries.prepared_categories(chain))
+            for c in session.execute(prepared_categories(chain))
         }
 
     return memoized(session, "catalog", ("categories", tuple(chain)), load)
 
 
-def _option_names(session: Session, chain: Sequence[str]) -> tuple[dict[str, str], dict[int, str]]:
-    """Option names by key and option value names by id along ``chain`` (cached like categories)."""
-    def load() -> tuple[dict[str, str], dict[int, str]]:
-        options, values = queries.option_names_statements(chain)
-        return ({r.key: r.name for r in session.execute(options)}, {r.id: r.name for r in session.execute(values)})
-
-    return memoized(session, "catalog", ("options", tuple(chain)), load)
-
-
-def _variant_options(session: Session, product_ids: Sequence[int]) -> dict[int, tuple[tuple[int, str, int, str], ...]]:
-    """Per product, its variants' (variant id, option key, value id, value key)
-    in display order: catalog structure, cached per product like alternates."""
-    def load(missing: Sequence[int]) -> dict[int, tuple]:
-        found: dict[int, list] = {pid: [] for pid in missing}
-        for o in session.execute(*queries.prepared_options(missing)):
-            found[o.product_id].append((o.variant_id, o.option_key, o.value_id, o.key))
-        return {pid: tuple(rows) for pid, rows in found.items()}
-
-    return memoized_each(session, ("catalog",), "variant_options", product_ids, load)
-
-
-def _listing_chain(session: Session, chain: Sequence[str]) -> str | None:
-    """The read model's key for ``chain`` when it is indexed (else the COALESCE query serves)."""
-    key = listing.chain_key(chain)
-    built = memoized(session, "catalog", ("listing_chains",), lambda: frozenset(listing.indexed(session)))
-    return key if key in built else None
-
-
-def _build_products(
-    session: Session,
-    market: MarketView,
-    markets: Sequence[MarketView],
-    chain: Sequence[str],
-    rows,
-    categories: dict[int, CategoryRef],
-    default_locale: str,
-    now: datetime,
-) -> list[ProductView]:
-    ids = [r.id for r in rows]
-    if not ids:
-        return []
-    option_names, value_names = _option_names(session, chain)
-    option_rows: dict[int, list] = defaultdict(list)
-    for variant_options in _variant_options(session, ids).values():
-        for variant_id, option_key, value_id, value_key in variant_options:
-            option_rows[variant_id].append(VariantOption(
-                option=option_key, name=option_names.get(option_key, option_key), value=value_key,
-                value_name=value_names.get(value_id, value_key),
-            ))
-    variant_rows = session.execute(*queries.prepared_variants(market.code, ids, now)).all()
-    on_sale = [v.id for v in variant_rows if v.sale_amount is not None and v.sale_amount < v.amount]
-    priors = shelf.prior_prices(session, market.code, on_sale, now) if on_sale else {}
-    category_of = {r.id: r.tax_category for r in rows}
-    rates = shelf.display_tax_rates(session, market, set(category_of.values()), now.date())
-    variants: dict[int, list[tuple[Decimal, VariantView]]] = defaultdict(list)
-    for v in variant_rows:
-        options = tuple(option_rows.get(v.id, ()))
-        price = shelf.variant_shelf_price(market, v.amount, v.sale_amount if v.id in priors else None, priors.get(v.id),
-                                          rates.get(category_of[v.product_id]))
-        variants[v.product_id].append(
-            (
-                price.gross.amount,
-                VariantView(
-                    sku=v.sku,
-                    name=" / ".join(o.value_name for o in options),
-                    available=v.free > 0,
-                    options=options,
-                    price=price,
-                ),
-            )
-        )
-    alternates = _alternates(session, ids, markets, default_locale)
-    products = []
-    for row in rows:
-        own = variants.get(row.id, [])
-        if not own:
-            continue
-        named = tuple(v if v.name else _with_name(v, row.name) for _, v in own)
-        cheapest = min(range(len(own)), key=lambda i: own[i][0])
-        products.append(
-            ProductView(
-                id=row.id,
-                slug=row.slug,
-                name=row.name,
-                description=row.description,
-                category=categories.get(row.category_id),
-                price=named[cheapest].price,
-                variants=named,
-                alternates_json=alternates.get(row.id, "[]"),
-                created_at=row.created_at,
-            )
-        )
-    return products
-
-
-def _with_name(variant: VariantView, name: str) -> VariantView:
-    return replace(variant, name=name)
-
-
-
-
-@lru_cache(maxsize=16384)
-def _quoted(slug: str) -> str:
-    return quote(slug)
-
-
-def _alternates(
-    session: Session, ids: Sequence[int], markets: Sequence[MarketView], default_locale: str
-) -> dict[int, str]:
-    """hreflang alternates: every (market, locale) the product is sold in, with
-    the slug that locale resolves to. They change only with merchant changes
-    (slugs, availability, markets), so each product's are kept per process
-    until the next one; a page computes only the products not kept yet."""
-    return memoized_each(session, ("catalog", "markets"), f"alternates:{default_locale}", ids,
-                         lambda missing: _compute_alternates(session, missing, markets, default_locale),
-                         limit=ALTERNATES_CACHE_CHARS, weight=len)
-
-
-def _compute_alternates(
-    session: Session, ids: Sequence[int], markets: Sequence[MarketView], default_locale: str
-) -> dict[int, str]:
-    """Two queries for all ``ids``."""
-    slugs_stmt, markets_stmt, params = queries.prepared_alternates(ids)
-    slugs: dict[int, dict[str, str]] = defaultdict(dict)
-    for r in session.execute(slugs_stmt, params):
-        slugs[r.product_id][r.locale] = r.slug
-    sold: dict[int, set[str]] = defaultdict(set)
-    for r in session.execute(markets_stmt, params):
-        sold[r.product_id].add(r.market_code)
-    # Per (market, locale): the fallback chain and the query, once per page.
-    targets = [(m.code, locale, fallback_chain(locale, default_locale), urlencode({"market": m.code, "locale": locale}))
-               for m in markets for locale in m.locales]
-    result: dict[int, str] = {}
-    for product_id in ids:
-        own = slugs.get(product_id, {})
-        sold_in = sold.get(product_id, ())
-        found = []
-        for code, locale, chain, query in targets:
-            if code not in sold_in:
-                continue
-            for tag in chain:
-                slug = own.get(tag)
-                if slug is not None:
-                    found.append({"locale": locale, "market": code,
-                                  "href": f"{API_PREFIX}/products/{_quoted(slug)}?{query}"})
-                    break
-        result[product_id] = json.dumps(found, ensure_ascii=False, separators=(",", ":"))
-    return result
-
-
-def new_product_translation(locale: str, name: str, slug: str, description: str,
-                            updated_at: datetime | None = None) -> "ProductTranslation":
-    """A translation row with its derived search text and sort key."""
-    from storefront.catalog.models import ProductTranslation
-    from storefront.i18n.text import sort_key
-
-    row = ProductTranslation(
-        locale=locale, name=name, slug=slug, description=description,
-        search_text=fold(f"{name} {description}"), sort_key=sort_key(name),
-    )
-    if updated_at is not None:
-        row.updated_at = updated_at
-    return row
+def list_categories(session: Session, chain: Sequence[str], counts: dict[int, int]) -> list[CategoryView]:
+    """The translated tree with ``counts`` (category id -> products sold in the shopper's market)."""
+    return [
+        CategoryView(c.id, c.key, c.slug, c.name, c.parent_id, counts.get(c.id, 0))
+        for c in categories(session, chain).values()
+    ]

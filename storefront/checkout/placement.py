@@ -46,6 +46,7 @@ from storefront.money import stripe_minimum, to_stripe_minor
 from storefront.orders.models import Order, OrderLine
 from storefront.payments.gateway import PaymentGateway, PaymentIntent
 from storefront.pricing.services import current_rates
+from storefront.checkout.services import free_stock
 
 MAX_KEY_LENGTH = 255
 
@@ -139,8 +140,6 @@ def _warehouses(session: Session, state: CartState) -> list[str]:
 
 
 def _precheck_stock(session: Session, state: CartState) -> None:
-    from storefront.checkout.services import free_stock
-
     free = free_stock(session, state.market.code, [i.variant_id for i in state.items])
     for item in state.items:
         if free.get(item.variant_id, 0) < item.quantity:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Sequence
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from storefront.catalog.models import Product, ProductMarket, ProductTranslation, Variant
@@ -30,7 +30,7 @@ from storefront.checkout.models import Cart, CartLine
 from storefront.checkout.totals import Totals, order_totals
 from storefront.i18n.fallback import fallback_chain
 from storefront.inventory.models import Stock, WarehouseMarket
-from storefront.markets.cache import memoized_each
+from storefront.cache import memoized_each
 from storefront.markets.models import MarketCountry
 from storefront.markets.services import MarketView
 from storefront.pricing.queries import effective_prices_statement
@@ -42,6 +42,8 @@ from storefront.tax.preview import origin_country
 from storefront.tax.rules import Destination, Determination
 from storefront.tax.services import OrderLine, tax_order
 from storefront.tax.vat_ids import validate_vat_id
+from storefront.tax.calculation import LineInput, calculate
+from storefront.tax.services import components
 
 MAX_QUANTITY = 99
 MAX_LINES = 100
@@ -339,9 +341,6 @@ def _tax_without_address(session: Session, market: MarketView, lines: list[Order
                          now: datetime) -> TaxResult:
     """Before an address is known: the market's own taxes (as the catalog shows
     them) where prices include tax; none yet where tax is added at the end."""
-    from storefront.tax.calculation import LineInput, calculate
-    from storefront.tax.services import components
-
     comps: dict[str, tuple] = {}
     if market.prices_include_tax and market.tax_jurisdiction:
         comps = components(session, market.tax_jurisdiction, {line.category for line in lines} or {"standard"},
@@ -385,3 +384,33 @@ def _load_variant_info(session: Session, ids: Sequence[int], chain: Sequence[str
                              .join(Product, Product.id == Variant.product_id).where(Variant.id.in_(missing))):
         best[r.id] = (0, (r.sku, r.key, r.key, r.tax_category))
     return {variant_id: value for variant_id, (_, value) in best.items()}
+
+
+# --- carts of a market -----------------------------------------------------------------------
+
+
+def _open_in(market: str, now: datetime):
+    return (Cart.market_code == market, Cart.status == "open", Cart.expires_at > now)
+
+
+def open_carts(session: Session, market: str, now: datetime) -> int:
+    """How many carts of the market may still check out."""
+    return session.scalar(select(func.count()).select_from(Cart).where(*_open_in(market, now))) or 0
+
+
+def move_open_carts(session: Session, market: str, currency: str, now: datetime) -> int:
+    """The market's open carts change to its new currency (they reprice on their next read)."""
+    return session.execute(update(Cart).where(*_open_in(market, now)).values(currency=currency)
+                           .execution_options(synchronize_session=False)).rowcount
+
+
+def open_carts_with_methods(session: Session, method_ids: Sequence[int], now: datetime) -> int:
+    """How many carts that may still check out have chosen one of these shipping methods."""
+    return session.scalar(select(func.count()).select_from(Cart).where(
+        Cart.shipping_method_id.in_(list(method_ids)), Cart.status == "open", Cart.expires_at > now)) or 0
+
+
+def forget_shipping_methods(session: Session, method_ids: Sequence[int]) -> int:
+    """Carts that had chosen these methods lose them (the shopper chooses again); how many."""
+    return session.execute(update(Cart).where(Cart.shipping_method_id.in_(list(method_ids)))
+                           .values(shipping_method_id=None).execution_options(synchronize_session=False)).rowcount or 0

@@ -35,9 +35,10 @@ from storefront.markets.models import Market, MarketCountry, MarketLocale, Marke
 from storefront.pricing import fx as fx_service
 from storefront.pricing import services as pricing
 from storefront.pricing.models import ResolvedPrice, VariantPrice
-from storefront.pricing.rounding import round_price
+from storefront.markets.rounding import round_price
 from storefront.shipping.models import ShippingMethod, ShippingZone
 from storefront.tax.services import load_rates
+from storefront.cache import invalidate
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -85,7 +86,6 @@ def load_demo(session: Session, now: datetime | None = None, base_currency: str 
     load_rates(session)
     _load_fx_and_prices(session, markets_data["fx"], base_currency, opened)
     _load_price_story(session, base_currency, now)
-    from storefront.markets.cache import invalidate
 
     invalidate(session, "catalog")  # whatever a process cached of this database is stale
     return {"markets": len(markets), "categories": len(categories), "products": len(products), "variants": variant_count}

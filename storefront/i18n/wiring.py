@@ -1,9 +1,11 @@
 """Flask-Babel wiring: the locale of messages is the negotiated one."""
 from __future__ import annotations
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 
+from storefront.config import ROOT
 from storefront.extensions import babel
+from storefront.money import babel_locale
 
 
 def select_locale() -> str:
@@ -12,12 +14,8 @@ def select_locale() -> str:
     The negotiated shopper locale when the request has one (``de-CH`` ->
     ``de_CH``; gettext falls back to the ``de`` catalog); otherwise the best
     UI language from Accept-Language; otherwise the default."""
-    from flask import current_app
-
     shop = g.get("shop") if has_request_context() else None
     if shop is not None:
-        from storefront.money import babel_locale
-
         return str(babel_locale(shop.locale))  # en-KW -> en: a locale CLDR knows
     languages = current_app.config["UI_LANGUAGES"]
     if has_request_context():
@@ -37,8 +35,6 @@ def current_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
-    from storefront import ROOT
-
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LOCALE"])
     babel.init_app(app, locale_selector=select_locale)

@@ -8,12 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storefront.inventory.models import Stock, Warehouse, WarehouseMarket
+from storefront.cache import memoized
 
 
 def fulfilment_order(session: Session, market: str, destination: str | None) -> list[tuple[str, str]]:
     """(warehouse code, country) of the market's warehouses, domestic first."""
-    from storefront.markets.cache import memoized
-
     def load() -> tuple[tuple[str, str], ...]:  # cached per process until a merchant change
         return tuple(tuple(r) for r in session.execute(
             select(Warehouse.code, Warehouse.country_code)

@@ -1,16 +1,38 @@
-"""Loading markets for negotiation and display (a constant number of queries)."""
+"""Markets: loading them for negotiation and display (a constant number of
+queries), and the merchant's changes, checked against CLDR reference data."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import select
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
+from moneyed import CurrencyDoesNotExist, get_currency
+
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from storefront.i18n.fallback import fallback_chain
+from storefront.i18n.fallback import canonical_tag, fallback_chain
 from storefront.i18n.negotiation import MarketInfo
-from storefront.markets.models import Market
-from storefront.pricing.rounding import RoundingRule, parse_rule
+from storefront.markets.errors import (
+    CountryTaken,
+    DefaultMarketRequired,
+    DuplicateValue,
+    InvalidCountry,
+    InvalidCurrency,
+    InvalidLocale,
+    MarketNotFound,
+    UnsupportedLocale,
+)
+from storefront.markets.models import Market, MarketCountry, MarketLocale, MarketTranslation
+from storefront.markets.rounding import RoundingRule, parse_rule
+
+SCALARS = ("currency", "prices_include_tax", "rounding", "derived_rounding", "price_uplift", "tax_rate", "tax_name",
+           "tax_jurisdiction", "tax_rounding", "incoterm")
+# CLDR territories that are not ISO 3166-1 countries (exceptionally reserved or grouping codes).
+NOT_COUNTRIES = frozenset({"AC", "CP", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "ZZ"})
 
 
 @dataclass(frozen=True)
@@ -71,3 +93,143 @@ def load_markets(session: Session) -> list[MarketView]:
         for m in rows
         if m.locales
     ]
+
+
+def market_by_code(session: Session, code: str) -> Market:
+    market = session.get(Market, code.upper())
+    if market is None:
+        raise MarketNotFound(market=code)
+    return market
+
+
+def market_for_update(session: Session, code: str) -> Market:
+    market = session.scalar(select(Market).where(Market.code == code.upper()).options(*with_collections())
+                            .with_for_update(of=Market))
+    if market is None:
+        raise MarketNotFound(market=code)
+    return market
+
+
+def with_collections():
+    return selectinload(Market.countries), selectinload(Market.locales), selectinload(Market.translations)
+
+
+# --- reference data (CLDR) ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def currencies_in_use() -> frozenset[str]:
+    """ISO 4217 codes that are legal tender somewhere today (CLDR territory
+    currencies), so neither historical (DEM) nor special (XXX, XDR) codes."""
+    found = set()
+    for spans in get_global("territory_currencies").values():
+        for code, _start, end, tender in spans:
+            if end is None and tender:
+                found.add(code)
+    return frozenset(c for c in found if _moneyed_knows(c))
+
+
+def _moneyed_knows(code: str) -> bool:
+    try:
+        get_currency(code)
+    except CurrencyDoesNotExist:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def countries() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes (and XK, Kosovo): CLDR territories that have a currency."""
+    named = {code for code in Locale("en").territories if len(code) == 2 and code.isalpha()}
+    return frozenset(named & set(get_global("territory_currencies")) - NOT_COUNTRIES)
+
+
+def _tag(raw: str) -> str:
+    tag = canonical_tag(raw)
+    if tag is None:
+        raise InvalidLocale(locale=raw)
+    return tag
+
+
+def _market_locale(raw: str) -> str:
+    """A locale prices can be formatted in: CLDR must know its language (a
+    region it lacks, such as en-KW, formats as the language)."""
+    tag = _tag(raw)
+    try:
+        Locale.parse(tag.split("-")[0])
+    except (UnknownLocaleError, ValueError):
+        raise UnsupportedLocale(locale=tag) from None
+    return tag
+
+
+def _unique(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise DuplicateValue(value=value)
+        seen.add(value)
+    return values
+
+
+def checked(session: Session, data: dict[str, Any], code: str) -> dict[str, Any]:
+    """The request's fields normalized (canonical tags, rules) and checked
+    against reference data; raises the first problem found. (The tax
+    jurisdiction is the tax domain's to check.)"""
+    values = dict(data)
+    if "currency" in values and values["currency"] not in currencies_in_use():
+        raise InvalidCurrency(currency=values["currency"])
+    if "locales" in values:
+        values["locales"] = _unique([_market_locale(tag) for tag in values["locales"]])
+    if "names" in values:
+        values["names"] = {_tag(tag): name.strip() for tag, name in values["names"].items()}
+    if "countries" in values:
+        wanted = _unique(values["countries"])
+        for country in wanted:
+            if country not in countries():
+                raise InvalidCountry(country=country)
+        held = session.execute(
+            select(MarketCountry.country_code, MarketCountry.market_code)
+            .where(MarketCountry.country_code.in_(wanted), MarketCountry.market_code != code)
+            .order_by(MarketCountry.country_code)
+        ).first()
+        if held is not None:
+            raise CountryTaken(country=held.country_code, market=held.market_code)
+    for field in ("rounding", "derived_rounding"):
+        if field in values:
+            values[field] = str(parse_rule(values[field]))
+    if "tax_name" in values:
+        values["tax_name"] = values["tax_name"].strip() or "VAT"
+    return values
+
+
+def apply(session: Session, market: Market, values: dict[str, Any]) -> None:
+    """Write checked values; rows of countries, locales and names that stay are
+    kept. The caller builds the listing chains of new locales."""
+    if values.get("is_default") is False and market.is_default:
+        raise DefaultMarketRequired(market=market.code)
+    for field in SCALARS:
+        if field in values:
+            setattr(market, field, values[field])
+    if "countries" in values:
+        have = {c.country_code: c for c in market.countries}
+        market.countries = [have.get(c) or MarketCountry(country_code=c) for c in values["countries"]]
+    if "locales" in values:
+        have_locales = {loc.locale: loc for loc in market.locales}
+        rows = []
+        for position, tag in enumerate(values["locales"]):
+            row = have_locales.get(tag) or MarketLocale(locale=tag)
+            row.position = position
+            rows.append(row)
+        market.locales = rows
+    if "names" in values:
+        have_names = {t.locale: t for t in market.translations}
+        rows_t = []
+        for tag, name in values["names"].items():
+            row_t = have_names.get(tag) or MarketTranslation(locale=tag)
+            row_t.name = name
+            rows_t.append(row_t)
+        market.translations = rows_t
+    if values.get("is_default") and not market.is_default:
+        # One default at most (a partial unique index): clear the old one first.
+        session.execute(update(Market).where(Market.is_default.is_(True)).values(is_default=False))
+        market.is_default = True

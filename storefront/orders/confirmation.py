@@ -2,13 +2,19 @@
 the same transaction that marks the order paid (delivered by a worker)."""
 from __future__ import annotations
 
+from pathlib import Path
+
+from babel.dates import format_date
 from flask import render_template
 from flask_babel import force_locale, gettext
 from moneyed import Money
 
-from storefront.checkout.errors import NOTICES
+from storefront.orders.notices import NOTICES
 from storefront.money import babel_locale, format_money
 from storefront.orders.models import Order, OutboxMessage
+
+# The e-mail templates; the app's template search path includes this folder.
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def queue_confirmation(order: Order) -> OutboxMessage:
@@ -23,8 +29,6 @@ def queue_confirmation(order: Order) -> OutboxMessage:
         country = babel_locale(locale).territories.get(order.address.get("country"), order.address.get("country"))
         notices = [gettext(NOTICES[code]) for code in order.notices if code in NOTICES and code != "market_changed"
                    and "%(" not in NOTICES[code]]
-        from babel.dates import format_date
-
         body = render_template(
             "email/order_confirmation.txt", order=order, lines=lines, totals=totals, has_duties=order.duties > 0,
             notices=notices, country=country, order_date=format_date(order.created_at, "long", locale=babel_locale(locale)),

@@ -4,16 +4,17 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from decimal import Decimal
+from typing import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storefront.inventory.models import Stock, StockReservation
-from storefront.money import from_stripe_minor, quantize
+from storefront.money import Money, from_stripe_minor, quantize
 from storefront.orders import state
 from storefront.orders.errors import OrderNotFound, OrderNotPaid, RefundExceedsPaid
-from storefront.orders.models import Order, ProcessedEvent, Refund
+from storefront.orders.models import Order, OrderLine, ProcessedEvent, Refund
 from storefront.payments.gateway import PaymentGateway, WebhookEvent
 
 log = logging.getLogger("storefront.orders")
@@ -41,6 +42,13 @@ def order_by_id(session: Session, order_id: int) -> Order:
     if order is None:
         raise OrderNotFound()
     return order
+
+
+def ordered(session: Session, variant_ids: Iterable[int]) -> bool:
+    """Whether any order has a line of these variants (orders keep their lines)."""
+    ids = list(variant_ids)
+    return bool(ids) and session.scalar(select(func.count()).select_from(OrderLine)
+                                        .where(OrderLine.variant_id.in_(ids))) > 0
 
 
 # --- stock ------------------------------------------------------------------------
@@ -132,8 +140,6 @@ def _record_provider_refunds(session: Session, order: Order, charge: dict) -> No
 def refund(session: Session, order_id: int, amount: Decimal | None, reason: str | None, *, gateway: PaymentGateway,
            now: datetime) -> Refund:
     """Refund all or part of what was paid, never more; in the order currency."""
-    from moneyed import Money
-
     order = session.scalar(select(Order).where(Order.id == order_id).with_for_update())
     if order is None:
         raise OrderNotFound()

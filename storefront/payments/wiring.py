@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import Flask, current_app
 
 from storefront.payments.gateway import PaymentGateway
+from storefront.payments.stripe_gateway import StripeGateway
 
 
 def gateway() -> PaymentGateway:
     installed = current_app.extensions.get("payment_gateway")
     if installed is None:
-        from storefront.payments.stripe_gateway import StripeGateway
-
         config = current_app.config
         installed = StripeGateway(
             api_key=config["STRIPE_SECRET_KEY"], api_base=config.get("STRIPE_API_BASE") or None,

@@ -32,11 +32,13 @@ from storefront.pricing.errors import (
     InvalidSalePeriod,
     MalformedCsv,
     MissingColumns,
-    MarketNotFound,
-    VariantNotFound,
 )
 from storefront.pricing.models import SalePrice, VariantPrice
-from storefront.pricing.services import parse_amount, reprice
+from storefront.catalog.errors import VariantNotFound
+from storefront.markets.errors import MarketNotFound
+from storefront.money import parse_amount
+from storefront.pricing.services import reprice
+from storefront.money import quantize
 
 HEADER = ("sku", "market", "currency", "amount", "starts_at", "ends_at")
 MAX_ROWS = 100_000
@@ -65,8 +67,6 @@ def export_prices(session: Session, market: str | None = None) -> str:
 
 
 def _amount(amount: Decimal, currency: str) -> str:
-    from storefront.money import quantize
-
     return str(quantize(amount, currency))
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from storefront.money import Money, quantize
-from storefront.pricing.rounding import RoundingRule, apply_rule
+from storefront.markets.rounding import RoundingRule, apply_rule
 
 HUNDRED = Decimal(100)
 

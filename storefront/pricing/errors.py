@@ -1,22 +1,6 @@
 from storefront.errors import N_, Conflict, NotFound, StorefrontError
 
 
-class VariantNotFound(NotFound):
-    code = "variant_not_found"
-    message = N_("There is no variant with SKU “%(sku)s”.")
-
-
-class MarketNotFound(NotFound):
-    code = "market_not_found"
-    message = N_("There is no market “%(market)s”.")
-
-
-class InvalidAmount(StorefrontError):
-    code = "invalid_amount"
-    http_status = 422
-    message = N_("“%(amount)s” is not a valid price in %(currency)s: %(reason)s")
-
-
 class NoExplicitPrice(NotFound):
     code = "price_not_found"
     message = N_("There is no explicit price for “%(sku)s” in market %(market)s.")

@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal
 
 from storefront.money import quantize, round_to_increment, stripe_increment
-from storefront.pricing.rounding import RoundingRule, apply_rule, smallest_price
+from storefront.markets.rounding import RoundingRule, apply_rule, smallest_price
 
 HUNDRED = Decimal(100)
 

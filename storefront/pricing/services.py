@@ -13,29 +13,30 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Iterable, Sequence
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storefront.catalog.models import Variant
+from storefront.catalog.services import variant_by_sku
 from storefront.markets.models import Market
-from storefront.money import currency_digits, stripe_increment
+from storefront.markets.services import market_by_code
+from storefront.money import parse_amount
 from babel.numbers import is_currency
 
 from storefront.pricing.changes import DELETE, INSERT, PROVENANCE, RESTATE, UPDATE, Change, write
 from storefront.pricing.errors import (
-    InvalidAmount,
     InvalidFxRate,
     InvalidSalePeriod,
-    MarketNotFound,
     NoExplicitPrice,
     OverlappingSale,
     SaleNotFound,
     UnknownCurrency,
-    VariantNotFound,
 )
-from storefront.pricing.models import FxRate, ResolvedPrice, SalePrice, VariantPrice
+from storefront.pricing import minimums
+from storefront.pricing.models import FxRate, PriceHistory, ResolvedPrice, SalePrice, VariantPrice
 from storefront.pricing.resolution import FxQuote, MarketPricing, Resolved, resolve
-from storefront.pricing.rounding import parse_rule
+from storefront.markets.rounding import parse_rule
+from storefront.cache import memoized
 
 
 @dataclass(frozen=True)
@@ -81,23 +82,7 @@ def cached_current_rates(session: Session, base: str) -> dict[str, FxQuote]:
     """``current_rates`` for read paths (a cart's duty estimate), cached per
     process until a merchant change or an FX import bumps the catalog version.
     Paths that write what they read (repricing, an order's snapshot) read fresh."""
-    from storefront.markets.cache import memoized
-
     return memoized(session, "catalog", ("fx_rates", base), lambda: current_rates(session, base))
-
-
-def variant_by_sku(session: Session, sku: str) -> Variant:
-    variant = session.scalar(select(Variant).where(Variant.sku == sku))
-    if variant is None:
-        raise VariantNotFound(sku=sku)
-    return variant
-
-
-def market_by_code(session: Session, code: str) -> Market:
-    market = session.get(Market, code.upper())
-    if market is None:
-        raise MarketNotFound(market=code)
-    return market
 
 
 # --- repricing ----------------------------------------------------------------------
@@ -171,24 +156,6 @@ def reprice(
 
 
 # --- explicit prices ------------------------------------------------------------------
-
-
-def parse_amount(raw: object, currency: str) -> Decimal:
-    """A price as the merchant typed it: a decimal with at most the currency's
-    digits, not negative, and chargeable by Stripe (KWD in 0.010 steps)."""
-    try:
-        amount = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
-        raise InvalidAmount(amount=raw, currency=currency, reason="not a number") from None
-    if not amount.is_finite() or amount < 0:
-        raise InvalidAmount(amount=raw, currency=currency, reason="must be zero or more")
-    if amount >= Decimal("1e12"):
-        raise InvalidAmount(amount=raw, currency=currency, reason="too large")
-    if amount != amount.quantize(Decimal(1).scaleb(-currency_digits(currency))):
-        raise InvalidAmount(amount=raw, currency=currency, reason=f"at most {currency_digits(currency)} decimals")
-    if amount % stripe_increment(currency) != 0:
-        raise InvalidAmount(amount=raw, currency=currency, reason=f"must be a multiple of {stripe_increment(currency)}")
-    return amount
 
 
 def explicit_price(session: Session, sku: str, market_code: str) -> Decimal | None:
@@ -316,3 +283,29 @@ def sales_of(session: Session, variant_id: int) -> list[SalePrice]:
     return list(session.scalars(
         select(SalePrice).where(SalePrice.variant_id == variant_id).order_by(SalePrice.market_code, SalePrice.starts_at)
     ).all())
+
+
+# --- a market's new currency --------------------------------------------------------------------
+
+
+def change_market_currency(session: Session, market: str, currency: str, now: datetime) -> dict[str, int]:
+    """What was priced in the old currency goes: explicit prices are deleted,
+    running sales end now (shoppers saw them: the history keeps them), future
+    ones are deleted, and resolved prices and open history rows are closed so
+    ``reprice`` writes every price anew in ``currency``."""
+    dropped = session.execute(delete(VariantPrice).where(VariantPrice.market_code == market,
+                                                         VariantPrice.currency != currency)
+                              .execution_options(synchronize_session=False)).rowcount
+    in_old = (SalePrice.market_code == market, SalePrice.currency != currency)
+    deleted = session.execute(delete(SalePrice).where(*in_old, SalePrice.starts_at > now)
+                              .execution_options(synchronize_session=False)).rowcount
+    ended = session.execute(update(SalePrice).where(*in_old, SalePrice.starts_at <= now,
+                                                    or_(SalePrice.ends_at.is_(None), SalePrice.ends_at > now))
+                            .values(ends_at=now).execution_options(synchronize_session=False)).rowcount
+    session.execute(update(PriceHistory).where(PriceHistory.market_code == market, PriceHistory.currency != currency,
+                                               PriceHistory.valid_to.is_(None))
+                    .values(valid_to=now).execution_options(synchronize_session=False))
+    session.execute(delete(ResolvedPrice).where(ResolvedPrice.market_code == market, ResolvedPrice.currency != currency)
+                    .execution_options(synchronize_session=False))
+    minimums.refresh_markets(session.connection(), [market])
+    return {"dropped_explicit_prices": dropped, "ended_sales": deleted + ended}

@@ -13,6 +13,9 @@ from storefront.pricing import queries
 from storefront.markets.services import MarketView
 from storefront.pricing.display import ShelfPrice, shelf_price
 from storefront.pricing.omnibus import PricePeriod, prior_price
+from storefront.cache import memoized
+from storefront.tax.errors import NoTaxData
+from storefront.tax.services import components
 
 # Directive 98/6/EC Art. 6a(2): "not less than 30 days prior to the application of the price reduction".
 OMNIBUS_DAYS = 30
@@ -69,9 +72,6 @@ def display_tax_rates(session: Session, market: MarketView, categories: set[str]
     jurisdiction's taxes for the category (DE books 7 %), else its flat rate."""
     if not market.tax_jurisdiction or not categories:
         return {}
-    from storefront.markets.cache import memoized
-    from storefront.tax.errors import NoTaxData
-    from storefront.tax.services import components
 
     def compute() -> dict[str, Decimal]:
         try:

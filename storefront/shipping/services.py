@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from storefront.i18n.fallback import fallback_chain
 from storefront.shipping.models import ShippingMethod, ShippingZone
+from storefront.cache import memoized
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,6 @@ class _Zone:
 
 def _zones(session: Session, market: str) -> tuple[_Zone, ...]:
     """The market's zones and methods, cached per process until a merchant change."""
-    from storefront.markets.cache import memoized
-
     def load() -> tuple[_Zone, ...]:
         zones = session.scalars(
             select(ShippingZone).where(ShippingZone.market_code == market).options(selectinload(ShippingZone.methods))

@@ -12,6 +12,7 @@ class JurisdictionNotFound(NotFound):
     message = N_("There are no tax rates for “%(country)s”.")
 
 
-NOTICES = {
-    "reverse_charge": N_("Reverse charge: the buyer accounts for the VAT (VAT Directive Art. 196). No VAT is charged."),
-}
+class UnknownTaxJurisdiction(StorefrontError):
+    code = "unknown_tax_jurisdiction"
+    http_status = 422
+    message = N_("There is no tax jurisdiction “%(jurisdiction)s”.")

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from storefront.catalog.models import Product, Variant
 from storefront.inventory.services import ship_from
-from storefront.pricing.errors import VariantNotFound
+from storefront.catalog.errors import VariantNotFound
 from storefront.pricing.queries import effective_prices_statement
-from storefront.pricing.services import market_by_code
+from storefront.markets.services import market_by_code
 from storefront.tax.rules import Destination
 from storefront.tax.services import OrderLine, TaxedOrder, tax_order
 

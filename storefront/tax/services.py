@@ -12,10 +12,12 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from storefront.tax.calculation import LineInput, TaxComponent, TaxResult, calculate
-from storefront.tax.errors import JurisdictionNotFound, NoTaxData
+from storefront.tax.errors import JurisdictionNotFound, NoTaxData, UnknownTaxJurisdiction
 from storefront.tax.models import TaxJurisdiction, TaxRate
 from storefront.tax.rules import Destination, Determination, determine
 from storefront.tax.vat_ids import VatId, validate_vat_id
+from storefront.cache import invalidate
+from storefront.cache import memoized
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "rates.json"
 
@@ -41,10 +43,15 @@ def load_rates(session: Session, path: Path = DATA_FILE) -> int:
             ))
             count += 1
     session.flush()
-    from storefront.markets.cache import invalidate
 
     invalidate(session, "tax")
     return count
+
+
+def check_jurisdiction(session: Session, code: str | None) -> None:
+    """A market's tax jurisdiction must be one the rate data (or the merchant) defines."""
+    if code and session.get(TaxJurisdiction, code) is None:
+        raise UnknownTaxJurisdiction(jurisdiction=code)
 
 
 def _in_force(on: date):
@@ -55,8 +62,6 @@ def components(session: Session, jurisdiction: str, categories: Iterable[str], o
     """Per tax category, the taxes in force in ``jurisdiction`` on ``on``: for
     each tax the category's own rate, else its standard rate. A merchant
     override beats the data for the same tax and category."""
-    from storefront.markets.cache import memoized
-
     rows = memoized(session, "tax", ("rates_in_force", jurisdiction, on), lambda: tuple(session.execute(
         select(TaxRate.tax, TaxRate.category, TaxRate.rate, TaxRate.origin)
         .where(TaxRate.jurisdiction == jurisdiction, _in_force(on))

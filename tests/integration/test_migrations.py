@@ -21,7 +21,7 @@ def test_migration_history_is_linear():
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from storefront import ROOT
+    from storefront.config import ROOT
 
     config = Config()
     config.set_main_option("script_location", str(ROOT / "migrations"))

@@ -27,7 +27,7 @@ def redis_apps(database_url):
     apps = [create_app(env="test", overrides={"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL,
                                              "AUTH_FAILURE_LIMIT": 3}) for _ in range(2)]
     for app in apps:
-        from storefront.admin.auth import _limiter
+        from storefront.api.admin.auth import _limiter
 
         with app.test_request_context():
             _limiter().prefix = f"storefront:test:{prefix}:"
@@ -57,7 +57,7 @@ def test_failures_on_one_server_count_on_the_other(app, redis_apps):
 
 def test_cache_versions_are_shared(redis_apps):
     from storefront.extensions import db
-    from storefront.markets.cache import current_version, invalidate
+    from storefront.cache import current_version, invalidate
 
     first, second = redis_apps
     with first.test_request_context():
@@ -70,7 +70,7 @@ def test_cache_versions_are_shared(redis_apps):
 def test_a_change_publishes_a_new_version_again_when_committed(redis_apps):
     """What another server cached between the first bump and the commit (pre-commit data) goes stale."""
     from storefront.extensions import db
-    from storefront.markets.cache import current_version, invalidate
+    from storefront.cache import current_version, invalidate
 
     first, second = redis_apps
     with first.test_request_context():

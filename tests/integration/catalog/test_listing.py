@@ -7,8 +7,8 @@ from sqlalchemy import delete, func, select
 
 from storefront.catalog import listing
 from storefront.catalog.models import ListingChain, Product, ProductListingText, ProductTranslation
-from storefront.catalog.queries import coalesce_translation
-from storefront.markets import cache
+from storefront.browse.queries import coalesce_translation
+from storefront import cache
 from tests.functional.shopping import admin_api
 
 LANTERN = {
@@ -130,7 +130,7 @@ def test_a_listing_is_the_same_with_and_without_the_read_model(client, db_sessio
 
 
 def test_per_key_caches_stay_within_their_budget(app, session):
-    from storefront.markets.cache import _each, memoized_each
+    from storefront.cache import _each, memoized_each
 
     calls = []
 

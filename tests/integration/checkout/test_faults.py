@@ -94,7 +94,7 @@ def test_concurrent_first_merchant_changes_do_not_collide(pg_app):
     from sqlalchemy import delete
 
     from storefront.extensions import db
-    from storefront.markets.cache import CacheVersion
+    from storefront.cache import CacheVersion
 
     with app.app_context():
         db.session.execute(delete(CacheVersion))

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import text
 
-from storefront.catalog import queries
+from storefront.browse import queries
 from storefront.i18n.fallback import fallback_chain
 
 

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from storefront.money import minor_unit
 from storefront.pricing.display import shelf_price
-from storefront.pricing.rounding import parse_rule
+from storefront.markets.rounding import parse_rule
 
 
 @pytest.mark.parametrize(

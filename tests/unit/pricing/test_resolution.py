@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from storefront.money import minor_unit, stripe_increment
 from storefront.pricing.display import shelf_price
 from storefront.pricing.resolution import FxQuote, MarketPricing, chargeable, derive, resolve
-from storefront.pricing.rounding import parse_rule
+from storefront.markets.rounding import parse_rule
 
 D = Decimal
 

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from storefront.money import minor_unit
-from storefront.pricing.rounding import InvalidRoundingRule, RoundingRule, parse_rule, round_price
+from storefront.markets.rounding import InvalidRoundingRule, RoundingRule, parse_rule, round_price
 
 
 @pytest.mark.parametrize(

@@ -7,17 +7,15 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import Flask
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import or_, select
 
 from storefront.admin import audit
-from storefront.admin.auth import authenticate, requires
+from storefront.api.admin.blueprint import MerchantBlueprint
 from storefront.errors import N_, Conflict, NotFound, StorefrontError
-from storefront.markets import cache
-from storefront.extensions import api, db
-from storefront.tax.admin_schemas import (
+from storefront import cache
+from storefront.extensions import db
+from storefront.api.admin.schemas.tax_overrides import (
     TaxOverrideArgsSchema,
     TaxOverrideCreateSchema,
     TaxOverrideListSchema,
@@ -26,9 +24,7 @@ from storefront.tax.admin_schemas import (
 from storefront.tax.errors import JurisdictionNotFound
 from storefront.tax.models import TaxJurisdiction, TaxRate
 
-blp = Blueprint("admin_tax_overrides", __name__, description="Merchant overrides of tax rates.")
-blp.before_request(authenticate)
-SECURITY = [{"bearerAuth": []}]
+blp = MerchantBlueprint("admin_tax_overrides", __name__, role="pricing", description="Merchant overrides of tax rates.")
 OVERRIDE = "override"
 SOURCE = "merchant override"
 RATE_DECIMALS = Decimal("1e-8")  # the scale of the ``Rate`` column
@@ -73,10 +69,8 @@ def _state(row: TaxRate) -> dict[str, Any]:
 
 @blp.route("/tax/overrides")
 class TaxOverrides(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.arguments(TaxOverrideArgsSchema, location="query")
     @blp.response(200, TaxOverrideListSchema)
-    @requires("pricing")
     def get(self, args):
         """The merchant's overrides, past, current and future."""
         stmt = select(TaxRate).where(TaxRate.origin == OVERRIDE)
@@ -86,10 +80,8 @@ class TaxOverrides(MethodView):
                                                 TaxRate.valid_from)).all()
         return {"items": rows}
 
-    @blp.doc(security=SECURITY)
     @blp.arguments(TaxOverrideCreateSchema)
     @blp.response(201, TaxOverrideSchema)
-    @requires("pricing")
     def post(self, data):
         """Override the rate of one tax for one category in a jurisdiction over a period."""
         code = data["jurisdiction"].strip().upper()
@@ -124,9 +116,7 @@ class TaxOverrides(MethodView):
 
 @blp.route("/tax/overrides/<int:override_id>")
 class TaxOverrideOne(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.response(204)
-    @requires("pricing")
     def delete(self, override_id: int):
         """Delete an override: the rate data applies again."""
         row = db.session.get(TaxRate, override_id)
@@ -137,7 +127,3 @@ class TaxOverrideOne(MethodView):
         audit.record(db.session, "delete", "tax_override", override_id, before, None)
         cache.invalidate(db.session, "tax")
         db.session.commit()
-
-
-def init_app(app: Flask) -> None:
-    api.register_blueprint(blp, url_prefix="/api/v1/admin")

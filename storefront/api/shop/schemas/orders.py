@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from storefront.api.fields import ContextSchema, MoneySchema, ShopperArgsSchema
-from storefront.tax.schemas import NoticeSchema, TaxLineSchema
+from storefront.api.admin.schemas.tax import NoticeSchema, TaxLineSchema
 
 
 class LineTaxSchema(Schema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from flask import Flask, current_app, g, request
+from flask import current_app, g, request
 from flask.views import MethodView
 from flask_babel import gettext, refresh
 from flask_smorest import Blueprint
@@ -12,8 +12,8 @@ from moneyed import Money
 
 from storefront import clock
 from storefront.checkout import placement, services
-from storefront.checkout.errors import NOTICES
-from storefront.checkout.schemas import (
+from storefront.orders.notices import NOTICES
+from storefront.api.shop.schemas.carts import (
     AddressInputSchema,
     CartArgsSchema,
     CartSchema,
@@ -23,9 +23,9 @@ from storefront.checkout.schemas import (
     ShippingMethodListSchema,
     ShippingMethodSetSchema,
 )
-from storefront.extensions import api, db
-from storefront.markets.context import negotiate_request, shop
-from storefront.orders.views import order_json
+from storefront.extensions import db
+from storefront.api.shop.context import negotiate_request, shop
+from storefront.api.shop.orders import order_json
 from storefront.payments.wiring import gateway
 
 blp = Blueprint("carts", __name__, description="Carts: items, address, shipping, totals.")
@@ -222,7 +222,3 @@ class CartCheckout(MethodView):
             "provider": order.payment_provider, "client_secret": order.payment_client_secret,
             "payment_intent_id": order.payment_intent_id, "amount_minor": order.amount_minor,
             "currency": order.currency}}
-
-
-def init_app(app: Flask) -> None:
-    api.register_blueprint(blp, url_prefix="/api/v1")

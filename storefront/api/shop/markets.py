@@ -1,16 +1,14 @@
 """``GET /markets``: every market, named in the response locale."""
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from storefront.api.fields import ShopperArgsSchema
 from storefront.api.caching import cached_response, conditional
-from storefront.extensions import api
-from storefront.markets import context
-from storefront.markets.context import negotiate_request, shop
-from storefront.markets.schemas import MarketListSchema
+from storefront.api.shop.context import negotiate_request, shop
+from storefront.api.shop.schemas.markets import MarketListSchema
 
 blp = Blueprint("markets", __name__, description="Markets: countries, currency, locales, tax display.")
 blp.before_request(negotiate_request)
@@ -40,8 +38,3 @@ class Markets(MethodView):
             for m in ctx.markets
         ]
         return {"items": items, "next_cursor": None, "context": ctx.as_json()}
-
-
-def init_app(app: Flask) -> None:
-    context.init_app(app)
-    api.register_blueprint(blp, url_prefix="/api/v1")

@@ -5,15 +5,14 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from flask import Flask, current_app
+from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from storefront.admin import audit
-from storefront.admin.auth import authenticate, requires
-from storefront.catalog.admin_category_schemas import (
+from storefront.api.admin.blueprint import MerchantBlueprint
+from storefront.api.admin.schemas.categories import (
     AdminCategoryCreateSchema,
     AdminCategoryListSchema,
     AdminCategorySchema,
@@ -23,12 +22,10 @@ from storefront.catalog.admin_category_schemas import (
 from storefront.catalog.errors import CategoryNotFound
 from storefront.catalog.models import Category, CategoryTranslation, Product
 from storefront.errors import N_, Conflict, NotFound, StorefrontError
-from storefront.extensions import api, db
+from storefront.extensions import db
 from storefront.i18n.fallback import canonical_tag
 
-blp = Blueprint("admin_categories", __name__, description="Categories: the tree and its translations.")
-blp.before_request(authenticate)
-SECURITY = [{"bearerAuth": []}]
+blp = MerchantBlueprint("admin_categories", __name__, role="catalog", description="Categories: the tree and its translations.")
 
 
 class CategoryKeyTaken(Conflict):
@@ -196,9 +193,7 @@ def _source_locale() -> str:
 
 @blp.route("/categories")
 class Categories(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.response(200, AdminCategoryListSchema)
-    @requires("catalog")
     def get(self):
         """Every category with all its translations, in tree order (position, id)."""
         rows = db.session.scalars(select(Category).options(selectinload(Category.translations))
@@ -206,10 +201,8 @@ class Categories(MethodView):
         counts = _product_counts(db.session)
         return {"items": [category_json(c, counts.get(c.id, 0)) for c in rows]}
 
-    @blp.doc(security=SECURITY)
     @blp.arguments(AdminCategoryCreateSchema)
     @blp.response(201, AdminCategorySchema)
-    @requires("catalog")
     def post(self, data):
         """Create a category; it needs a translation in the source language (en)."""
         _check_key(db.session, data["key"], None)
@@ -232,17 +225,13 @@ class Categories(MethodView):
 
 @blp.route("/categories/<int:category_id>")
 class CategoryOne(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.response(200, AdminCategorySchema)
-    @requires("catalog")
     def get(self, category_id: int):
         """One category with all its translations."""
         return _one_json(db.session, _category(db.session, category_id))
 
-    @blp.doc(security=SECURITY)
     @blp.arguments(AdminCategoryUpdateSchema)
     @blp.response(200, AdminCategorySchema)
-    @requires("catalog")
     def patch(self, data, category_id: int):
         """Change the key, the parent (null: top level), the position or some translations."""
         category = _category(db.session, category_id)
@@ -263,9 +252,7 @@ class CategoryOne(MethodView):
         db.session.commit()
         return after
 
-    @blp.doc(security=SECURITY)
     @blp.response(204)
-    @requires("catalog")
     def delete(self, category_id: int):
         """Delete an empty category (no products, no subcategories) with its translations."""
         category = _category(db.session, category_id)
@@ -283,10 +270,8 @@ class CategoryOne(MethodView):
 
 @blp.route("/categories/<int:category_id>/translations/<string:locale>")
 class CategoryTranslationOne(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.arguments(AdminCategoryTranslationSchema)
     @blp.response(200, AdminCategorySchema)
-    @requires("catalog")
     def put(self, data, category_id: int, locale: str):
         """Set the name and slug of the category in one locale."""
         category = _category(db.session, category_id)
@@ -303,9 +288,7 @@ class CategoryTranslationOne(MethodView):
         db.session.commit()
         return body
 
-    @blp.doc(security=SECURITY)
     @blp.response(200, AdminCategorySchema)
-    @requires("catalog")
     def delete(self, category_id: int, locale: str):
         """Remove a translation; the one in the source language (en) stays."""
         category = _category(db.session, category_id)
@@ -322,7 +305,3 @@ class CategoryTranslationOne(MethodView):
         body = _one_json(db.session, category)
         db.session.commit()
         return body
-
-
-def init_app(app: Flask) -> None:
-    api.register_blueprint(blp, url_prefix="/api/v1/admin")

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, request
+from flask import jsonify, request
 from flask_smorest import Blueprint
 
 from storefront import clock
-from storefront.extensions import api, db
+from storefront.extensions import db
 from storefront.orders import services
 from storefront.orders.confirmation import queue_confirmation
 from storefront.payments.wiring import gateway
@@ -30,7 +30,3 @@ def stripe_webhook():
     db.session.commit()
     log.info("stripe event %s %s: %s", event.id, event.type, result)
     return jsonify({"received": True, "result": result})
-
-
-def init_app(app: Flask) -> None:
-    api.register_blueprint(blp, url_prefix="/api/v1")

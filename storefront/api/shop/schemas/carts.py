@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from storefront.api.fields import ContextSchema, MoneySchema, ShopperArgsSchema
-from storefront.tax.schemas import NoticeSchema, TaxLineSchema
+from storefront.api.admin.schemas.tax import NoticeSchema, TaxLineSchema
 
 
 class CartCreateSchema(Schema):
@@ -121,4 +121,4 @@ class CartArgsSchema(ShopperArgsSchema):
     pass
 
 
-from storefront.orders.schemas import CheckoutResultSchema  # noqa: E402,F401  (the checkout response)
+from storefront.api.shop.schemas.orders import CheckoutResultSchema  # noqa: E402,F401  (the checkout response)

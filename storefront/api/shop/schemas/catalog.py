@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from storefront.api.fields import ContextSchema, ListArgsSchema, MoneySchema, ShopperArgsSchema
-from storefront.catalog.queries import SORTS
+from storefront.browse.queries import SORTS
 
 
 class PriceSchema(Schema):

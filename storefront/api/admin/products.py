@@ -1,16 +1,15 @@
 """Merchant catalog endpoints: products, variants, availability, translations (role "catalog")."""
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from storefront import clock
 from storefront.admin import audit
-from storefront.admin.auth import authenticate, requires
-from storefront.catalog import management as m
-from storefront.catalog.admin_product_schemas import (
+from storefront.api.admin.blueprint import MerchantBlueprint
+from storefront.catalog import services as m
+from storefront.api.admin.schemas.products import (
     AdminProductArgsSchema,
     AdminProductListSchema,
     AdminProductSchema,
@@ -25,14 +24,15 @@ from storefront.catalog.admin_product_schemas import (
     VariantUpdateSchema,
 )
 from storefront.catalog.models import Product, ProductTranslation
-from storefront.extensions import api, db
+from storefront.extensions import db
 from storefront.i18n.text import like_pattern
 from storefront.db import newest_first
+from storefront.money import parse_amount
+from storefront.orders import services as orders
+from storefront.pricing import minimums
 from storefront.pricing import services as pricing
 
-blp = Blueprint("admin_products", __name__, description="Merchant catalog: products, variants, translations.")
-blp.before_request(authenticate)
-SECURITY = [{"bearerAuth": []}]
+blp = MerchantBlueprint("admin_products", __name__, role="catalog", description="Merchant catalog: products, variants, translations.")
 
 
 def _base() -> str:
@@ -45,10 +45,8 @@ def _reprice(variant_ids=None) -> None:
 
 @blp.route("/products")
 class AdminProducts(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.arguments(AdminProductArgsSchema, location="query")
     @blp.response(200, AdminProductListSchema)
-    @requires("catalog")
     def get(self, args):
         """Products, newest id first, with every translation, variant and market."""
         stmt = select(Product.id)
@@ -62,10 +60,8 @@ class AdminProducts(MethodView):
         items = [m.snapshot(db.session, m.product(db.session, pid)) for pid in ids]
         return {"items": items, "next_cursor": next_cursor}
 
-    @blp.doc(security=SECURITY)
     @blp.arguments(ProductCreateSchema)
     @blp.response(201, AdminProductSchema)
-    @requires("catalog")
     def post(self, data):
         """Create a product with its translations, variants and markets; prices derive from base prices."""
         p = m.create_product(db.session, data, base_currency=_base())
@@ -78,17 +74,13 @@ class AdminProducts(MethodView):
 
 @blp.route("/products/<int:product_id>")
 class AdminProduct(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.response(200, AdminProductSchema)
-    @requires("catalog")
     def get(self, product_id: int):
         """One product as the merchant manages it."""
         return m.snapshot(db.session, m.product(db.session, product_id))
 
-    @blp.doc(security=SECURITY)
     @blp.arguments(ProductUpdateSchema)
     @blp.response(200, AdminProductSchema)
-    @requires("catalog")
     def patch(self, data, product_id: int):
         """Change category, tax category, customs data or status."""
         p = m.product(db.session, product_id)
@@ -99,14 +91,12 @@ class AdminProduct(MethodView):
         db.session.commit()
         return after
 
-    @blp.doc(security=SECURITY)
     @blp.response(200, DeleteResultSchema)
-    @requires("catalog")
     def delete(self, product_id: int):
         """Delete the product, or archive it when it has orders."""
         p = m.product(db.session, product_id)
         before = m.snapshot(db.session, p)
-        result = m.delete_product(db.session, p)
+        result = m.delete_product(db.session, p, ordered=orders.ordered(db.session, [v.id for v in p.variants]))
         audit.record(db.session, "archive" if result == "archived" else "delete", "product", product_id, before,
                      {"status": "archived"} if result == "archived" else None)
         db.session.commit()
@@ -115,10 +105,8 @@ class AdminProduct(MethodView):
 
 @blp.route("/products/<int:product_id>/markets")
 class AdminProductMarkets(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.arguments(MarketsSetSchema)
     @blp.response(200, AdminProductSchema)
-    @requires("catalog")
     def put(self, data, product_id: int):
         """The markets the product is sold in (withdrawn elsewhere)."""
         p = m.product(db.session, product_id)
@@ -133,10 +121,8 @@ class AdminProductMarkets(MethodView):
 
 @blp.route("/products/<int:product_id>/variants")
 class AdminProductVariants(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.arguments(VariantInputSchema)
     @blp.response(201, AdminProductSchema)
-    @requires("catalog")
     def post(self, data, product_id: int):
         """Add a variant (its options must be the product's)."""
         p = m.product(db.session, product_id)
@@ -150,16 +136,14 @@ class AdminProductVariants(MethodView):
 
 @blp.route("/variants/<string:sku>")
 class AdminVariant(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.arguments(VariantUpdateSchema)
     @blp.response(200, AdminProductSchema)
-    @requires("catalog")
     def patch(self, data, sku: str):
         """Change a variant's base price or position."""
-        v = pricing.variant_by_sku(db.session, sku)
+        v = m.variant_by_sku(db.session, sku)
         before = {"base_price": v.base_price, "position": v.position}
         if "base_price" in data:
-            v.base_price = pricing.parse_amount(data["base_price"], _base()) if data["base_price"] is not None else None
+            v.base_price = parse_amount(data["base_price"], _base()) if data["base_price"] is not None else None
         if "position" in data:
             v.position = data["position"]
         db.session.flush()
@@ -168,23 +152,21 @@ class AdminVariant(MethodView):
         db.session.commit()
         return m.snapshot(db.session, m.product(db.session, v.product_id))
 
-    @blp.doc(security=SECURITY)
     @blp.response(204)
-    @requires("catalog")
     def delete(self, sku: str):
         """Delete a variant that was never ordered (a product keeps one)."""
-        v = pricing.variant_by_sku(db.session, sku)
-        m.delete_variant(db.session, v)
+        v = m.variant_by_sku(db.session, sku)
+        product_id = v.product_id
+        m.delete_variant(db.session, v, ordered=orders.ordered(db.session, [v.id]))
+        minimums.refresh_products(db.session.connection(), [product_id])
         audit.record(db.session, "delete", "variant", sku, {"sku": sku}, None)
         db.session.commit()
 
 
 @blp.route("/products/<int:product_id>/translations/<string:locale>")
 class AdminTranslation(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.arguments(TranslationInputSchema)
     @blp.response(200, AdminProductSchema)
-    @requires("catalog")
     def put(self, data, product_id: int, locale: str):
         """Create or replace the product's name, slug and description in a locale."""
         p = m.product(db.session, product_id)
@@ -196,9 +178,7 @@ class AdminTranslation(MethodView):
         db.session.commit()
         return after
 
-    @blp.doc(security=SECURITY)
     @blp.response(204)
-    @requires("catalog")
     def delete(self, product_id: int, locale: str):
         """Remove a translation (the locale then falls back, e.g. fr-CA to fr)."""
         p = m.product(db.session, product_id)
@@ -210,10 +190,8 @@ class AdminTranslation(MethodView):
 
 @blp.route("/translations/status")
 class TranslationStatus(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.arguments(StatusArgsSchema, location="query")
     @blp.response(200, StatusReportSchema)
-    @requires("catalog")
     def get(self, args):
         """Which products lack which locales of which markets, and which translations are older than the source."""
         rows = m.translation_status(db.session, args.get("market"), current_app.config["DEFAULT_LOCALE"])
@@ -221,9 +199,3 @@ class TranslationStatus(MethodView):
             rows = [r for r in rows if r.state == args["state"]]
         return {"missing": sum(r.state == "missing" for r in rows), "outdated": sum(r.state == "outdated" for r in rows),
                 "items": rows}
-
-
-def init_app(app: Flask) -> None:
-    api.register_blueprint(blp, url_prefix="/api/v1/admin")
-
-

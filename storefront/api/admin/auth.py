@@ -2,17 +2,16 @@
 
 Tokens are API tokens created by the CLI or an admin (stored hashed, with
 roles), or the bootstrap token ``STOREFRONT_ADMIN_TOKEN`` holding every role.
-Each endpoint declares the role it needs with ``@requires(role)``: 401
-without a valid token, 403 without the role, 429 after repeated failures
-from one client address."""
+A merchant resource declares the role it needs once, on its
+``MerchantBlueprint`` (storefront/api/admin/blueprint.py): 401 without a valid
+token, 403 without the role (both before any argument is parsed), 429 after
+repeated failures from one client address."""
 from __future__ import annotations
 
 import hmac
 import math
 import time
 from dataclasses import dataclass
-from functools import wraps
-from typing import Callable
 
 from flask import current_app, g, request
 
@@ -21,6 +20,7 @@ from storefront.admin.errors import Forbidden, TooManyFailures, Unauthorized
 from storefront.admin.ratelimit import FailureWindow, RedisFailureWindow
 from storefront.admin.tokens import ROLES as ROLE_NAMES
 from storefront.admin.tokens import find_active
+from storefront.cache import redis_client
 from storefront.extensions import db
 
 ROLES = frozenset(ROLE_NAMES)
@@ -38,8 +38,6 @@ def _limiter():
     limiter = current_app.extensions.get("auth_failures")
     if limiter is None:
         limit, window = current_app.config["AUTH_FAILURE_LIMIT"], current_app.config["AUTH_FAILURE_WINDOW_SECONDS"]
-        from storefront.markets.cache import redis_client
-
         client = redis_client()
         limiter = RedisFailureWindow(client, limit, window) if client is not None else FailureWindow(limit, window)
         current_app.extensions["auth_failures"] = limiter
@@ -47,7 +45,7 @@ def _limiter():
 
 
 def authenticate() -> None:
-    """``before_request`` of merchant blueprints."""
+    """The request's bearer token, or 401 (429 after repeated failures)."""
     key = request.remote_addr or "-"
     limiter, now = _limiter(), time.time()  # wall clock: comparable across servers
     wait = limiter.blocked_for(key, now)
@@ -75,27 +73,10 @@ def _principal(token: str) -> Principal | None:
     return Principal(name=f"token:{row.id}:{row.name}", roles=frozenset(row.roles), token_id=row.id)
 
 
-def current_actor() -> str:
+def authorize(role: str) -> None:
+    """The authenticated principal holds ``role`` (``admin`` holds every role), or 403."""
     principal: Principal | None = g.get("principal")
-    return principal.name if principal else "system"
-
-
-def requires(role: str) -> Callable:
-    """Declare the role an endpoint needs (403 without it). ``admin`` holds every role."""
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}")
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            principal: Principal | None = g.get("principal")
-            if principal is None:
-                raise Unauthorized()
-            if role not in principal.roles and "admin" not in principal.roles:
-                raise Forbidden(role=role)
-            return view(*args, **kwargs)
-
-        wrapper._required_role = role  # type: ignore[attr-defined]
-        return wrapper
-
-    return decorator
+    if principal is None:
+        raise Unauthorized()
+    if role not in principal.roles and "admin" not in principal.roles:
+        raise Forbidden(role=role)

@@ -13,7 +13,8 @@ from typing import Any
 
 from moneyed import Money
 
-from storefront.catalog.services import CategoryRef, ProductView, VariantView
+from storefront.browse.services import ProductView, VariantView
+from storefront.catalog.services import CategoryRef
 from storefront.money import format_amount, quantize
 from storefront.pricing.display import ShelfPrice
 

@@ -1,4 +1,4 @@
-"""Schemas of the merchant category endpoints (storefront.catalog.admin_categories)."""
+"""Schemas of the merchant category endpoints (storefront.api.admin.categories)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

@@ -1,23 +1,21 @@
 """Merchant stock endpoints (API.md): per warehouse quantity and reservations."""
 from __future__ import annotations
 
-from flask import Flask
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from storefront.admin import audit
-from storefront.admin.auth import authenticate, requires
+from storefront.api.admin.blueprint import MerchantBlueprint
 from storefront.errors import N_, NotFound, StorefrontError
-from storefront.extensions import api, db
+from storefront.extensions import db
 from storefront.inventory.models import Stock, Warehouse, WarehouseMarket
-from storefront.pricing.services import variant_by_sku
+from storefront.catalog.services import variant_by_sku
+from storefront.markets.models import Market
+from storefront.shipping.addresses import COUNTRIES, UnknownCountry
 
-blp = Blueprint("admin_stock", __name__, description="Stock per warehouse.")
-blp.before_request(authenticate)
-SECURITY = [{"bearerAuth": []}]
+blp = MerchantBlueprint("admin_stock", __name__, role="catalog", description="Stock per warehouse.")
 
 
 class WarehouseNotFound(NotFound):
@@ -62,9 +60,7 @@ def _stock_json(session, sku: str) -> dict:
 
 @blp.route("/variants/<string:sku>/stock")
 class VariantStock(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.response(200, StockListSchema)
-    @requires("catalog")
     def get(self, sku: str):
         """Quantity and reserved units of the variant in every warehouse."""
         return _stock_json(db.session, sku)
@@ -72,10 +68,8 @@ class VariantStock(MethodView):
 
 @blp.route("/variants/<string:sku>/stock/<string:warehouse>")
 class VariantWarehouseStock(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.arguments(StockSetSchema)
     @blp.response(200, StockListSchema)
-    @requires("catalog")
     def put(self, data, sku: str, warehouse: str):
         """Set the quantity on hand (never below what open orders have reserved)."""
         variant = variant_by_sku(db.session, sku)
@@ -137,8 +131,6 @@ def _warehouse_json(w: Warehouse) -> dict:
 
 
 def _markets(codes) -> list[str]:
-    from storefront.markets.models import Market
-
     codes = sorted({c.upper() for c in codes})
     known = set(db.session.scalars(select(Market.code)).all())
     unknown = [c for c in codes if c not in known]
@@ -149,21 +141,16 @@ def _markets(codes) -> list[str]:
 
 @blp.route("/warehouses")
 class Warehouses(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.response(200, WarehouseListSchema)
-    @requires("catalog")
     def get(self):
         """Warehouses with their country and the markets they ship to."""
         return {"items": [_warehouse_json(w) for w in db.session.scalars(select(Warehouse).order_by(Warehouse.code))]}
 
-    @blp.doc(security=SECURITY)
     @blp.arguments(WarehouseCreateSchema)
     @blp.response(201, WarehouseSchema)
-    @requires("admin")
+    @blp.requires("admin")
     def post(self, data):
         """Add a warehouse (its country decides customs and taxes of what it ships)."""
-        from storefront.shipping.addresses import COUNTRIES, UnknownCountry
-
         if db.session.get(Warehouse, data["code"]) is not None:
             raise WarehouseExists(warehouse=data["code"])
         if data["country"] not in COUNTRIES:
@@ -179,10 +166,9 @@ class Warehouses(MethodView):
 
 @blp.route("/warehouses/<string:code>")
 class WarehouseOne(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.arguments(WarehouseUpdateSchema)
     @blp.response(200, WarehouseSchema)
-    @requires("admin")
+    @blp.requires("admin")
     def patch(self, data, code: str):
         """Rename a warehouse or change the markets it ships to."""
         w = db.session.get(Warehouse, code)
@@ -199,7 +185,3 @@ class WarehouseOne(MethodView):
         audit.record(db.session, "update", "warehouse", w.code, before, _warehouse_json(w))
         db.session.commit()
         return _warehouse_json(w)
-
-
-def init_app(app: Flask) -> None:
-    api.register_blueprint(blp, url_prefix="/api/v1/admin")

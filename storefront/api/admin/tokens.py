@@ -1,14 +1,13 @@
 """Merchant API tokens and the audit trail."""
 from __future__ import annotations
 
-from flask import Flask
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from storefront import clock
 from storefront.admin import audit, tokens
-from storefront.admin.auth import authenticate, current_actor, requires
-from storefront.admin.schemas import (
+from storefront.admin.audit import current_actor
+from storefront.api.admin.blueprint import MerchantBlueprint
+from storefront.api.admin.schemas.tokens import (
     AuditArgsSchema,
     AuditListSchema,
     TokenCreatedSchema,
@@ -16,13 +15,11 @@ from storefront.admin.schemas import (
     TokenListSchema,
     TokenSchema,
 )
-from storefront.extensions import api, db
+from storefront.extensions import db
 from storefront.admin.models import AuditEntry
 from storefront.db import newest_first
 
-blp = Blueprint("admin", __name__, description="API tokens and the audit trail.")
-blp.before_request(authenticate)
-SECURITY = [{"bearerAuth": []}]
+blp = MerchantBlueprint("admin", __name__, role="admin", description="API tokens and the audit trail.")
 
 
 def token_json(row) -> dict:
@@ -32,17 +29,13 @@ def token_json(row) -> dict:
 
 @blp.route("/tokens")
 class Tokens(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.response(200, TokenListSchema)
-    @requires("admin")
     def get(self):
         """API tokens (never their secrets)."""
         return {"items": [token_json(t) for t in tokens.list_tokens(db.session)]}
 
-    @blp.doc(security=SECURITY)
     @blp.arguments(TokenCreateSchema)
     @blp.response(201, TokenCreatedSchema)
-    @requires("admin")
     def post(self, data):
         """Create a token with roles; its secret is shown in this response only."""
         secret, row = tokens.create_token(db.session, data["name"], data["roles"], current_actor(), clock.now())
@@ -53,9 +46,7 @@ class Tokens(MethodView):
 
 @blp.route("/tokens/<int:token_id>")
 class TokenOne(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.response(200, TokenSchema)
-    @requires("admin")
     def delete(self, token_id: int):
         """Revoke a token (kept for the audit trail)."""
         row = tokens.revoke(db.session, token_id, clock.now())
@@ -66,10 +57,8 @@ class TokenOne(MethodView):
 
 @blp.route("/audit")
 class Audit(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.arguments(AuditArgsSchema, location="query")
     @blp.response(200, AuditListSchema)
-    @requires("admin")
     def get(self, args):
         """Merchant changes, newest first, filtered by entity, actor, action and time."""
         stmt = audit.search_statement(entity=args.get("entity"), entity_id=args.get("entity_id"),
@@ -78,7 +67,3 @@ class Audit(MethodView):
         rows, next_cursor = newest_first(db.session, stmt, AuditEntry.id, kind="audit", cursor=args.get("cursor"),
                                          limit=args["limit"])
         return {"items": rows, "next_cursor": next_cursor}
-
-
-def init_app(app: Flask) -> None:
-    api.register_blueprint(blp, url_prefix="/api/v1/admin")

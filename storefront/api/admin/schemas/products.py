@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
-from storefront.catalog.management import STATUSES, TAX_CATEGORIES
+from storefront.catalog.services import STATUSES, TAX_CATEGORIES
 
 _LEN = _l("Length must be between {min} and {max}.")
 

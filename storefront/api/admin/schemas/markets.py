@@ -1,4 +1,4 @@
-"""Schemas of the merchant market endpoints (storefront.markets.admin).
+"""Schemas of the merchant market endpoints (storefront.api.admin.markets).
 
 The schemas check shapes (types, lengths, ranges, choices); the view checks
 what needs data: CLDR currencies and countries, language tags, rounding
@@ -46,7 +46,7 @@ def _code(**kwargs) -> UpperString:
 
 def _rule(**kwargs) -> fields.String:
     return fields.String(validate=validate.Length(min=1, max=32, error=LENGTH),
-                         metadata={"description": "minor, cash, step:S or charm:E (storefront.pricing.rounding)."},
+                         metadata={"description": "minor, cash, step:S or charm:E (storefront.markets.rounding)."},
                          **kwargs)
 
 

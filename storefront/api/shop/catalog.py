@@ -1,15 +1,16 @@
 """Shopper catalog endpoints: /categories, /products, /products/{slug}."""
 from __future__ import annotations
 
-from flask import Flask, Response, current_app
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from storefront import clock
 from storefront.api.fields import page_size
-from storefront.catalog import services
-from storefront.catalog.presenter import product_list_text, product_text
-from storefront.catalog.schemas import (
+from storefront.browse import services as browse
+from storefront.catalog import services as catalog
+from storefront.api.shop.catalog_json import product_list_text, product_text
+from storefront.api.shop.schemas.catalog import (
     CategoryListSchema,
     DetailArgsSchema,
     ProductDetailSchema,
@@ -18,8 +19,8 @@ from storefront.catalog.schemas import (
 )
 from storefront.api.fields import ShopperArgsSchema
 from storefront.api.caching import cached_response, conditional
-from storefront.extensions import api, db
-from storefront.markets.context import negotiate_request, shop
+from storefront.extensions import db
+from storefront.api.shop.context import negotiate_request, shop
 
 blp = Blueprint("catalog", __name__, description="The catalog in the resolved market and locale.")
 blp.before_request(negotiate_request)
@@ -34,7 +35,8 @@ class Categories(MethodView):
     def get(self, _args):
         """Categories, translated, with the number of products sold in the market."""
         ctx = shop()
-        items = services.list_categories(db.session, ctx.market, ctx.chain, clock.now())
+        counts = browse.category_counts(db.session, ctx.market.code, clock.now())
+        items = catalog.list_categories(db.session, ctx.chain, counts)
         return {"items": items, "next_cursor": None, "context": ctx.as_json()}
 
 
@@ -45,7 +47,7 @@ class Products(MethodView):
     def get(self, args):
         """Products sold in the market, a page at a time (keyset cursor)."""
         ctx = shop()
-        page = services.list_products(
+        page = browse.list_products(
             db.session, ctx.market, ctx.markets, ctx.chain,
             limit=page_size(args.get("limit")), cursor=args.get("cursor"), q=args.get("q"),
             category=args.get("category"), sort=args["sort"],
@@ -61,7 +63,7 @@ class ProductDetail(MethodView):
     def get(self, _args, slug: str):
         """One product by its slug in any locale; 404 where it is not sold."""
         ctx = shop()
-        product = services.get_product(
+        product = browse.get_product(
             db.session, ctx.market, ctx.markets, ctx.chain, slug,
             default_locale=current_app.config["DEFAULT_LOCALE"], now=clock.now(),
         )
@@ -70,7 +72,3 @@ class ProductDetail(MethodView):
 
 def json_response(text: str) -> Response:
     return Response(text, mimetype="application/json")
-
-
-def init_app(app: Flask) -> None:
-    api.register_blueprint(blp, url_prefix="/api/v1")

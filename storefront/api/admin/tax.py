@@ -3,32 +3,28 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Flask, current_app
+from flask import current_app
 from flask.views import MethodView
 from flask_babel import gettext
-from flask_smorest import Blueprint
 from moneyed import Money
 
 from storefront import clock
-from storefront.admin.auth import authenticate, requires
-from storefront.extensions import api, db
-from storefront.pricing.services import market_by_code, parse_amount
+from storefront.api.admin.blueprint import MerchantBlueprint
+from storefront.extensions import db
+from storefront.markets.services import market_by_code
+from storefront.money import parse_amount
 from storefront.tax import preview, services
-from storefront.tax.errors import NOTICES
+from storefront.orders.notices import NOTICES
 from storefront.tax.rules import Destination
-from storefront.tax.schemas import PreviewResultSchema, PreviewSchema, RateListSchema, RatesQueryArgsSchema
+from storefront.api.admin.schemas.tax import PreviewResultSchema, PreviewSchema, RateListSchema, RatesQueryArgsSchema
 
-blp = Blueprint("admin_tax", __name__, description="Tax rates and tax previews.")
-blp.before_request(authenticate)
-SECURITY = [{"bearerAuth": []}]
+blp = MerchantBlueprint("admin_tax", __name__, role="pricing", description="Tax rates and tax previews.")
 
 
 @blp.route("/tax/rates")
 class TaxRates(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.arguments(RatesQueryArgsSchema, location="query")
     @blp.response(200, RateListSchema)
-    @requires("pricing")
     def get(self, args):
         """The rates in force per jurisdiction on a date (default today), optionally for one country."""
         on = args.get("date") or clock.now().date()
@@ -49,10 +45,8 @@ def _line_json(line, currency: str, determination, quantity: int | None = None) 
 
 @blp.route("/tax/preview")
 class TaxPreview(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.arguments(PreviewSchema)
     @blp.response(200, PreviewResultSchema)
-    @requires("pricing")
     def post(self, data):
         """Tax an order of current prices for a destination, as checkout will."""
         now = clock.now()
@@ -79,7 +73,3 @@ class TaxPreview(MethodView):
             "totals": {"net": Money(r.net_total, q.currency), "tax": Money(r.tax_total, q.currency),
                        "gross": Money(r.gross_total, q.currency)},
         }
-
-
-def init_app(app: Flask) -> None:
-    api.register_blueprint(blp, url_prefix="/api/v1/admin")

@@ -5,24 +5,22 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import Flask
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from moneyed import Money
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 
 from storefront import clock
 from storefront.admin import audit
-from storefront.admin.auth import authenticate, requires
-from storefront.catalog.management import InvalidLocaleTag
-from storefront.checkout.models import Cart
+from storefront.api.admin.blueprint import MerchantBlueprint
+from storefront.catalog.services import InvalidLocaleTag
+from storefront.checkout import services as carts
 from storefront.errors import N_, Conflict, NotFound, StorefrontError
-from storefront.extensions import api, db
+from storefront.extensions import db
 from storefront.i18n.fallback import canonical_tag
 from storefront.markets.models import Market, MarketCountry
-from storefront.pricing.errors import InvalidAmount
-from storefront.pricing.services import market_by_code, parse_amount
-from storefront.shipping.admin_schemas import (
+from storefront.markets.services import market_by_code
+from storefront.money import InvalidAmount, parse_amount
+from storefront.api.admin.schemas.shipping import (
     AdminShippingMethodSchema,
     AdminShippingZoneListSchema,
     AdminShippingZoneSchema,
@@ -34,9 +32,7 @@ from storefront.shipping.admin_schemas import (
 )
 from storefront.shipping.models import ShippingMethod, ShippingZone
 
-blp = Blueprint("admin_shipping", __name__, description="Shipping zones and methods per market.")
-blp.before_request(authenticate)
-SECURITY = [{"bearerAuth": []}]
+blp = MerchantBlueprint("admin_shipping", __name__, role="admin", description="Shipping zones and methods per market.")
 DEFAULT_NAME_LOCALE = "en"
 
 
@@ -172,9 +168,7 @@ def _optional_amount(raw: object | None, currency: str) -> Decimal | None:
 
 @blp.route("/markets/<string:code>/shipping-zones")
 class MarketShippingZones(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.response(200, AdminShippingZoneListSchema)
-    @requires("admin")
     def get(self, code: str):
         """The market's shipping zones with their methods, priced in the market currency."""
         market = market_by_code(db.session, code)
@@ -183,10 +177,8 @@ class MarketShippingZones(MethodView):
         return {"market": market.code, "currency": market.currency,
                 "items": [_zone_json(z, market.currency) for z in zones]}
 
-    @blp.doc(security=SECURITY)
     @blp.arguments(ShippingZoneCreateSchema)
     @blp.response(201, AdminShippingZoneSchema)
-    @requires("admin")
     def post(self, data, code: str):
         """Create a zone of some of the market's countries ([]: all of them)."""
         market = market_by_code(db.session, code)
@@ -202,10 +194,8 @@ class MarketShippingZones(MethodView):
 
 @blp.route("/shipping-zones/<int:zone_id>")
 class ShippingZoneOne(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.arguments(ShippingZoneUpdateSchema)
     @blp.response(200, AdminShippingZoneSchema)
-    @requires("admin")
     def patch(self, data, zone_id: int):
         """Rename a zone or change its countries."""
         zone = _zone(zone_id, for_update=True)
@@ -220,23 +210,17 @@ class ShippingZoneOne(MethodView):
         db.session.commit()
         return _zone_json(zone, market.currency)
 
-    @blp.doc(security=SECURITY)
     @blp.response(204)
-    @requires("admin")
     def delete(self, zone_id: int):
         """Delete a zone and its methods (refused while open carts use one of them)."""
         zone = _zone(zone_id, for_update=True)
         method_ids = [m.id for m in zone.methods]
         if method_ids:
-            in_use = db.session.scalar(
-                select(func.count()).select_from(Cart)
-                .where(Cart.shipping_method_id.in_(method_ids), Cart.status == "open", Cart.expires_at > clock.now())
-            )
+            in_use = carts.open_carts_with_methods(db.session, method_ids, clock.now())
             if in_use:
                 raise ZoneInUse(carts=in_use, details={"carts": in_use})
             # Expired and checked-out carts let go of them (orders keep their own copy).
-            db.session.execute(update(Cart).where(Cart.shipping_method_id.in_(method_ids))
-                               .values(shipping_method_id=None).execution_options(synchronize_session=False))
+            carts.forget_shipping_methods(db.session, method_ids)
         before = _zone_state(zone)
         db.session.delete(zone)
         audit.record(db.session, "delete", "shipping_zone", zone_id, before, None)
@@ -248,10 +232,8 @@ class ShippingZoneOne(MethodView):
 
 @blp.route("/shipping-zones/<int:zone_id>/methods")
 class ShippingZoneMethods(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.arguments(ShippingMethodCreateSchema)
     @blp.response(201, AdminShippingMethodSchema)
-    @requires("admin")
     def post(self, data, zone_id: int):
         """Add a shipping method to a zone; amounts are exact decimals in the market currency."""
         zone = _zone(zone_id, for_update=True)
@@ -274,10 +256,8 @@ class ShippingZoneMethods(MethodView):
 
 @blp.route("/shipping-methods/<int:method_id>")
 class ShippingMethodOne(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.arguments(ShippingMethodUpdateSchema)
     @blp.response(200, AdminShippingMethodSchema)
-    @requires("admin")
     def patch(self, data, method_id: int):
         """Change a shipping method (same rules as creating one)."""
         method = _method(method_id)
@@ -306,21 +286,13 @@ class ShippingMethodOne(MethodView):
         db.session.commit()
         return _method_json(method, currency)
 
-    @blp.doc(security=SECURITY)
     @blp.response(200, ShippingMethodDeletedSchema)
-    @requires("admin")
     def delete(self, method_id: int):
         """Delete a shipping method; carts that had chosen it lose their method (they say how many)."""
         method = _method(method_id)
         before = _method_state(method)
-        result = db.session.execute(update(Cart).where(Cart.shipping_method_id == method.id)
-                                    .values(shipping_method_id=None).execution_options(synchronize_session=False))
-        carts = result.rowcount or 0
+        updated = carts.forget_shipping_methods(db.session, [method.id])
         db.session.delete(method)
-        audit.record(db.session, "delete", "shipping_method", method_id, before, {"carts_updated": carts})
+        audit.record(db.session, "delete", "shipping_method", method_id, before, {"carts_updated": updated})
         db.session.commit()
-        return {"id": method_id, "deleted": True, "carts_updated": carts}
-
-
-def init_app(app: Flask) -> None:
-    api.register_blueprint(blp, url_prefix="/api/v1/admin")
+        return {"id": method_id, "deleted": True, "carts_updated": updated}

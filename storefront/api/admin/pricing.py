@@ -1,18 +1,18 @@
 """Merchant pricing endpoints under /api/v1/admin (bearer token, role "pricing")."""
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request
+from flask import Response, current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from storefront import clock
 from storefront.admin import audit
-from storefront.admin.auth import authenticate, requires
-from storefront.extensions import api, db
+from storefront.api.admin.blueprint import MerchantBlueprint
+from storefront.extensions import db
 from storefront.money import Money
+from storefront.catalog.services import variant_by_sku
 from storefront.pricing import csv_io, fx, matrix, services
 from storefront.pricing.models import SalePrice
-from storefront.pricing.schemas import (
+from storefront.api.admin.schemas.pricing import (
     ExportArgsSchema,
     FxRateListSchema,
     FxRateQueryArgsSchema,
@@ -27,9 +27,7 @@ from storefront.pricing.schemas import (
     SaleSchema,
 )
 
-blp = Blueprint("admin_pricing", __name__, description="Merchant pricing: prices, FX rates, sales, CSV.")
-blp.before_request(authenticate)
-SECURITY = [{"bearerAuth": []}]
+blp = MerchantBlueprint("admin_pricing", __name__, role="pricing", description="Merchant pricing: prices, FX rates, sales, CSV.")
 
 
 def _base() -> str:
@@ -49,10 +47,8 @@ def _variant_matrix(variant_product_id: int, sku: str) -> dict:
 
 @blp.route("/variants/<string:sku>/prices/<string:market>")
 class VariantMarketPrice(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.arguments(PriceSetSchema)
     @blp.response(200, PriceMatrixSchema)
-    @requires("pricing")
     def put(self, data, sku: str, market: str):
         """Set the explicit price of a variant in a market (gross where the market shows tax-inclusive prices)."""
         before = services.explicit_price(db.session, sku, market)
@@ -63,9 +59,7 @@ class VariantMarketPrice(MethodView):
         db.session.commit()
         return _variant_matrix(variant.product_id, sku)
 
-    @blp.doc(security=SECURITY)
     @blp.response(200, PriceMatrixSchema)
-    @requires("pricing")
     def delete(self, sku: str, market: str):
         """Remove the explicit price: the market falls back to the derived price."""
         before = services.explicit_price(db.session, sku, market)
@@ -77,13 +71,11 @@ class VariantMarketPrice(MethodView):
 
 @blp.route("/variants/<string:sku>/base-price")
 class VariantBasePrice(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.arguments(PriceSetSchema)
     @blp.response(200, PriceMatrixSchema)
-    @requires("pricing")
     def put(self, data, sku: str):
         """Set the base price (in the base currency); derived prices in every market follow."""
-        before = services.variant_by_sku(db.session, sku).base_price
+        before = variant_by_sku(db.session, sku).base_price
         variant = services.set_base_price(db.session, sku, data["amount"], base_currency=_base(), now=clock.now())
         audit.record(db.session, "update", "base_price", sku, {"amount": before}, {"amount": variant.base_price})
         db.session.commit()
@@ -92,9 +84,7 @@ class VariantBasePrice(MethodView):
 
 @blp.route("/products/<int:product_id>/price-matrix")
 class PriceMatrix(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.response(200, PriceMatrixSchema)
-    @requires("pricing")
     def get(self, product_id: int):
         """Every variant's price in every market, side by side, with how it was made."""
         return _matrix_body(matrix.price_matrix(db.session, product_id, base_currency=_base(), now=clock.now()))
@@ -107,10 +97,8 @@ def _rate_json(row) -> dict:
 
 @blp.route("/fx-rates")
 class FxRates(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.arguments(FxRateQueryArgsSchema, location="query")
     @blp.response(200, FxRateListSchema)
-    @requires("pricing")
     def get(self, args):
         """Current rates per currency, or one currency's history (``?currency=``)."""
         base = _base()
@@ -126,10 +114,8 @@ class FxRates(MethodView):
 
 @blp.route("/fx-rates/<string:currency>")
 class FxRateOne(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.arguments(FxRateSetSchema)
     @blp.response(200, FxRateSetResultSchema)
-    @requires("pricing")
     def put(self, data, currency: str):
         """Set a rate (for currencies the ECB does not publish, such as KWD); derived prices follow."""
         now = clock.now()
@@ -149,18 +135,14 @@ def _sale_json(sale: SalePrice, sku: str) -> dict:
 
 @blp.route("/variants/<string:sku>/sales")
 class VariantSales(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.response(200, SaleListSchema)
-    @requires("pricing")
     def get(self, sku: str):
         """The variant's scheduled, running and past sales."""
-        variant = services.variant_by_sku(db.session, sku)
+        variant = variant_by_sku(db.session, sku)
         return {"items": [_sale_json(s, sku) for s in services.sales_of(db.session, variant.id)]}
 
-    @blp.doc(security=SECURITY)
     @blp.arguments(SaleCreateSchema)
     @blp.response(201, SaleSchema)
-    @requires("pricing")
     def post(self, data, sku: str):
         """Schedule a sale price in a market."""
         sale = services.add_sale(db.session, sku, data["market"], data["amount"], data["starts_at"], data["ends_at"])
@@ -172,9 +154,7 @@ class VariantSales(MethodView):
 
 @blp.route("/sales/<int:sale_id>")
 class SaleOne(MethodView):
-    @blp.doc(security=SECURITY)
     @blp.response(204)
-    @requires("pricing")
     def delete(self, sale_id: int):
         """Cancel a sale: a future one is deleted, a running one ends now (its history stays)."""
         ended = services.delete_sale(db.session, sale_id, clock.now())
@@ -185,9 +165,8 @@ class SaleOne(MethodView):
 
 @blp.route("/prices/export")
 class PriceExport(MethodView):
-    @blp.doc(security=SECURITY, responses={"200": {"content": {"text/csv": {}}}})
+    @blp.doc(responses={"200": {"content": {"text/csv": {}}}})
     @blp.arguments(ExportArgsSchema, location="query")
-    @requires("pricing")
     def get(self, args):
         """Explicit prices and sales as CSV: sku,market,currency,amount,starts_at,ends_at."""
         body = csv_io.export_prices(db.session, args.get("market"))
@@ -197,10 +176,9 @@ class PriceExport(MethodView):
 
 @blp.route("/prices/import")
 class PriceImport(MethodView):
-    @blp.doc(security=SECURITY, requestBody={"content": {"text/csv": {"schema": {"type": "string"}}}})
+    @blp.doc(requestBody={"content": {"text/csv": {"schema": {"type": "string"}}}})
     @blp.arguments(ImportArgsSchema, location="query")
     @blp.response(200, ImportResultSchema)
-    @requires("pricing")
     def post(self, args):
         """Import prices from CSV; every row is checked first and any error writes nothing."""
         text = request.get_data(as_text=True)
@@ -213,7 +191,3 @@ class PriceImport(MethodView):
                          {"changed": result.changed, "lines": [c.line for c in result.changes]})
             db.session.commit()
         return {"changed": result.changed, "dry_run": args["dry_run"], "errors": [], "changes": result.changes}
-
-
-def init_app(app: Flask) -> None:
-    api.register_blueprint(blp, url_prefix="/api/v1/admin")

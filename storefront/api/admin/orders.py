@@ -1,0 +1,79 @@
+"""Merchant orders: list, detail and refunds (role "orders")."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from moneyed import Money
+from sqlalchemy import select
+
+from storefront import clock
+from storefront.admin import audit
+from storefront.api.admin.blueprint import MerchantBlueprint
+from storefront.api.shop.orders import order_json
+from storefront.api.shop.schemas.orders import (
+    AdminOrderArgsSchema,
+    AdminOrderListSchema,
+    AdminOrderSchema,
+    RefundCreateSchema,
+    RefundSchema,
+)
+from storefront.db import newest_first
+from storefront.extensions import db
+from storefront.money import parse_amount
+from storefront.orders import services
+from storefront.orders.models import Order
+from storefront.payments.wiring import gateway
+
+blp = MerchantBlueprint("admin_orders", __name__, role="orders", description="Merchant orders and refunds.")
+
+
+def admin_order_json(order: Order) -> dict:
+    body = order_json(order)
+    body.update(email=order.email, payment_intent_id=order.payment_intent_id, refunds=[
+        {"id": r.id, "provider_refund_id": r.provider_refund_id, "amount": Money(r.amount, r.currency),
+         "status": r.status, "reason": r.reason} for r in order.refunds])
+    return body
+
+
+@blp.route("/orders")
+class AdminOrders(MethodView):
+    @blp.arguments(AdminOrderArgsSchema, location="query")
+    @blp.response(200, AdminOrderListSchema)
+    def get(self, args):
+        """Orders, newest first, filtered by market, status and creation date."""
+        stmt = select(Order)
+        if args.get("market"):
+            stmt = stmt.where(Order.market_code == args["market"].upper())
+        if args.get("status"):
+            stmt = stmt.where(Order.status == args["status"])
+        if args.get("since"):
+            stmt = stmt.where(Order.created_at >= args["since"])
+        if args.get("until"):
+            stmt = stmt.where(Order.created_at < args["until"])
+        rows, next_cursor = newest_first(db.session, stmt, Order.id, kind="orders", cursor=args.get("cursor"),
+                                         limit=args["limit"])
+        return {"items": [admin_order_json(o) for o in rows], "next_cursor": next_cursor}
+
+
+@blp.route("/orders/<int:order_id>")
+class AdminOrder(MethodView):
+    @blp.response(200, AdminOrderSchema)
+    def get(self, order_id: int):
+        """One order with its payment and refunds."""
+        return admin_order_json(services.order_by_id(db.session, order_id))
+
+
+@blp.route("/orders/<int:order_id>/refunds")
+class AdminRefunds(MethodView):
+    @blp.arguments(RefundCreateSchema)
+    @blp.response(201, RefundSchema)
+    def post(self, data, order_id: int):
+        """Refund all or part of an order, in its currency, never more than was paid."""
+        order = services.order_by_id(db.session, order_id)
+        amount = parse_amount(data["amount"], order.currency) if data.get("amount") else None
+        refund = services.refund(db.session, order_id, amount, data.get("reason"), gateway=gateway(),
+                                 now=clock.now())
+        audit.record(db.session, "refund", "order", order_id, None,
+                     {"amount": refund.amount, "currency": refund.currency, "provider_refund_id": refund.provider_refund_id})
+        db.session.commit()
+        return {"id": refund.id, "provider_refund_id": refund.provider_refund_id,
+                "amount": Money(refund.amount, refund.currency), "status": refund.status, "reason": refund.reason}

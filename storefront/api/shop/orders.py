@@ -1,0 +1,66 @@
+"""The shopper's order, by its unguessable token."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask.views import MethodView
+from flask_babel import gettext
+from flask_smorest import Blueprint
+from moneyed import Money
+
+from storefront.orders.notices import NOTICES
+from storefront.extensions import api, db
+from storefront.api.shop.context import negotiate_request, shop
+from storefront.orders import services
+from storefront.orders.confirmation import TEMPLATES
+from storefront.orders.models import Order
+from storefront.api.shop.schemas.orders import (
+    OrderArgsSchema,
+    OrderDetailSchema,
+)
+
+# The confirmation e-mail (queued when the payment arrives) renders from the orders package.
+blp = Blueprint("orders", __name__, description="Orders by their unguessable token.", template_folder=str(TEMPLATES))
+blp.before_request(negotiate_request)
+
+
+def order_json(order: Order) -> dict:
+    c = order.currency
+
+    def m(value) -> Money:
+        return Money(Decimal(value), c)
+
+    return {
+        "id": order.id, "token": order.token, "status": order.status, "market": order.market_code, "currency": c,
+        "locale": order.locale,
+        "lines": [{"sku": line.sku, "name": line.name, "quantity": line.quantity, "unit_price": m(line.unit_price),
+                   "net": m(line.net), "tax": m(line.tax), "total": m(line.gross),
+                   "taxes": [{**t, "amount": m(t["amount"])} for t in line.taxes]} for line in order.lines],
+        "totals": {
+            "subtotal": m(order.subtotal), "shipping": m(order.shipping), "tax": m(order.tax),
+            "duties": m(order.duties), "total": m(order.total), "tax_included": order.tax_included,
+            "tax_lines": [{"name": t["name"], "rate": t["rate"], "amount": m(t["amount"])} for t in order.tax_lines],
+            "notices": [{"code": code, "message": gettext(NOTICES[code])} for code in order.notices
+                        if code in NOTICES and "%(" not in NOTICES[code]],
+            "paid": m(order.amount_paid), "refunded": m(order.amount_refunded),
+        },
+        "address": order.address, "shipping_method": order.shipping_method,
+        "tax": {"rule": order.tax_rule, "jurisdiction": order.tax_jurisdiction, "buyer_vat_id": order.buyer_vat_id,
+                "seller_vat_id": order.seller_vat_id},
+        "duties": {"rule": order.duties_rule, "incoterm": order.incoterm},
+        "fx_rate": {"base": order.base_currency,
+                    "rate": None if order.fx_rate_to_base is None else f"{order.fx_rate_to_base.normalize():f}"},
+        "created_at": order.created_at, "paid_at": order.paid_at,
+    }
+
+
+@blp.route("/orders/<string:token>")
+class OrderByToken(MethodView):
+    @blp.arguments(OrderArgsSchema, location="query")
+    @blp.response(200, OrderDetailSchema)
+    def get(self, _args, token: str):
+        """An order with its lines, totals, tax lines and the rates as they were at checkout."""
+        order = services.order_by_token(db.session, token)
+        body = order_json(order)
+        body["context"] = shop().as_json()
+        return body
