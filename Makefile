@@ -28,10 +28,12 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d translations 2>&1 | grep -v '^$$' || true
 	@ls translations/*/LC_MESSAGES/messages.mo >/dev/null
 
-# Refresh messages.pot and the .po files after changing user-facing strings.
+# Refresh messages.pot and the .po files after changing user-facing strings (babel.cfg's
+# patterns are relative to the project root, so extract from there).
 extract: $(VENV)/.installed
-	$(BIN)/pybabel extract -F translations/babel.cfg -k N_ -k _l -o translations/messages.pot --no-location --sort-output storefront
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F translations/babel.cfg -k N_ -k _l -o translations/messages.pot --no-location --sort-output \
+		--project storefront --version 0.1 .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --no-wrap
 
 migrate: install
 	$(BIN)/flask db upgrade

@@ -16,7 +16,7 @@ class Market(Base):
     currency: Mapped[str] = mapped_column(CurrencyCode)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     prices_include_tax: Mapped[bool] = mapped_column(Boolean)
-    # How shopper-facing prices are rounded: see storefront.pricing.rounding.
+    # How shopper-facing prices are rounded: see storefront.markets.rounding.
     rounding: Mapped[str] = mapped_column(String(32), default="minor")
     # The rate catalog prices are shown with (percent). The tax engine decides
     # the tax of an order from its destination; listings show the market's own.

@@ -91,3 +91,14 @@ class UnknownCurrency(StorefrontError):
     code = "unknown_currency"
     http_status = 422
     message = N_("“%(currency)s” is not a currency code this shop can price in.")
+
+
+class FxRateMissing(StorefrontError):
+    """An amount must be converted (a duty threshold, a flat duty) and no rate
+    for the currency is stored: refuse rather than compare in the wrong
+    currency. The merchant must import or set the rate."""
+
+    code = "fx_rate_missing"
+    http_status = 503
+    message = N_("There is no exchange rate for %(currency)s at the moment, so the total cannot be calculated. "
+                 "Please try again later.")

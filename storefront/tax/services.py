@@ -1,23 +1,23 @@
-"""Tax services: loading the rate data, rates in force, and taxing an order."""
+"""Tax services: loading the rate data and the rates in force.
+
+Taxing an order is pure: ``storefront.checkout.pricing.tax_order`` with the
+rates ``components`` loads here."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from storefront.tax.calculation import LineInput, TaxComponent, TaxResult, calculate
+from storefront.cache import invalidate, memoized
+from storefront.tax.calculation import TaxComponent
 from storefront.tax.errors import JurisdictionNotFound, NoTaxData, UnknownTaxJurisdiction
 from storefront.tax.models import TaxJurisdiction, TaxRate
-from storefront.tax.rules import Destination, Determination, determine
-from storefront.tax.vat_ids import VatId, validate_vat_id
-from storefront.cache import invalidate
-from storefront.cache import memoized
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "rates.json"
 
@@ -120,58 +120,3 @@ def rates_in_force(session: Session, on: date, country: str | None = None) -> li
                     r.source, r.origin)
         for r, j in rows
     ]
-
-
-@dataclass(frozen=True)
-class OrderLine:
-    key: str
-    amount: Decimal  # as shown: gross where the market's prices include tax
-    category: str
-
-
-@dataclass(frozen=True)
-class TaxedOrder:
-    determination: Determination
-    result: TaxResult
-    seller_vat_id: str | None
-
-
-def tax_order(
-    session: Session,
-    *,
-    currency: str,
-    prices_include_tax: bool,
-    rounding: str,
-    lines: Sequence[OrderLine],
-    shipping: Decimal,
-    destination: Destination,
-    origin_country: str,
-    vat_id: str | None,
-    seller_vat_id: str | None,
-    on: date,
-    vat_at_border: bool = False,
-) -> TaxedOrder:
-    """Tax an order for its destination. Under a reverse charge nothing is
-    charged: where the market's prices include VAT, the destination's VAT is
-    first taken out of them, so the business buyer pays the net price."""
-    buyer: VatId | None = validate_vat_id(vat_id) if vat_id else None
-    determination = determine(destination, origin_country, buyer)
-    if vat_at_border and not determination.zero_rated:
-        # Delivered duty unpaid across a customs border: the import VAT is
-        # collected on delivery, so none is charged here.
-        determination = replace(determination, rule="import_vat_on_delivery", zero_rated=True)
-    by_category = components(session, determination.jurisdiction, {line.category for line in lines}, on)
-    inputs = [LineInput(line.key, line.amount, by_category[line.category]) for line in lines]
-    included = prices_include_tax
-    if determination.zero_rated:
-        if included:
-            # The net of each line and of the shipping at the destination's rates.
-            full = calculate(inputs, currency=currency, prices_include_tax=True, rounding=rounding, shipping=shipping)
-            inputs = [LineInput(t.key, t.net, ()) for t in full.lines]
-            shipping = sum((t.net for t in full.shipping), Decimal(0))
-        else:
-            inputs = [LineInput(i.key, i.amount, ()) for i in inputs]
-        included = False
-    result = calculate(inputs, currency=currency, prices_include_tax=included, rounding=rounding, shipping=shipping)
-    seller = seller_vat_id if determination.zero_rated or determination.buyer_vat_id else None
-    return TaxedOrder(determination, result, seller)

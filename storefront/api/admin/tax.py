@@ -13,7 +13,8 @@ from storefront.api.admin.blueprint import MerchantBlueprint
 from storefront.extensions import db
 from storefront.markets.services import market_by_code
 from storefront.money import parse_amount
-from storefront.tax import preview, services
+from storefront.checkout.quote import quote
+from storefront.tax import services
 from storefront.orders.notices import NOTICES
 from storefront.tax.rules import Destination
 from storefront.api.admin.schemas.tax import PreviewResultSchema, PreviewSchema, RateListSchema, RatesQueryArgsSchema
@@ -54,13 +55,13 @@ class TaxPreview(MethodView):
         currency = market_by_code(db.session, market).currency
         shipping = parse_amount(data["shipping"], currency) if data.get("shipping") is not None else Decimal(0)
         address = data["address"]
-        q = preview.quote(
+        q = quote(
             db.session, market_code=market, items=[(i["sku"], i["quantity"]) for i in data["items"]],
             shipping=shipping, destination=Destination(address["country"].upper(), address.get("region")),
             vat_id=data.get("vat_id"), seller_vat_id=current_app.config.get("SELLER_VAT_ID"),
-            now=now, on=data.get("date"),
+            now=now, on=data.get("date"), base_currency=current_app.config["BASE_CURRENCY"],
         )
-        r, d = q.taxed.result, q.taxed.determination
+        r, d, duties = q.taxed.result, q.taxed.determination, q.duties
         quantities = {line.sku: line.quantity for line in q.lines}
         return {
             "market": q.market, "currency": q.currency, "jurisdiction": d.jurisdiction, "rule": d.rule,
@@ -72,4 +73,7 @@ class TaxPreview(MethodView):
             "notices": [{"code": code, "message": gettext(NOTICES[code])} for code in d.notices],
             "totals": {"net": Money(r.net_total, q.currency), "tax": Money(r.tax_total, q.currency),
                        "gross": Money(r.gross_total, q.currency)},
+            "duties": {"crosses_border": duties.crosses_border, "rule": duties.rule, "incoterm": duties.incoterm,
+                       "estimated": Money(duties.duties, q.currency), "charged": Money(duties.charged, q.currency),
+                       "vat_at_border": duties.vat_at_border},
         }

@@ -83,6 +83,16 @@ class TotalsSchema(Schema):
     gross = fields.Nested(MoneySchema, required=True)
 
 
+class PreviewDutiesSchema(Schema):
+    crosses_border = fields.Boolean(required=True)
+    rule = fields.String(required=True)
+    incoterm = fields.String(required=True)
+    estimated = fields.Nested(MoneySchema, required=True)
+    charged = fields.Nested(MoneySchema, required=True, metadata={"description": "Charged at checkout (DDP)."})
+    vat_at_border = fields.Boolean(
+        required=True, metadata={"description": "Import VAT collected on delivery; under DAP checkout charges none."})
+
+
 class PreviewResultSchema(Schema):
     market = fields.String(required=True)
     currency = fields.String(required=True)
@@ -96,3 +106,4 @@ class PreviewResultSchema(Schema):
     tax_lines = fields.List(fields.Nested(TaxLineSchema), required=True)
     notices = fields.List(fields.Nested(NoticeSchema), required=True)
     totals = fields.Nested(TotalsSchema, required=True)
+    duties = fields.Nested(PreviewDutiesSchema, required=True)

@@ -1,0 +1,185 @@
+"""Loading what pricing a cart needs, then handing it to the pure
+``storefront.checkout.pricing`` (fetch, then compute; saleor
+``checkout/fetch.py``).
+
+A constant number of queries whatever the number of lines: the prices in
+force, the free stock and the shipping warehouse's stock for all lines at
+once. Variant names, tax categories and tariff codes, shipping zones,
+warehouses, tax rates and FX rates come from the per-process caches
+(``storefront.markets.cache``), a query each only when a merchant change has
+made them stale."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from storefront.catalog.models import Product, ProductTranslation, Variant
+from storefront.checkout.models import Cart
+from storefront.checkout.pricing import (
+    CartInputs,
+    FxRates,
+    LineInfo,
+    MarketTerms,
+    ShippingChoice,
+    fx_currencies,
+    tax_jurisdiction,
+)
+from storefront.i18n.fallback import fallback_chain
+from storefront.inventory.models import Stock, WarehouseMarket
+from storefront.inventory.services import ship_from
+from storefront.cache import memoized_each
+from storefront.markets.services import MarketView
+from storefront.catalog.errors import VariantNotFound
+from storefront.pricing.queries import effective_prices_statement
+from storefront.markets.services import market_by_code
+from storefront.pricing.services import cached_current_rates
+from storefront.shipping.services import MethodView, methods_for
+from storefront.tax.rules import Destination
+from storefront.tax.services import components
+
+
+VariantInfo = tuple[str, str, str, str, "str | None"]  # sku, product slug, name, tax category, HS code
+
+
+@dataclass(frozen=True)
+class CartInfo:
+    """A cart with what its state shows beside the prices, and the pricing inputs."""
+
+    cart: Cart
+    market: MarketView
+    shipping_method: MethodView | None
+    inputs: CartInputs
+
+
+def fetch_cart(session: Session, cart: Cart, markets: Sequence[MarketView], *, now: datetime, default_locale: str,
+               seller_vat_id: str | None, base_currency: str) -> CartInfo:
+    """Current prices (at ``now``), stock, shipping, taxes and FX rates for ``cart``."""
+    market = next(m for m in markets if m.code == cart.market_code)
+    ids = [line.variant_id for line in cart.lines]
+    prices = dict(session.execute(effective_prices_statement(market.code, ids, now)).all()) if ids else {}
+    variants = variant_info(session, ids, fallback_chain(cart.locale, default_locale)) if ids else {}
+    stock = free_stock(session, market.code, ids) if ids else {}
+    lines = tuple(_line(line.variant_id, line.quantity, variants[line.variant_id], prices.get(line.variant_id),
+                        stock.get(line.variant_id, 0)) for line in cart.lines)
+    address = cart.address
+    methods = methods_for(session, market.code, (address or {}).get("country"), cart.locale, default_locale)
+    method = next((m for m in methods if m.id == cart.shipping_method_id), None)
+    on = now.date()
+    terms = MarketTerms(market.code, market.currency, market.prices_include_tax, market.tax_rounding, market.incoterm)
+    choice = ShippingChoice(method.rate, method.free_over) if method is not None else None
+    if address is None:
+        own = None
+        if market.prices_include_tax and market.tax_jurisdiction:
+            own = components(session, market.tax_jurisdiction, {line.tax_category for line in lines} or {"standard"},
+                             on)
+        inputs = CartInputs(terms, lines, on, FxRates(base_currency), own, seller_vat_id=seller_vat_id,
+                            shipping_method=choice)
+    else:
+        destination = Destination(address["country"], address.get("region"))
+        inputs = _addressed(session, terms, lines, on, destination, address.get("vat_id"), base_currency,
+                            seller_vat_id=seller_vat_id, shipping_method=choice)
+    return CartInfo(cart, market, method, inputs)
+
+
+def _line(variant_id: int, quantity: int, info: VariantInfo, price: Decimal | None, free: int) -> LineInfo:
+    sku, slug, name, category, hs_code = info
+    return LineInfo(variant_id, sku, slug, name, quantity, price, free, category, hs_code)
+
+
+def fetch_quote(session: Session, *, market_code: str, items: Sequence[tuple[str, int]], shipping: Decimal,
+                destination: Destination, vat_id: str | None, seller_vat_id: str | None, now: datetime, on: date,
+                base_currency: str) -> CartInputs:
+    """A would-be order of (sku, quantity) at current prices (at ``now``),
+    taxed and assessed as on ``on``; stock is not checked."""
+    market = market_by_code(session, market_code)
+    skus = [sku for sku, _ in items]
+    variants = {v.sku: v for v in session.execute(
+        select(Variant.id, Variant.sku, Product.key, Product.tax_category, Product.hs_code)
+        .join(Product, Product.id == Variant.product_id).where(Variant.sku.in_(skus)))}
+    for sku in skus:
+        if sku not in variants:
+            raise VariantNotFound(sku=sku)
+    prices = dict(session.execute(effective_prices_statement(market.code, [v.id for v in variants.values()], now)).all())
+    lines = []
+    for sku, quantity in items:
+        v = variants[sku]
+        if v.id not in prices:
+            raise VariantNotFound(sku=sku)
+        lines.append(LineInfo(v.id, v.sku, v.key, v.key, quantity, prices[v.id], None, v.tax_category, v.hs_code))
+    terms = MarketTerms(market.code, market.currency, market.prices_include_tax, market.tax_rounding, market.incoterm)
+    return _addressed(session, terms, tuple(lines), on, destination, vat_id, base_currency,
+                      seller_vat_id=seller_vat_id, shipping_amount=shipping)
+
+
+def _addressed(session: Session, market: MarketTerms, lines: tuple[LineInfo, ...], on: date, destination: Destination,
+               vat_id: str | None, base_currency: str, **extra) -> CartInputs:
+    """Inputs for a known destination: the shipping warehouse's country, the
+    rates of the jurisdiction that taxes the order, and the FX rates duties need."""
+    origin = origin_country(session, market.code, destination.country,
+                            [(line.variant_id, line.quantity) for line in lines if line.available])
+    jurisdiction = tax_jurisdiction(destination, origin, vat_id)
+    rates = components(session, jurisdiction, {line.tax_category for line in lines}, on)
+    fx = fx_rates(session, base_currency, fx_currencies(market.currency, origin, destination.country, on))
+    return CartInputs(market, lines, on, fx, rates, destination, origin, vat_id, **extra)
+
+
+def origin_country(session: Session, market: str, destination: str | None = None,
+                   items: Sequence[tuple[int, int]] = ()) -> str:
+    """Where the goods leave from: the warehouse that will ship them ("" when the market has none)."""
+    found = ship_from(session, market, destination, items)
+    return found[1] if found else ""
+
+
+def fx_rates(session: Session, base_currency: str, currencies: frozenset[str]) -> FxRates:
+    """The stored rates of ``currencies`` (cached per process); a missing one is
+    left out, and pricing refuses to convert with it."""
+    needed = currencies - {base_currency}
+    if not needed:
+        return FxRates(base_currency)
+    stored = cached_current_rates(session, base_currency)
+    return FxRates(base_currency, {c: stored[c].rate for c in sorted(needed) if c in stored})
+
+
+def free_stock(session: Session, market: str, variant_ids: Sequence[int]) -> dict[int, int]:
+    """Units not reserved, in the warehouses serving the market."""
+    rows = session.execute(
+        select(Stock.variant_id, func.sum(Stock.quantity - Stock.reserved))
+        .join(WarehouseMarket, WarehouseMarket.warehouse_code == Stock.warehouse_code)
+        .where(WarehouseMarket.market_code == market, Stock.variant_id.in_(variant_ids))
+        .group_by(Stock.variant_id)
+    ).all()
+    return {variant_id: int(free or 0) for variant_id, free in rows}
+
+
+def variant_info(session: Session, ids: Sequence[int], chain: Sequence[str]) -> dict[int, VariantInfo]:
+    """Per variant, its names along ``chain`` and its customs and tax facts,
+    cached per process until a merchant change (each cart read needs them)."""
+    return memoized_each(session, ("catalog",), f"cart_variants:{' '.join(chain)}", ids,
+                         lambda missing: _load_variant_info(session, missing, chain))
+
+
+def _load_variant_info(session: Session, ids: Sequence[int], chain: Sequence[str]) -> dict[int, VariantInfo]:
+    rows = session.execute(
+        select(Variant.id, Variant.sku, Product.tax_category, Product.hs_code, ProductTranslation.locale,
+               ProductTranslation.name, ProductTranslation.slug)
+        .join(Product, Product.id == Variant.product_id)
+        .join(ProductTranslation, ProductTranslation.product_id == Product.id)
+        .where(Variant.id.in_(ids), ProductTranslation.locale.in_(list(chain)))
+    ).all()
+    rank = {tag: i for i, tag in enumerate(chain)}
+    best: dict[int, tuple[int, VariantInfo]] = {}
+    for r in rows:
+        if r.id not in best or rank[r.locale] < best[r.id][0]:
+            best[r.id] = (rank[r.locale], (r.sku, r.slug, r.name, r.tax_category, r.hs_code))
+    missing = [i for i in ids if i not in best]
+    if missing:  # no translation along the chain: the product key stands in
+        for r in session.execute(select(Variant.id, Variant.sku, Product.key, Product.tax_category, Product.hs_code)
+                                 .join(Product, Product.id == Variant.product_id).where(Variant.id.in_(missing))):
+            best[r.id] = (0, (r.sku, r.key, r.key, r.tax_category, r.hs_code))
+    return {variant_id: value for variant_id, (_, value) in best.items()}
+

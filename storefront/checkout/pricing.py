@@ -1,0 +1,316 @@
+"""Pricing a cart: items, taxes, duties, notices and totals.
+
+Pure. ``price_cart`` computes from the frozen ``CartInputs`` that
+``storefront.checkout.fetch`` loads with a constant number of queries
+(saleor: ``checkout/fetch.py`` loads, ``checkout/calculations.py`` computes).
+It imports no Flask, SQLAlchemy or marshmallow; the merchant's tax preview and
+the cart use the same function.
+
+The steps, in order:
+
+1. items: a line is available when it has a price in force and (where stock
+   is checked) enough free units; unavailable lines are shown but not charged;
+2. shipping: the chosen method's rate, free from its threshold on (or a
+   given amount, for a preview);
+3. tax: the destination decides (``storefront.tax.rules``); under a reverse
+   charge nothing is charged and tax-inclusive prices lose their VAT;
+4. duties on the goods' customs value (``storefront.checkout.duties``);
+   delivered duty unpaid (DAP) where import VAT is collected at the border:
+   the order is taxed again with no VAT (``import_vat_on_delivery``);
+5. notices, and totals (``storefront.checkout.totals``).
+
+Before an address is known the market's own taxes apply where its prices
+include tax (as the catalog shows them), none yet where tax is added at the end.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any, Mapping, Sequence
+
+from storefront.checkout import duties as duties_engine
+from storefront.checkout.totals import Totals, order_totals
+from storefront.pricing.errors import FxRateMissing
+from storefront.tax.calculation import LineInput, TaxComponent, TaxResult, calculate
+from storefront.tax.rules import Destination, Determination, determine
+from storefront.tax.vat_ids import validate_vat_id
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Notice:
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ItemView:
+    sku: str
+    variant_id: int
+    product_slug: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+    total: Decimal
+    available: bool
+    tax_category: str
+
+
+# --- inputs ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MarketTerms:
+    """What pricing needs to know about the market."""
+
+    code: str
+    currency: str
+    prices_include_tax: bool
+    tax_rounding: str = "line"
+    incoterm: str = "DDP"
+
+
+@dataclass(frozen=True)
+class LineInfo:
+    variant_id: int
+    sku: str
+    product_slug: str
+    name: str
+    quantity: int
+    unit_price: Decimal | None  # in force in the market now; None: not sold there at the moment
+    free_stock: int | None  # free units in the market's warehouses; None: not checked (a tax preview)
+    tax_category: str
+    hs_code: str | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.unit_price is not None and (self.free_stock is None or self.free_stock >= self.quantity)
+
+
+@dataclass(frozen=True)
+class ShippingChoice:
+    """The chosen method's terms, as shown (gross where prices include tax)."""
+
+    rate: Decimal
+    free_over: Decimal | None = None
+
+    def price_for(self, goods: Decimal) -> Decimal:
+        """Free from the threshold on (same rule as ``shipping.services.MethodView``)."""
+        if self.free_over is not None and goods >= self.free_over:
+            return ZERO
+        return self.rate
+
+
+@dataclass(frozen=True)
+class FxRates:
+    """Stored FX rates: units of each currency per one unit of ``base``."""
+
+    base: str
+    per_base: Mapping[str, Decimal] = field(default_factory=dict)
+
+    def rate(self, currency: str) -> Decimal:
+        if currency == self.base:
+            return Decimal(1)
+        rate = self.per_base.get(currency)
+        if not rate:
+            # Never a silent 1:1: a threshold compared in the wrong currency
+            # charges (or waives) duties that are not due.
+            raise FxRateMissing(currency=currency, details={"currency": currency, "base": self.base})
+        return rate
+
+    def convert(self, amount: Decimal, source: str, target: str) -> Decimal:
+        """``amount`` in ``source`` expressed in ``target``, through the base currency."""
+        if source == target:
+            return amount
+        return amount / self.rate(source) * self.rate(target)
+
+
+@dataclass(frozen=True)
+class CartInputs:
+    """Everything ``price_cart`` needs, loaded by ``storefront.checkout.fetch``."""
+
+    market: MarketTerms
+    lines: tuple[LineInfo, ...]
+    on: date  # the day whose tax rates and customs regimes apply
+    fx: FxRates
+    # Per tax category (every line's), the taxes of the jurisdiction the order
+    # is taxed in: the destination's (``tax_jurisdiction``); without a
+    # destination the market's own where its prices include tax; None: no tax yet.
+    tax_rates: Mapping[str, tuple[TaxComponent, ...]] | None = None
+    destination: Destination | None = None
+    origin_country: str = ""  # where the goods leave from ("" when the market has no warehouse)
+    vat_id: str | None = None  # the buyer's, as entered
+    seller_vat_id: str | None = None
+    shipping_method: ShippingChoice | None = None
+    shipping_amount: Decimal | None = None  # a fixed shipping amount instead of the method's price (a preview)
+
+
+# --- tax of an order ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    key: str
+    amount: Decimal  # as shown: gross where the market's prices include tax
+    category: str
+
+
+@dataclass(frozen=True)
+class TaxedOrder:
+    determination: Determination
+    result: TaxResult
+    seller_vat_id: str | None
+
+
+def determination_for(destination: Destination, origin_country: str, vat_id: str | None, *,
+                      vat_at_border: bool = False) -> Determination:
+    """The jurisdiction and rule (``storefront.tax.rules.determine``) for a buyer
+    VAT number as entered (validated offline; an invalid one is an error).
+    Delivered duty unpaid across a customs border, where the import VAT is
+    collected on delivery: none is charged here (``import_vat_on_delivery``)."""
+    buyer = validate_vat_id(vat_id) if vat_id else None
+    determination = determine(destination, origin_country, buyer)
+    if vat_at_border and not determination.zero_rated:
+        determination = replace(determination, rule="import_vat_on_delivery", zero_rated=True)
+    return determination
+
+
+def tax_jurisdiction(destination: Destination, origin_country: str, vat_id: str | None) -> str:
+    """Whose rates to load for an order (the fetch asks before loading them)."""
+    return determination_for(destination, origin_country, vat_id).jurisdiction
+
+
+def tax_order(lines: Sequence[OrderLine], *, determination: Determination,
+              rates: Mapping[str, tuple[TaxComponent, ...]], currency: str, prices_include_tax: bool, rounding: str,
+              shipping: Decimal, seller_vat_id: str | None) -> TaxedOrder:
+    """Tax an order at the rates of the determination's jurisdiction. When it
+    is zero-rated (reverse charge, import VAT on delivery) nothing is charged:
+    where the market's prices include VAT, the destination's VAT is first
+    taken out of them, so the buyer pays the net price. The seller's VAT
+    number goes on the order when the buyer's does or nothing is charged."""
+    inputs = [LineInput(line.key, line.amount, rates[line.category]) for line in lines]
+    included = prices_include_tax
+    if determination.zero_rated:
+        if included:
+            # The net of each line and of the shipping at the destination's rates.
+            full = calculate(inputs, currency=currency, prices_include_tax=True, rounding=rounding, shipping=shipping)
+            inputs = [LineInput(t.key, t.net, ()) for t in full.lines]
+            shipping = sum((t.net for t in full.shipping), ZERO)
+        else:
+            inputs = [LineInput(i.key, i.amount, ()) for i in inputs]
+        included = False
+    result = calculate(inputs, currency=currency, prices_include_tax=included, rounding=rounding, shipping=shipping)
+    seller = seller_vat_id if determination.zero_rated or determination.buyer_vat_id else None
+    return TaxedOrder(determination, result, seller)
+
+
+# --- duties ---------------------------------------------------------------------------
+
+
+def fx_currencies(market_currency: str, origin_country: str, destination_country: str, on: date) -> frozenset[str]:
+    """The currencies whose rates pricing may need: the market's and the
+    destination regime's when the goods cross a customs border (threshold
+    test, flat duties), none otherwise."""
+    data = duties_engine.load()
+    territory = duties_engine.territory(destination_country, data)
+    if not origin_country or duties_engine.territory(origin_country, data) == territory:
+        return frozenset()
+    regime = duties_engine.regime_for(territory, on, data)
+    if regime is None or regime.currency == market_currency:
+        return frozenset()
+    return frozenset({market_currency, regime.currency})
+
+
+def assess_duties(inputs: CartInputs, destination: Destination, tax: TaxResult) -> duties_engine.Assessment:
+    """Duties on the goods' customs value (their net price), thresholds
+    compared in the regime's currency at the stored FX rates (a missing rate
+    raises ``FxRateMissing``)."""
+    currency = inputs.market.currency
+    hs_codes = {line.sku: line.hs_code for line in inputs.lines}
+    lines = [duties_engine.DutyLine(t.key, hs_codes.get(t.key), t.net) for t in tax.lines]
+    return duties_engine.assess(
+        lines, origin=inputs.origin_country, destination=destination.country, on=inputs.on, currency=currency,
+        incoterm=inputs.market.incoterm,
+        value_in=lambda amount, target: inputs.fx.convert(amount, currency, target),
+        amount_from=lambda amount, source: inputs.fx.convert(amount, source, currency),
+    )
+
+
+# --- the cart -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CartPricing:
+    items: tuple[ItemView, ...]
+    goods: Decimal  # the available items' subtotal, as shown
+    shipping: Decimal  # as shown, before a reverse charge takes the tax out
+    tax: TaxResult  # what is charged
+    determination: Determination | None
+    seller_vat_id: str | None
+    duties: duties_engine.Assessment | None
+    # The destination's taxes on the order before the incoterm: under DAP with
+    # import VAT at the border, the VAT the buyer pays on delivery (the
+    # merchant's tax preview shows these).
+    taxed_at_destination: TaxedOrder | None
+    notices: tuple[Notice, ...]
+    totals: Totals
+
+
+def _item(line: LineInfo) -> ItemView:
+    unit = line.unit_price if line.unit_price is not None else ZERO
+    return ItemView(line.sku, line.variant_id, line.product_slug, line.name, line.quantity, unit, unit * line.quantity,
+                    line.available, line.tax_category)
+
+
+def _tax_without_address(inputs: CartInputs, lines: Sequence[OrderLine], shipping: Decimal) -> TaxResult:
+    """The market's own taxes (as the catalog shows them, rounded per line)
+    where prices include tax; none yet where tax is added at the end."""
+    rates = inputs.tax_rates
+    taxed = [LineInput(line.key, line.amount, rates[line.category] if rates is not None else ()) for line in lines]
+    return calculate(taxed, currency=inputs.market.currency, prices_include_tax=inputs.market.prices_include_tax,
+                     shipping=shipping)
+
+
+def price_cart(inputs: CartInputs) -> CartPricing:
+    """Items, tax, duties, notices and totals of a cart (see the module doc)."""
+    market = inputs.market
+    items = tuple(_item(line) for line in inputs.lines)
+    sold = [item for item in items if item.available]
+    goods = sum((item.total for item in sold), ZERO)
+    method = inputs.shipping_method
+    if inputs.shipping_amount is not None:
+        shipping = inputs.shipping_amount
+    else:
+        shipping = method.price_for(goods) if method is not None else ZERO
+    lines = [OrderLine(item.sku, item.total, item.tax_category) for item in sold]
+    notices: list[Notice] = []
+    determination, seller, assessment, at_destination, duties = None, None, None, None, ZERO
+    destination = inputs.destination
+    if destination is not None:
+        def taxed(vat_at_border: bool) -> TaxedOrder:
+            return tax_order(
+                lines, determination=determination_for(destination, inputs.origin_country, inputs.vat_id,
+                                                        vat_at_border=vat_at_border),
+                rates=inputs.tax_rates or {}, currency=market.currency, prices_include_tax=market.prices_include_tax,
+                rounding=market.tax_rounding, shipping=shipping, seller_vat_id=inputs.seller_vat_id,
+            )
+
+        charged = at_destination = taxed(False)
+        assessment = assess_duties(inputs, destination, at_destination.result)
+        if assessment.vat_at_border and market.incoterm == "DAP":
+            charged = taxed(True)
+        determination, tax, seller = charged.determination, charged.result, charged.seller_vat_id
+        duties = assessment.charged
+        notices += [Notice(code) for code in determination.notices + assessment.notices]
+    else:
+        tax = _tax_without_address(inputs, lines, shipping)
+        if not market.prices_include_tax:
+            notices.append(Notice("tax_at_address"))
+    if method is not None and method.free_over is not None and shipping == 0 and method.rate:
+        notices.append(Notice("free_shipping"))
+    tax_included = market.prices_include_tax and not (determination is not None and determination.zero_rated)
+    totals = order_totals(tax, tax_included=tax_included, duties=duties)
+    return CartPricing(items, goods, shipping, tax, determination, seller, assessment, at_destination,
+                       tuple(notices), totals)
