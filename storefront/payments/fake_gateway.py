@@ -27,7 +27,8 @@ Behaves like Stripe where localstripe does not (DOMAIN.md 2.4):
   signed exactly like Stripe (``t=<ts>,v1=<hex HMAC-SHA256 of "t.payload">``),
   so the same pair is accepted by ``StripeGateway.construct_event`` too;
   ``construct_event`` verifies with the gateway's ``webhook_secret`` and a
-  300 s tolerance.
+  300 s tolerance, then reads the event with the same parser as
+  ``StripeGateway`` (``storefront.payments.stripe_events``).
 
 ``calls`` records every API call as ``(operation, params)``.
 """
@@ -49,7 +50,8 @@ from storefront.payments.errors import (
     PaymentProviderError,
     PaymentProviderUnavailable,
 )
-from storefront.payments.gateway import WEBHOOK_TOLERANCE_SECONDS, PaymentIntent, Refund, WebhookEvent
+from storefront.payments.gateway import WEBHOOK_TOLERANCE_SECONDS, PaymentEvent, PaymentIntent, Refund
+from storefront.payments.stripe_events import parse_payload
 
 __all__ = ["FakeGateway", "sign_payload", "DECLINES", "REQUIRES_ACTION"]
 
@@ -321,7 +323,7 @@ class FakeGateway:
         payload = json.dumps(event, indent=2, sort_keys=True).encode("utf-8")
         return payload, sign_payload(payload, self.webhook_secret if secret is None else secret, ts)
 
-    def construct_event(self, payload: bytes, signature_header: str | None) -> WebhookEvent:
+    def construct_event(self, payload: bytes, signature_header: str | None) -> PaymentEvent:
         try:
             text = payload.decode("utf-8") if isinstance(payload, (bytes, bytearray)) else str(payload)
             if not signature_header or not self.webhook_secret:
@@ -340,10 +342,6 @@ class FakeGateway:
                 raise ValueError("signature mismatch")
             if timestamp < self._clock() - WEBHOOK_TOLERANCE_SECONDS:
                 raise ValueError("timestamp outside the tolerance zone")
-            event = json.loads(text)
-            obj = event["data"]["object"]
-            if not isinstance(obj, dict):
-                raise ValueError("data.object is not an object")
-            return WebhookEvent(id=str(event["id"]), type=str(event["type"]), created=int(event["created"]), object=obj)
-        except Exception as exc:  # noqa: BLE001 - every failure is an invalid webhook
+        except Exception as exc:  # noqa: BLE001 - every failure to verify is an invalid webhook
             raise InvalidWebhookSignature() from exc
+        return parse_payload(text)

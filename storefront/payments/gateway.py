@@ -19,15 +19,14 @@ Errors are those of ``storefront.payments.errors``:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeAlias, runtime_checkable
+from dataclasses import dataclass
+from typing import Protocol, TypeAlias, runtime_checkable
 
 from storefront.money import Money, from_stripe_minor
 
 __all__ = [
     "PaymentIntent",
     "Refund",
-    "WebhookEvent",
     "MinorUnits",
     "ReportedAmount",
     "PaymentSucceeded",
@@ -70,14 +69,6 @@ class Refund:
     @property
     def amount(self) -> Money:
         return from_stripe_minor(self.amount_minor, self.currency)
-
-
-@dataclass(frozen=True)
-class WebhookEvent:
-    id: str
-    type: str
-    created: int
-    object: dict[str, Any] = field(hash=False)  # event.data.object as a plain dict
 
 
 # --- webhook events -----------------------------------------------------------------
@@ -197,7 +188,11 @@ class PaymentGateway(Protocol):
         """Refund ``amount`` (at most what is left) of a succeeded PaymentIntent."""
         ...
 
-    def construct_event(self, payload: bytes, signature_header: str | None) -> WebhookEvent:
+    def construct_event(self, payload: bytes, signature_header: str | None) -> PaymentEvent:
         """Verify the ``Stripe-Signature`` header against the RAW request body
-        and parse the event; any failure is InvalidWebhookSignature."""
+        and read the event into a typed ``PaymentEvent``.
+
+        A bad or stale signature, or a body that is not an event (no id or
+        type, no object), is InvalidWebhookSignature; an event whose object
+        cannot be read is an ``UnhandledEvent`` with its ``problem``."""
         ...
