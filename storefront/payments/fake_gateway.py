@@ -15,6 +15,7 @@ Behaves like Stripe where localstripe does not (DOMAIN.md 2.4):
   ``pm_card_chargeDeclinedInsufficientFunds``, ... see ``DECLINES``) ->
   ``PaymentDeclined`` and the intent stays ``requires_payment_method``;
   3-D Secure ones (``REQUIRES_ACTION``) -> ``requires_action``;
+- ``cancel_payment_intent`` only from the statuses Stripe allows (``CANCELABLE``);
 - refunds only of a succeeded intent, in its currency, never above what is
   left (``provider_code="amount_too_large"``);
 - outages: ``unavailable = True`` makes every API call raise
@@ -68,6 +69,8 @@ DECLINES: dict[str, str] = {
     "pm_card_chargeDeclinedIncorrectCvc": "incorrect_cvc",
     "pm_card_chargeDeclinedProcessingError": "processing_error",
 }
+# Stripe: a PaymentIntent can be canceled in these statuses (and, rarely, processing).
+CANCELABLE = frozenset({"requires_payment_method", "requires_capture", "requires_confirmation", "requires_action"})
 # Stripe test PaymentMethods that need 3-D Secure.
 REQUIRES_ACTION = frozenset(
     {"pm_card_authenticationRequired", "pm_card_threeDSecure2Required", "pm_card_threeDSecureRequired"}
@@ -237,9 +240,12 @@ class FakeGateway:
             return pi
 
     def cancel_payment_intent(self, payment_intent_id: str) -> PaymentIntent:
-        """Cancel an unpaid PaymentIntent."""
-        self._intent(payment_intent_id)
-        return self.set_status(payment_intent_id, "canceled")
+        """Cancel an unpaid PaymentIntent; a succeeded or canceled one is a
+        PaymentProviderError, as with Stripe."""
+        with self._lock:
+            if self._intent(payment_intent_id).status not in CANCELABLE:
+                raise PaymentProviderError(provider_code="payment_intent_unexpected_state")
+            return self.set_status(payment_intent_id, "canceled")
 
     def refund(
         self, *, payment_intent_id: str, amount: Money, idempotency_key: str, metadata: dict[str, str]

@@ -110,6 +110,16 @@ def test_unknown_intent_and_confirm_without_payment_method(fake: FakeGateway) ->
         fake.create_payment_intent(amount=eur("0.00"), idempotency_key="y", metadata={})
 
 
+def test_only_unpaid_intents_can_be_canceled(fake: FakeGateway) -> None:
+    bare = fake.create_payment_intent(amount=eur("10.00"), idempotency_key="bare", metadata={})
+    assert fake.cancel_payment_intent(bare.id).status == "canceled"
+    for pi_id in (bare.id, paid(fake).id):  # canceled already, succeeded
+        with pytest.raises(PaymentProviderError) as info:
+            fake.cancel_payment_intent(pi_id)
+        assert info.value.provider_code == "payment_intent_unexpected_state"
+    assert fake.retrieve_payment_intent(bare.id).status == "canceled"
+
+
 # --- idempotency --------------------------------------------------------------------
 
 
