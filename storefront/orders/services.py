@@ -11,11 +11,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storefront.inventory.models import Stock, StockReservation
-from storefront.money import Money, from_stripe_minor, quantize
+from storefront.money import Money, quantize
 from storefront.orders import state
 from storefront.orders.errors import OrderNotFound, OrderNotPaid, RefundExceedsPaid
 from storefront.orders.models import Order, OrderLine, ProcessedEvent, Refund
-from storefront.payments.gateway import PaymentGateway, WebhookEvent
+from storefront.payments.gateway import (
+    ChargeRefunded,
+    MinorUnits,
+    PaymentCanceled,
+    PaymentEvent,
+    PaymentFailed,
+    PaymentGateway,
+    PaymentSucceeded,
+    ProviderRefund,
+    ReportedAmount,
+    UnhandledEvent,
+)
 
 log = logging.getLogger("storefront.orders")
 
@@ -78,60 +89,87 @@ def release_stock(session: Session, order: Order) -> None:
 # --- payment events ------------------------------------------------------------------
 
 
-def handle_event(session: Session, event: WebhookEvent, now: datetime, on_paid=None) -> str:
-    """Apply a provider event once. Returns what happened (for logs and tests)."""
-    if session.get(ProcessedEvent, event.id) is not None:
+def handle_event(session: Session, event: PaymentEvent, now: datetime, on_paid=None) -> str:
+    """Apply a provider event once. Returns what happened (for logs and tests):
+    ``duplicate``, ``ignored`` (no order, or nothing to do), ``currency_mismatch``
+    (amounts in another currency than the order's: not recorded) or
+    ``<status before>-><status after>``."""
+    if session.get(ProcessedEvent, event.event_id) is not None:
         return "duplicate"
-    obj = event.object
-    intent_id = obj.get("payment_intent") if event.type.startswith("charge.") or event.type.startswith("refund.") \
-        else obj.get("id")
-    if isinstance(intent_id, dict):
-        intent_id = intent_id.get("id")
-    order = session.scalar(select(Order).where(Order.payment_intent_id == intent_id)) if intent_id else None
+    order = session.scalar(select(Order).where(Order.payment_intent_id == event.intent_id)) \
+        if event.intent_id else None
     try:
         with session.begin_nested():
-            session.add(ProcessedEvent(id=event.id, type=event.type, order_id=order.id if order else None,
-                                       received_at=now))
+            session.add(ProcessedEvent(id=event.event_id, type=event.type[:64],  # the column; Stripe's are shorter
+                                       order_id=order.id if order else None, received_at=now))
     except IntegrityError:
         return "duplicate"
+    if isinstance(event, UnhandledEvent) and event.problem:
+        log.warning("event %s (%s) not applied: %s", event.event_id, event.type, event.problem)
     if order is None:
         return "ignored"
     before = order.status
-    if event.type == "payment_intent.succeeded":
-        received = obj.get("amount_received") or obj.get("amount") or 0
-        paid = from_stripe_minor(int(received), order.currency).amount
-        _apply(order, state.record_payment(facts(order), paid), now)
-        if before in ("pending_payment", "canceled"):
-            order.paid_at = order.paid_at or now
-            if before == "pending_payment":
-                commit_stock(session, order)
-            if on_paid is not None:
-                on_paid(order)
-    elif event.type == "payment_intent.payment_failed":
-        error = obj.get("last_payment_error") or {}
-        order.last_payment_error = (error.get("code") or error.get("message") or "failed")[:255]
-    elif event.type == "payment_intent.canceled":
-        if order.status == "pending_payment":
-            order.canceled_at = now
-            release_stock(session, order)
-            _apply(order, state.record_cancellation(facts(order)), now)
-    elif event.type == "charge.refunded":
-        refunded = from_stripe_minor(int(obj.get("amount_refunded") or 0), order.currency).amount
-        _apply(order, state.record_refunded_total(facts(order), refunded), now)
-        _record_provider_refunds(session, order, obj)
-    else:
-        return "ignored"
+    match event:
+        case PaymentSucceeded(amount=amount):
+            paid = _in_order_currency(order, amount)
+            if paid is None:
+                return _mismatch(event, order, amount)
+            _apply(order, state.record_payment(facts(order), paid), now)
+            if before in ("pending_payment", "canceled"):
+                order.paid_at = order.paid_at or now
+                if before == "pending_payment":
+                    commit_stock(session, order)
+                if on_paid is not None:
+                    on_paid(order)
+        case PaymentFailed(error=error):
+            order.last_payment_error = error[:255]
+        case PaymentCanceled():
+            if order.status == "pending_payment":
+                order.canceled_at = now
+                release_stock(session, order)
+                _apply(order, state.record_cancellation(facts(order)), now)
+        case ChargeRefunded(refunded=amount, refunds=refunds):
+            refunded = _in_order_currency(order, amount)
+            if refunded is None:  # its refunds are in the same currency (stripe_events)
+                return _mismatch(event, order, amount)
+            _apply(order, state.record_refunded_total(facts(order), refunded), now)
+            _record_provider_refunds(session, order, refunds)
+        case UnhandledEvent():
+            return "ignored"
     return f"{before}->{order.status}"
 
 
-def _record_provider_refunds(session: Session, order: Order, charge: dict) -> None:
-    refunds = (charge.get("refunds") or {}).get("data") or []
-    known = {r.provider_refund_id for r in order.refunds}
+def _in_order_currency(order: Order, amount: ReportedAmount) -> Decimal | None:
+    """The amount in the order's currency, or None if the provider named another one."""
+    if isinstance(amount, MinorUnits):  # no currency named: the intent's, i.e. the order's
+        return amount.in_currency(order.currency).amount
+    if amount.currency.code != order.currency:
+        return None
+    return amount.amount
+
+
+def _mismatch(event: PaymentEvent, order: Order, amount: Money) -> str:
+    log.warning("event %s (%s) for order %s is %s %s, the order in %s: not recorded", event.event_id, event.type,
+                order.id, amount.amount, amount.currency.code, order.currency)
+    return "currency_mismatch"
+
+
+def _record_provider_refunds(session: Session, order: Order, refunds: tuple[ProviderRefund, ...]) -> None:
+    """Refunds made at the provider (e.g. in Stripe's dashboard) that the order does not list yet."""
+    ids = [r.id for r in refunds]
+    known = set(session.scalars(select(Refund.provider_refund_id).where(Refund.provider_refund_id.in_(ids)))) \
+        if ids else set()
     for r in refunds:
-        if r.get("id") and r["id"] not in known:
-            order.refunds.append(Refund(provider_refund_id=r["id"], currency=order.currency, status=r.get("status", "succeeded"),
-                                        amount=from_stripe_minor(int(r.get("amount") or 0), order.currency).amount,
-                                        reason=r.get("reason")))
+        if r.id in known:
+            continue
+        known.add(r.id)
+        if len(r.id) > 64:  # the column; Stripe's ids are far shorter
+            log.warning("refund id %.70s... of order %s is too long to record", r.id, order.id)
+            continue
+        amount = _in_order_currency(order, r.amount)  # the charge's currency (stripe_events), checked above
+        if amount is not None:
+            order.refunds.append(Refund(provider_refund_id=r.id, amount=amount, currency=order.currency,
+                                        status=r.status[:16], reason=r.reason[:64] if r.reason else None))
 
 
 # --- refunds ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ Behaves like Stripe where localstripe does not (DOMAIN.md 2.4):
   ``pm_card_chargeDeclinedInsufficientFunds``, ... see ``DECLINES``) ->
   ``PaymentDeclined`` and the intent stays ``requires_payment_method``;
   3-D Secure ones (``REQUIRES_ACTION``) -> ``requires_action``;
+- ``cancel_payment_intent`` only from the statuses Stripe allows (``CANCELABLE``);
 - refunds only of a succeeded intent, in its currency, never above what is
   left (``provider_code="amount_too_large"``);
 - outages: ``unavailable = True`` makes every API call raise
@@ -27,7 +28,8 @@ Behaves like Stripe where localstripe does not (DOMAIN.md 2.4):
   signed exactly like Stripe (``t=<ts>,v1=<hex HMAC-SHA256 of "t.payload">``),
   so the same pair is accepted by ``StripeGateway.construct_event`` too;
   ``construct_event`` verifies with the gateway's ``webhook_secret`` and a
-  300 s tolerance.
+  300 s tolerance, then reads the event with the same parser as
+  ``StripeGateway`` (``storefront.payments.stripe_events``).
 
 ``calls`` records every API call as ``(operation, params)``.
 """
@@ -49,7 +51,8 @@ from storefront.payments.errors import (
     PaymentProviderError,
     PaymentProviderUnavailable,
 )
-from storefront.payments.gateway import WEBHOOK_TOLERANCE_SECONDS, PaymentIntent, Refund, WebhookEvent
+from storefront.payments.gateway import WEBHOOK_TOLERANCE_SECONDS, PaymentEvent, PaymentIntent, Refund
+from storefront.payments.stripe_events import parse_payload
 
 __all__ = ["FakeGateway", "sign_payload", "DECLINES", "REQUIRES_ACTION"]
 
@@ -66,6 +69,8 @@ DECLINES: dict[str, str] = {
     "pm_card_chargeDeclinedIncorrectCvc": "incorrect_cvc",
     "pm_card_chargeDeclinedProcessingError": "processing_error",
 }
+# Stripe: a PaymentIntent can be canceled in these statuses (and, rarely, processing).
+CANCELABLE = frozenset({"requires_payment_method", "requires_capture", "requires_confirmation", "requires_action"})
 # Stripe test PaymentMethods that need 3-D Secure.
 REQUIRES_ACTION = frozenset(
     {"pm_card_authenticationRequired", "pm_card_threeDSecure2Required", "pm_card_threeDSecureRequired"}
@@ -235,9 +240,12 @@ class FakeGateway:
             return pi
 
     def cancel_payment_intent(self, payment_intent_id: str) -> PaymentIntent:
-        """Cancel an unpaid PaymentIntent."""
-        self._intent(payment_intent_id)
-        return self.set_status(payment_intent_id, "canceled")
+        """Cancel an unpaid PaymentIntent; a succeeded or canceled one is a
+        PaymentProviderError, as with Stripe."""
+        with self._lock:
+            if self._intent(payment_intent_id).status not in CANCELABLE:
+                raise PaymentProviderError(provider_code="payment_intent_unexpected_state")
+            return self.set_status(payment_intent_id, "canceled")
 
     def refund(
         self, *, payment_intent_id: str, amount: Money, idempotency_key: str, metadata: dict[str, str]
@@ -321,7 +329,7 @@ class FakeGateway:
         payload = json.dumps(event, indent=2, sort_keys=True).encode("utf-8")
         return payload, sign_payload(payload, self.webhook_secret if secret is None else secret, ts)
 
-    def construct_event(self, payload: bytes, signature_header: str | None) -> WebhookEvent:
+    def construct_event(self, payload: bytes, signature_header: str | None) -> PaymentEvent:
         try:
             text = payload.decode("utf-8") if isinstance(payload, (bytes, bytearray)) else str(payload)
             if not signature_header or not self.webhook_secret:
@@ -340,10 +348,6 @@ class FakeGateway:
                 raise ValueError("signature mismatch")
             if timestamp < self._clock() - WEBHOOK_TOLERANCE_SECONDS:
                 raise ValueError("timestamp outside the tolerance zone")
-            event = json.loads(text)
-            obj = event["data"]["object"]
-            if not isinstance(obj, dict):
-                raise ValueError("data.object is not an object")
-            return WebhookEvent(id=str(event["id"]), type=str(event["type"]), created=int(event["created"]), object=obj)
-        except Exception as exc:  # noqa: BLE001 - every failure is an invalid webhook
+        except Exception as exc:  # noqa: BLE001 - every failure to verify is an invalid webhook
             raise InvalidWebhookSignature() from exc
+        return parse_payload(text)

@@ -30,7 +30,8 @@ from storefront.payments.errors import (
     PaymentProviderError,
     PaymentProviderUnavailable,
 )
-from storefront.payments.gateway import WEBHOOK_TOLERANCE_SECONDS, PaymentIntent, Refund, WebhookEvent
+from storefront.payments.gateway import WEBHOOK_TOLERANCE_SECONDS, PaymentEvent, PaymentIntent, Refund
+from storefront.payments.stripe_events import parse_payload
 
 __all__ = ["StripeGateway"]
 
@@ -192,15 +193,18 @@ class StripeGateway:
             )
         return refund
 
-    def construct_event(self, payload: bytes, signature_header: str | None) -> WebhookEvent:
+    def construct_event(self, payload: bytes, signature_header: str | None) -> PaymentEvent:
+        """Stripe verifies the signature; the wire JSON itself (not the SDK's
+        ``Event``) is read by ``stripe_events``, as in ``FakeGateway``."""
         try:
-            event = self._client.construct_event(
+            stripe.WebhookSignature.verify_header(
                 payload, signature_header, self._webhook_secret, tolerance=WEBHOOK_TOLERANCE_SECONDS
             )
-            obj = event.data.object
-            plain = obj.to_dict(recursive=True) if isinstance(obj, stripe.StripeObject) else dict(obj)
-            result = WebhookEvent(id=str(event.id), type=str(event.type), created=int(event.created), object=plain)
-        except Exception as exc:  # noqa: BLE001 - bad header, bad secret, too old, not JSON, not an event
+        except Exception as exc:  # noqa: BLE001 - bad header, bad secret, too old, not UTF-8
             log.info("webhook refused: %s: %s", type(exc).__name__, exc)
             raise InvalidWebhookSignature() from exc
-        return result
+        try:
+            return parse_payload(payload)
+        except InvalidWebhookSignature as exc:
+            log.info("webhook refused: not an event: %s", exc.__cause__ or "no id, type or object")
+            raise

@@ -28,5 +28,5 @@ def stripe_webhook():
 
     result = services.handle_event(db.session, event, clock.now(), on_paid=on_paid)
     db.session.commit()
-    log.info("stripe event %s %s: %s", event.id, event.type, result)
+    log.info("stripe event %s %s: %s", event.event_id, event.type, result)
     return jsonify({"received": True, "result": result})

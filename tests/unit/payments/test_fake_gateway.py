@@ -17,7 +17,13 @@ from storefront.payments.errors import (
     PaymentProviderUnavailable,
 )
 from storefront.payments.fake_gateway import FakeGateway, sign_payload
-from storefront.payments.gateway import PaymentGateway, PaymentIntent, Refund, WebhookEvent
+from storefront.payments.gateway import (
+    PaymentGateway,
+    PaymentIntent,
+    PaymentSucceeded,
+    Refund,
+    UnhandledEvent,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 SECRET = "whsec_unit"
@@ -44,7 +50,8 @@ def test_is_a_payment_gateway(fake: FakeGateway) -> None:
 
 
 def test_imports_no_stripe() -> None:
-    code = "import sys, storefront.payments.fake_gateway, storefront.payments.gateway, storefront.payments.errors; " \
+    code = "import sys, storefront.payments.fake_gateway, storefront.payments.gateway, storefront.payments.errors, " \
+           "storefront.payments.stripe_events; " \
            "print('stripe' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
@@ -101,6 +108,16 @@ def test_unknown_intent_and_confirm_without_payment_method(fake: FakeGateway) ->
         fake.create_payment_intent(amount=eur("10.00"), idempotency_key="x", metadata={}, confirm=True)
     with pytest.raises(PaymentProviderError):
         fake.create_payment_intent(amount=eur("0.00"), idempotency_key="y", metadata={})
+
+
+def test_only_unpaid_intents_can_be_canceled(fake: FakeGateway) -> None:
+    bare = fake.create_payment_intent(amount=eur("10.00"), idempotency_key="bare", metadata={})
+    assert fake.cancel_payment_intent(bare.id).status == "canceled"
+    for pi_id in (bare.id, paid(fake).id):  # canceled already, succeeded
+        with pytest.raises(PaymentProviderError) as info:
+            fake.cancel_payment_intent(pi_id)
+        assert info.value.provider_code == "payment_intent_unexpected_state"
+    assert fake.retrieve_payment_intent(bare.id).status == "canceled"
 
 
 # --- idempotency --------------------------------------------------------------------
@@ -248,10 +265,8 @@ def test_signed_event_round_trip(fake: FakeGateway) -> None:
     payload, header = fake.signed_event("payment_intent.succeeded", fake.payment_intent_object(pi.id))
     assert header.startswith(f"t={NOW},v1=")
     event = fake.construct_event(payload, header)
-    assert event == WebhookEvent("evt_fake_1", "payment_intent.succeeded", NOW, event.object)
-    assert event.object["id"] == pi.id
-    assert event.object["currency"] == "eur" and event.object["amount"] == 3000
-    assert event.object["metadata"] == {"order_id": "1"}
+    assert event == PaymentSucceeded("evt_fake_1", "payment_intent.succeeded", pi.id, eur("30.00"))
+    assert json.loads(payload)["data"]["object"]["metadata"] == {"order_id": "1"}
     assert fake.signed_event("charge.refunded", {"id": "ch_1"})[0] != payload  # next id: evt_fake_2
 
 
@@ -266,7 +281,7 @@ def test_signature_is_stripes(fake: FakeGateway) -> None:
 def test_accepts_several_v1_signatures_during_a_secret_roll(fake: FakeGateway) -> None:
     payload, header = fake.signed_event("payment_intent.succeeded", {"id": "pi_1"})
     old = sign_payload(payload, "whsec_old", NOW).rpartition("v1=")[2]
-    assert fake.construct_event(payload, f"{header},v1={old},v0=legacy").id == "evt_fake_1"
+    assert fake.construct_event(payload, f"{header},v1={old},v0=legacy").event_id == "evt_fake_1"
 
 
 @pytest.mark.parametrize(
@@ -305,10 +320,12 @@ def test_construct_event_rejects(fake: FakeGateway, case: str) -> None:
 
 def test_within_tolerance_is_accepted(fake: FakeGateway) -> None:
     payload, header = fake.signed_event("payment_intent.succeeded", {"id": "pi_1"}, timestamp=NOW - 300)
-    assert fake.construct_event(payload, header).created == NOW - 300
+    assert fake.construct_event(payload, header).event_id == "evt_fake_1"
 
 
 def test_outages_do_not_affect_webhook_verification(fake: FakeGateway) -> None:
     fake.unavailable = True
     payload, header = fake.signed_event("payment_intent.succeeded", {"id": "pi_1"})
-    assert fake.construct_event(payload, header).object == {"id": "pi_1"}
+    assert fake.construct_event(payload, header) == UnhandledEvent(
+        "evt_fake_1", "payment_intent.succeeded", "pi_1", problem="no amount received"
+    )
