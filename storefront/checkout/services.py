@@ -244,9 +244,9 @@ def _method_allowed(session: Session, cart: Cart, method_id: int) -> bool:
     return any(m.id == method_id for m in methods_for(session, cart.market_code, country, cart.locale, "en"))
 
 
-def shipping_methods(session: Session, cart: Cart, default_locale: str) -> list[MethodView]:
+def shipping_methods(session: Session, cart: Cart, default_locale: str, *, fresh: bool = False) -> list[MethodView]:
     country = (cart.address or {}).get("country")
-    return methods_for(session, cart.market_code, country, cart.locale, default_locale)
+    return methods_for(session, cart.market_code, country, cart.locale, default_locale, fresh=fresh)
 
 
 def set_shipping_method(session: Session, cart: Cart, method_id: int) -> None:
@@ -257,8 +257,10 @@ def set_shipping_method(session: Session, cart: Cart, method_id: int) -> None:
 
 
 def cart_state(session: Session, cart: Cart, markets: Sequence[MarketView], *, now: datetime, default_locale: str,
-               seller_vat_id: str | None, base_currency: str) -> CartState:
-    """Everything a cart shows, computed from current data."""
+               seller_vat_id: str | None, base_currency: str, fresh_shipping: bool = False) -> CartState:
+    """Everything a cart shows, computed from current data (``fresh_shipping``:
+    the shipping methods read from the database, not from this process's copy,
+    as placing an order does: it charges what the merchant set)."""
     market = next(m for m in markets if m.code == cart.market_code)
     ids = [line.variant_id for line in cart.lines]
     prices = dict(session.execute(effective_prices_statement(market.code, ids, now)).all()) if ids else {}
@@ -273,7 +275,7 @@ def cart_state(session: Session, cart: Cart, markets: Sequence[MarketView], *, n
         items.append(ItemView(sku, line.variant_id, slug, name, line.quantity, unit, unit * line.quantity, available,
                               category))
     address = cart.address
-    methods = shipping_methods(session, cart, default_locale)
+    methods = shipping_methods(session, cart, default_locale, fresh=fresh_shipping)
     method = next((m for m in methods if m.id == cart.shipping_method_id), None)
     goods = sum((i.total for i in items if i.available), Decimal(0))
     shipping = method.price_for(goods) if method else Decimal(0)

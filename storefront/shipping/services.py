@@ -36,8 +36,9 @@ class _Zone:
     methods: tuple[tuple, ...]  # (id, code, names, rate, currency, free_over, min_days, max_days)
 
 
-def _zones(session: Session, market: str) -> tuple[_Zone, ...]:
-    """The market's zones and methods, cached per process until a merchant change."""
+def _zones(session: Session, market: str, fresh: bool = False) -> tuple[_Zone, ...]:
+    """The market's zones and methods, cached per process until a merchant
+    change (``fresh``: read from the database)."""
     def load() -> tuple[_Zone, ...]:
         zones = session.scalars(
             select(ShippingZone).where(ShippingZone.market_code == market).options(selectinload(ShippingZone.methods))
@@ -47,13 +48,14 @@ def _zones(session: Session, market: str) -> tuple[_Zone, ...]:
             (m.id, m.code, dict(m.names), m.rate, m.currency, m.free_over, m.min_days, m.max_days) for m in z.methods
         )) for z in zones)
 
-    return memoized(session, "catalog", ("shipping_zones", market), load)
+    return load() if fresh else memoized(session, "catalog", ("shipping_zones", market), load)
 
 
-def methods_for(session: Session, market: str, country: str | None, locale: str, default_locale: str) -> list[MethodView]:
+def methods_for(session: Session, market: str, country: str | None, locale: str, default_locale: str, *,
+                fresh: bool = False) -> list[MethodView]:
     chain = fallback_chain(locale, default_locale)
     found = []
-    for zone in _zones(session, market):
+    for zone in _zones(session, market, fresh):
         if country is not None and zone.countries and country not in zone.countries:
             continue
         for id_, code, names, rate, currency, free_over, min_days, max_days in zone.methods:
