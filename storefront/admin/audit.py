@@ -40,8 +40,8 @@ def record(session: Session, action: str, entity: str, entity_id: object, before
         request_id=g.get("request_id") if has_request_context() else None,
     )
     session.add(entry)
-    # Every merchant change may show in the catalog: cached responses go stale.
-    cache.invalidate(session, "catalog")
+    # Every merchant change may show in some cache: all namespaces go stale.
+    cache.invalidate(session, *cache.declared())
     return entry
 
 

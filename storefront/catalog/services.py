@@ -25,6 +25,7 @@ from storefront.catalog.models import (
 )
 from storefront.cache import memoized
 from storefront.catalog import listing
+from storefront.catalog.cache import CATALOG
 from storefront.catalog.queries import prepared_categories
 from storefront.errors import N_, Conflict, NotFound, StorefrontError
 from storefront.i18n.fallback import canonical_tag, fallback_chain
@@ -443,14 +444,14 @@ class CategoryView:
 
 
 def categories(session: Session, chain: Sequence[str]) -> dict[int, CategoryRef]:
-    """The translated category tree, in display order (cached per process until a merchant change)."""
+    """The translated category tree, in display order (cached per process until a catalog change)."""
     def load() -> dict[int, CategoryRef]:
         return {
             c.id: CategoryRef(c.id, c.key, c.slug, c.name, c.parent_id)
             for c in session.execute(prepared_categories(chain))
         }
 
-    return memoized(session, "catalog", ("categories", tuple(chain)), load)
+    return memoized(session, CATALOG, ("categories", tuple(chain)), load)
 
 
 def list_categories(session: Session, chain: Sequence[str], counts: dict[int, int]) -> list[CategoryView]:

@@ -31,6 +31,7 @@ from storefront.checkout.totals import Totals, order_totals
 from storefront.i18n.fallback import fallback_chain
 from storefront.inventory.models import Stock, WarehouseMarket
 from storefront.cache import memoized_each
+from storefront.catalog.cache import CATALOG
 from storefront.markets.models import MarketCountry
 from storefront.markets.services import MarketView
 from storefront.pricing.queries import effective_prices_statement
@@ -354,8 +355,8 @@ def _tax_without_address(session: Session, market: MarketView, lines: list[Order
 
 def _variant_info(session: Session, ids: Sequence[int], chain: Sequence[str]) -> dict[int, tuple[str, str, str, str]]:
     """(sku, slug, name, tax category) per variant along ``chain``, cached per
-    process until a merchant change (each cart read needs them)."""
-    return memoized_each(session, ("catalog",), f"variant_info:{' '.join(chain)}", ids,
+    process until a catalog change (each cart read needs them)."""
+    return memoized_each(session, CATALOG, f"variant_info:{' '.join(chain)}", ids,
                          lambda missing: _load_variant_info(session, missing, chain))
 
 
@@ -365,7 +366,7 @@ def _hs_codes(session: Session, ids: Sequence[int]) -> dict[int, str | None]:
         return dict(session.execute(select(Variant.id, Product.hs_code).join(Product, Product.id == Variant.product_id)
                                     .where(Variant.id.in_(missing))).all())
 
-    return memoized_each(session, ("catalog",), "hs_codes", ids, load)
+    return memoized_each(session, CATALOG, "hs_codes", ids, load)
 
 
 def _load_variant_info(session: Session, ids: Sequence[int], chain: Sequence[str]) -> dict[int, tuple[str, str, str, str]]:

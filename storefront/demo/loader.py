@@ -28,6 +28,7 @@ from storefront.catalog.models import (
     Variant,
     VariantOptionValue,
 )
+from storefront import cache
 from storefront.catalog import listing
 from storefront.catalog.services import new_product_translation
 from storefront.inventory.models import Stock, Warehouse, WarehouseMarket
@@ -38,7 +39,6 @@ from storefront.pricing.models import ResolvedPrice, VariantPrice
 from storefront.markets.rounding import round_price
 from storefront.shipping.models import ShippingMethod, ShippingZone
 from storefront.tax.services import load_rates
-from storefront.cache import invalidate
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -86,8 +86,7 @@ def load_demo(session: Session, now: datetime | None = None, base_currency: str 
     load_rates(session)
     _load_fx_and_prices(session, markets_data["fx"], base_currency, opened)
     _load_price_story(session, base_currency, now)
-
-    invalidate(session, "catalog")  # whatever a process cached of this database is stale
+    cache.invalidate(session, *cache.declared())  # whatever a process cached of this database is stale
     return {"markets": len(markets), "categories": len(categories), "products": len(products), "variants": variant_count}
 
 

@@ -11,16 +11,16 @@ from sqlalchemy.orm import Session
 from storefront import cache
 from storefront.markets.services import MarketView, load_markets
 
-NAMESPACE = "markets"
+MARKETS = cache.declare("markets", owner=__name__)
 
 
 def markets(session: Session) -> tuple[MarketView, ...]:
     """Every market, loaded at most once per version and process."""
-    return cache.memoized(session, NAMESPACE, ("all",), lambda: tuple(load_markets(session)))
+    return cache.memoized(session, MARKETS, ("all",), lambda: tuple(load_markets(session)))
 
 
 def invalidate(session: Session) -> None:
-    cache.invalidate(session, NAMESPACE)
+    MARKETS.invalidate(session)
 
 
 def clear_local() -> None:

@@ -1,4 +1,8 @@
-"""Shipping methods available to a destination in a market."""
+"""Shipping methods available to a destination in a market.
+
+This module owns the ``shipping`` cache namespace (each market's zones and
+methods, kept per process): whatever changes a zone or a method calls
+``SHIPPING.invalidate`` in the same transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,7 +13,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from storefront.i18n.fallback import fallback_chain
 from storefront.shipping.models import ShippingMethod, ShippingZone
+from storefront import cache
 from storefront.cache import memoized
+
+SHIPPING = cache.declare("shipping", owner=__name__)
 
 
 @dataclass(frozen=True)
@@ -37,7 +44,7 @@ class _Zone:
 
 
 def _zones(session: Session, market: str, fresh: bool = False) -> tuple[_Zone, ...]:
-    """The market's zones and methods, cached per process until a merchant
+    """The market's zones and methods, cached per process until a shipping
     change (``fresh``: read from the database)."""
     def load() -> tuple[_Zone, ...]:
         zones = session.scalars(
@@ -48,7 +55,7 @@ def _zones(session: Session, market: str, fresh: bool = False) -> tuple[_Zone, .
             (m.id, m.code, dict(m.names), m.rate, m.currency, m.free_over, m.min_days, m.max_days) for m in z.methods
         )) for z in zones)
 
-    return load() if fresh else memoized(session, "catalog", ("shipping_zones", market), load)
+    return load() if fresh else memoized(session, SHIPPING, ("zones", market), load)
 
 
 def methods_for(session: Session, market: str, country: str | None, locale: str, default_locale: str, *,

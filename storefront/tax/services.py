@@ -1,4 +1,8 @@
-"""Tax services: loading the rate data, rates in force, and taxing an order."""
+"""Tax services: loading the rate data, rates in force, and taxing an order.
+
+This module owns the ``tax`` cache namespace (the rates in force per
+jurisdiction, and the rates the catalog shows): loading the data and the
+merchant's overrides invalidate it."""
 from __future__ import annotations
 
 import json
@@ -16,10 +20,11 @@ from storefront.tax.errors import JurisdictionNotFound, NoTaxData, UnknownTaxJur
 from storefront.tax.models import TaxJurisdiction, TaxRate
 from storefront.tax.rules import Destination, Determination, determine
 from storefront.tax.vat_ids import VatId, validate_vat_id
-from storefront.cache import invalidate
+from storefront import cache
 from storefront.cache import memoized
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "rates.json"
+TAX = cache.declare("tax", owner=__name__)
 
 
 def load_rates(session: Session, path: Path = DATA_FILE) -> int:
@@ -43,8 +48,7 @@ def load_rates(session: Session, path: Path = DATA_FILE) -> int:
             ))
             count += 1
     session.flush()
-
-    invalidate(session, "tax")
+    TAX.invalidate(session)
     return count
 
 
@@ -62,7 +66,7 @@ def components(session: Session, jurisdiction: str, categories: Iterable[str], o
     """Per tax category, the taxes in force in ``jurisdiction`` on ``on``: for
     each tax the category's own rate, else its standard rate. A merchant
     override beats the data for the same tax and category."""
-    rows = memoized(session, "tax", ("rates_in_force", jurisdiction, on), lambda: tuple(session.execute(
+    rows = memoized(session, TAX, ("rates_in_force", jurisdiction, on), lambda: tuple(session.execute(
         select(TaxRate.tax, TaxRate.category, TaxRate.rate, TaxRate.origin)
         .where(TaxRate.jurisdiction == jurisdiction, _in_force(on))
     ).all()))
