@@ -160,6 +160,8 @@ def reprice(
             else:
                 unchanged += 1
     write(session, changes, now)
+    if changes:
+        PRICES.invalidate(session)
     counts = Counter(c.kind for c in changes)
     return RepriceResult(counts[INSERT], counts[UPDATE] + counts[RESTATE], counts[DELETE], unchanged)
 
@@ -236,6 +238,7 @@ def set_fx_rate(session: Session, base: str, quote: str, raw_rate: object, rate_
     else:
         row.rate, row.created_at = rate, now
     session.flush()
+    FX.invalidate(session)
     return row
 
 
@@ -268,6 +271,7 @@ def add_sale(session: Session, sku: str, market_code: str, raw_amount: object, s
                      starts_at=starts_at, ends_at=ends_at)
     session.add(sale)
     session.flush()
+    PRICES.invalidate(session)
     return sale
 
 
@@ -278,6 +282,7 @@ def delete_sale(session: Session, sale_id: int, now: datetime) -> SalePrice | No
     sale = session.get(SalePrice, sale_id)
     if sale is None:
         raise SaleNotFound(id=sale_id)
+    PRICES.invalidate(session)
     if sale.starts_at > now:
         session.delete(sale)
         session.flush()
@@ -317,4 +322,5 @@ def change_market_currency(session: Session, market: str, currency: str, now: da
     session.execute(delete(ResolvedPrice).where(ResolvedPrice.market_code == market, ResolvedPrice.currency != currency)
                     .execution_options(synchronize_session=False))
     minimums.refresh_markets(session.connection(), [market])
+    PRICES.invalidate(session)
     return {"dropped_explicit_prices": dropped, "ended_sales": deleted + ended}
