@@ -83,3 +83,26 @@ def test_a_change_publishes_a_new_version_again_when_committed(redis_apps):
     with second.test_request_context():
         after = current_version(db.session, CATALOG)
     assert during != "" and after not in ("", during)
+
+
+def test_a_change_on_one_server_drops_what_the_other_cached(redis_apps):
+    from storefront import cache
+    from storefront.extensions import db
+    from storefront.shipping.services import SHIPPING
+
+    first, second = redis_apps
+    computed = []
+
+    def cached():
+        return cache.memoized(db.session, SHIPPING, ("redis-sharing-test",),
+                              lambda: computed.append(1) or len(computed))
+
+    with first.test_request_context():
+        assert cached() == 1
+    with first.test_request_context():
+        assert cached() == 1  # kept
+    with second.test_request_context():
+        SHIPPING.invalidate(db.session)
+        db.session.commit()
+    with first.test_request_context():
+        assert cached() == 2
