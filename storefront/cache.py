@@ -1,15 +1,27 @@
 """Per-process caches behind shared versions, invalidated explicitly.
 
-A process keeps values it computed together with the version of their
-namespace at the time. The version lives where every app server sees it:
-Redis when ``REDIS_URL`` is set, else a row of the database. The service that
-changes a namespace's data bumps its version (in the same transaction when it
-is the database), and every process recomputes on its next read."""
+One store holds every value a process caches: an LRU map under a lock,
+bounded by ``CACHE_MAX_ENTRIES`` entries and ``CACHE_MAX_CHARS`` characters
+of the values that say how large they are (encoded JSON, response bodies).
+Past either bound the least recently used entries go, never the whole store.
+An entry is keyed by (database URL, namespaces, key) and is valid while the
+versions of the namespaces it depends on are those it was computed under
+(and, when it has one, until its deadline).
+
+A namespace is declared once, by the module that owns its data
+(``FX = cache.declare("fx", owner=__name__)``); the service that changes that
+data calls ``FX.invalidate(session)`` in the same transaction, and every
+process recomputes on its next read. The versions live where every app server
+sees them: Redis when ``REDIS_URL`` is set, else a row of ``cache_version``."""
 from __future__ import annotations
 
 import threading
 import time
 import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Callable, Hashable, Iterable, NamedTuple, Sequence
+
 from flask import current_app, g, has_request_context
 from sqlalchemy import String, event, select, update
 from sqlalchemy.exc import IntegrityError
@@ -44,124 +56,250 @@ def _redis():
     return client
 
 
-NAMES = ("markets", "tax", "catalog")
+# --- namespaces ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """Data cached per process and versioned together; ``owner`` is the module
+    that declares it, beside the services that change the data."""
+
+    name: str
+    owner: str
+
+    def invalidate(self, session: Session) -> None:
+        """Call in the transaction that changes the namespace's data."""
+        invalidate(session, self)
+
+
+_declared: dict[str, Namespace] = {}
+
+
+def declare(name: str, *, owner: str) -> Namespace:
+    """The namespace ``name``, owned by the module ``owner`` (its ``__name__``):
+    one owner per namespace, so one place says what invalidates it."""
+    if not 0 < len(name) <= 32:
+        raise ValueError(f"cache namespace names have 1 to 32 characters: {name!r}")
+    namespace = Namespace(name, owner)
+    with _lock:
+        known = _declared.setdefault(name, namespace)
+    if known != namespace:
+        raise ValueError(f"cache namespace {name!r} is owned by {known.owner}, not {owner}")
+    return namespace
+
+
+def declared() -> tuple[Namespace, ...]:
+    return tuple(sorted(_declared.values(), key=lambda n: n.name))
+
+
+Depends = Namespace | Sequence[Namespace]
+
+
+def _names(depends: Depends) -> tuple[str, ...]:
+    return (depends.name,) if isinstance(depends, Namespace) else tuple(n.name for n in depends)
+
+
+# --- versions -----------------------------------------------------------------------------
 
 
 _recent: dict[str, tuple[float, dict[str, str]]] = {}  # database URL -> (read at, versions)
 
 
-def _all_versions(session: Session) -> dict[str, str]:
-    """Every namespace's version in one round trip, once per request, and at
-    most every ``CACHE_VERSION_TTL_SECONDS`` per process (a change made by
-    another server shows that much later; one made here shows at once)."""
-    if has_request_context() and "cache_versions" in g:
-        return g.cache_versions
-    ttl = current_app.config["CACHE_VERSION_TTL_SECONDS"]
+def _all_versions(session: Session, wanted: Iterable[str] = ()) -> dict[str, str]:
+    """Every declared namespace's version in one round trip, once per request,
+    and at most every ``CACHE_VERSION_TTL_SECONDS`` per process (a change made
+    by another server shows that much later; one made here shows at once)."""
+    found = g.get("cache_versions") if has_request_context() else None
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
-    recent = _recent.get(url)
-    if ttl > 0 and recent is not None and time.monotonic() - recent[0] < ttl:
-        if has_request_context():
-            g.cache_versions = recent[1]
-        return recent[1]
-    client = _redis()
-    if client is not None:
-        values = client.mget([f"storefront:version:{n}" for n in NAMES])
-        found = {n: (v.decode() if v else "") for n, v in zip(NAMES, values)}
-    else:
-        found = {r.name: r.version for r in session.execute(select(CacheVersion.name, CacheVersion.version))}
+    if found is None:
+        ttl = current_app.config["CACHE_VERSION_TTL_SECONDS"]
+        recent = _recent.get(url)
+        if ttl > 0 and recent is not None and time.monotonic() - recent[0] < ttl:
+            found = recent[1]
+    if found is None or any(name not in found for name in wanted):  # (or one declared since)
+        names = sorted(set(_declared) | set(wanted))
+        client = _redis()
+        if client is not None:
+            values = client.mget([f"storefront:version:{n}" for n in names])
+            found = {n: (v.decode() if v else "") for n, v in zip(names, values)}
+        else:
+            found = dict.fromkeys(names, "")
+            found.update(session.execute(select(CacheVersion.name, CacheVersion.version)).all())
+        _recent[url] = (time.monotonic(), found)
     if has_request_context():
         g.cache_versions = found
-    _recent[url] = (time.monotonic(), found)
     return found
 
 
-def current_version(session: Session, name: str) -> str:
-    return _all_versions(session).get(name, "")
+def versions(session: Session, depends: Depends) -> tuple[str, ...]:
+    names = _names(depends)
+    found = _all_versions(session, names)
+    return tuple(found[n] for n in names)
 
 
-def invalidate(session: Session, name: str) -> None:
-    """Call after changing markets (their countries, locales, names, tax or
-    rounding), or with ``name="tax"`` after changing tax rates."""
-    token = uuid.uuid4().hex
+def current_version(session: Session, namespace: Namespace) -> str:
+    return versions(session, namespace)[0]
+
+
+def invalidate(session: Session, *namespaces: Namespace) -> None:
+    """New versions for ``namespaces``: what any process cached under the old
+    ones is stale (in the session's transaction when the versions are rows)."""
+    names = [n.name for n in namespaces]
     if has_request_context():
         g.pop("cache_versions", None)
     _recent.pop(current_app.config["SQLALCHEMY_DATABASE_URI"], None)
     client = _redis()
     if client is not None:
-        key = f"storefront:version:{name}"
-        client.set(key, token)
+        keys = [f"storefront:version:{n}" for n in names]
+        client.mset({key: uuid.uuid4().hex for key in keys})
         # Redis is not part of the transaction: a process that read the token
         # above before the commit may have cached pre-commit data under it.
         # A second token once the change is committed makes that entry stale.
         real = session() if isinstance(session, scoped_session) else session
-        event.listen(real, "after_commit", lambda _s: client.set(key, uuid.uuid4().hex), once=True)
+        event.listen(real, "after_commit", lambda _s: client.mset({key: uuid.uuid4().hex for key in keys}), once=True)
         return
-    bumped = session.execute(update(CacheVersion).where(CacheVersion.name == name).values(version=token))
-    if bumped.rowcount == 0:
-        try:
-            with session.begin_nested():  # the first change ever: create the row...
-                session.add(CacheVersion(name=name, version=token))
-        except IntegrityError:  # ...unless a concurrent first change just did
-            session.execute(update(CacheVersion).where(CacheVersion.name == name).values(version=token))
+    for name in names:
+        token = uuid.uuid4().hex
+        bumped = session.execute(update(CacheVersion).where(CacheVersion.name == name).values(version=token))
+        if bumped.rowcount == 0:
+            try:
+                with session.begin_nested():  # the first change ever: create the row...
+                    session.add(CacheVersion(name=name, version=token))
+            except IntegrityError:  # ...unless a concurrent first change just did
+                session.execute(update(CacheVersion).where(CacheVersion.name == name).values(version=token))
     session.flush()
 
 
-_memo: dict[tuple, tuple[str, object]] = {}
+# --- the store ------------------------------------------------------------------------------
 
 
-def memoized(session: Session, name: str, key: tuple, compute):
-    """``compute()`` cached per process under ``key`` while the ``name``
-    version is unchanged (e.g. the catalog's tax rates per market)."""
-    version = current_version(session, name)
-    full = (current_app.config["SQLALCHEMY_DATABASE_URI"], name, key)
-    with _lock:
-        hit = _memo.get(full)
-        if hit is not None and hit[0] == version:
-            return hit[1]
-    value = compute()
-    with _lock:
-        if len(_memo) > 4096:
-            _memo.clear()
-        _memo[full] = (version, value)
+class _Entry(NamedTuple):
+    versions: tuple[str, ...]
+    value: object
+    weight: int  # characters (bytes of a response body); 0 when the value does not say
+    expires: float | None  # time.monotonic() deadline
+
+
+class Store:
+    """An LRU map under a lock, trimmed to its bounds at every insertion.
+    A stale or expired entry is a miss and goes at once."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
+        self._weight = 0
+
+    def get_many(self, keys: Iterable[tuple], versions: tuple[str, ...]) -> dict[tuple, object]:
+        found = {}
+        now = time.monotonic()
+        with _lock:
+            for key in keys:
+                entry = self._entries.get(key)
+                if entry is None:
+                    continue
+                if entry.versions != versions or (entry.expires is not None and entry.expires < now):
+                    self._drop(key)
+                    continue
+                self._entries.move_to_end(key)
+                found[key] = entry.value
+        return found
+
+    def put_many(self, items: Iterable[tuple[tuple, object, int]], versions: tuple[str, ...], *,
+                 expires: float | None, max_entries: int, max_weight: int) -> None:
+        with _lock:
+            for key, value, weight in items:
+                if key in self._entries:
+                    self._drop(key)
+                if weight > max_weight:
+                    continue  # would push out everything else, and then itself
+                self._entries[key] = _Entry(versions, value, weight, expires)
+                self._weight += weight
+            while len(self._entries) > max_entries or self._weight > max_weight:
+                _, entry = self._entries.popitem(last=False)
+                self._weight -= entry.weight
+
+    def _drop(self, key: tuple) -> None:
+        self._weight -= self._entries.pop(key).weight
+
+    def usage(self) -> tuple[int, int]:
+        """(entries, characters) held."""
+        with _lock:
+            return len(self._entries), self._weight
+
+    def clear(self) -> None:
+        with _lock:
+            self._entries.clear()
+            self._weight = 0
+
+
+_store = Store()
+
+
+def _full(names: tuple[str, ...], key: Hashable) -> tuple:
+    return current_app.config["SQLALCHEMY_DATABASE_URI"], names, key
+
+
+_MISSING = object()
+
+
+def lookup(session: Session, depends: Depends, key: Hashable, default: object = None) -> tuple[object, tuple[str, ...]]:
+    """(the value kept under ``key``, else ``default``; the versions a new value is kept under)."""
+    current = versions(session, depends)
+    full = _full(_names(depends), key)
+    return _store.get_many([full], current).get(full, default), current
+
+
+def keep(depends: Depends, key: Hashable, value: object, at: tuple[str, ...], *, weight: int = 0,
+         seconds: float | None = None) -> None:
+    """Keep ``value`` under ``key`` while the ``depends`` versions are ``at``
+    (as ``lookup`` returned them) and, with ``seconds``, that long at most."""
+    keep_each(depends, {key: value}, at, weight=(lambda _v: weight) if weight else None, seconds=seconds)
+
+
+def keep_each(depends: Depends, values: dict, at: tuple[str, ...], *, weight: Callable[[object], int] | None = None,
+              seconds: float | None = None) -> None:
+    names = _names(depends)
+    config = current_app.config
+    _store.put_many(((_full(names, k), v, weight(v) if weight else 0) for k, v in values.items()), at,
+                    expires=time.monotonic() + seconds if seconds is not None else None,
+                    max_entries=config["CACHE_MAX_ENTRIES"], max_weight=config["CACHE_MAX_CHARS"])
+
+
+def memoized(session: Session, depends: Depends, key: tuple, compute: Callable[[], object]):
+    """``compute()`` cached per process under ``key`` while the ``depends``
+    versions are unchanged (e.g. a jurisdiction's tax rates under the tax namespace)."""
+    value, at = lookup(session, depends, key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        keep(depends, key, value, at)
     return value
 
 
-_each: dict[tuple, tuple[tuple[str, ...], dict, list[int]]] = {}
-
-
-def memoized_each(session: Session, names: tuple[str, ...], namespace: str, keys, compute, limit: int = 50_000,
-                  weight=None) -> dict:
+def memoized_each(session: Session, depends: Depends, label: str, keys: Iterable[Hashable],
+                  compute: Callable[[list], dict], weight: Callable[[object], int] | None = None) -> dict:
     """Per-key values (e.g. a product's alternates) cached per process while
-    the ``names`` versions are unchanged: ``compute(missing)`` returns a dict
-    for the keys not cached yet, in one batch. The namespace holds at most
-    ``limit`` keys, or with ``weight`` (value -> size) at most ``limit`` in
-    total size; past that it starts afresh, so memory stays bounded whatever
-    the catalog's size."""
-    versions = tuple(current_version(session, n) for n in names)
-    full = (current_app.config["SQLALCHEMY_DATABASE_URI"], namespace)
-    with _lock:
-        hit = _each.get(full)
-        if hit is None or hit[0] != versions:
-            hit = _each[full] = (versions, {}, [0])
-        store, used = hit[1], hit[2]
-        found = {k: store[k] for k in keys if k in store}
+    the ``depends`` versions are unchanged: ``compute(missing)`` returns a dict
+    for the keys not cached yet, in one batch. ``weight`` (value -> characters)
+    counts large values against ``CACHE_MAX_CHARS``."""
+    names = _names(depends)
+    at = versions(session, depends)
+    keys = list(keys)
+    full = {k: _full(names, (label, k)) for k in keys}
+    hits = _store.get_many(full.values(), at)
+    found = {k: hits[f] for k, f in full.items() if f in hits}
     missing = [k for k in keys if k not in found]
     if missing:
         computed = compute(missing)
-        added = sum(weight(v) for v in computed.values()) if weight else len(computed)
-        with _lock:
-            if used[0] + added > limit:
-                store.clear()
-                used[0] = 0
-            store.update(computed)
-            used[0] += added
+        keep_each(depends, {(label, k): v for k, v in computed.items()}, at, weight=weight)
         found.update(computed)
     return found
 
 
+def usage() -> tuple[int, int]:
+    """(entries, characters) this process holds, all databases together."""
+    return _store.usage()
+
 
 def clear_local() -> None:
-    """Forget this process's copies (tests that change markets without the API)."""
-    with _lock:
-        _memo.clear()
-        _each.clear()
+    """Forget this process's copies (tests that change data without the services)."""
+    _store.clear()
+    _recent.clear()

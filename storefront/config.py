@@ -77,7 +77,8 @@ def _validate(settings: dict[str, Any]) -> None:
             f"missing required setting(s) for {settings['ENV']}: {', '.join(missing)} "
             "(set them as environment variables)"
         )
-    for key in ("PAGE_SIZE_DEFAULT", "PAGE_SIZE_MAX", "PORT", "MAX_CONTENT_LENGTH"):
+    for key in ("PAGE_SIZE_DEFAULT", "PAGE_SIZE_MAX", "PORT", "MAX_CONTENT_LENGTH", "CACHE_MAX_ENTRIES",
+                "CACHE_MAX_CHARS"):
         if not isinstance(settings.get(key), int) or settings[key] <= 0:
             raise ConfigError(f"{key} must be a positive integer, got {settings.get(key)!r}")
     if settings["PAGE_SIZE_DEFAULT"] > settings["PAGE_SIZE_MAX"]:

@@ -9,7 +9,7 @@ from flask import g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storefront import cache, clock
+from storefront import clock
 from storefront.admin.models import AuditEntry
 
 
@@ -40,8 +40,6 @@ def record(session: Session, action: str, entity: str, entity_id: object, before
         request_id=g.get("request_id") if has_request_context() else None,
     )
     session.add(entry)
-    # Every merchant change may show in the catalog: cached responses go stale.
-    cache.invalidate(session, "catalog")
     return entry
 
 

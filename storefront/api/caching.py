@@ -7,43 +7,45 @@ that choose them. ``Cache-Control`` lets browsers and CDNs keep a response a
 short while and revalidate it cheaply after that."""
 from __future__ import annotations
 
-import threading
-import time
-
 from flask import Response, current_app, g, request
 
+from storefront import cache
+from storefront.catalog.cache import CATALOG
 from storefront.extensions import db
-from storefront.cache import current_version
+from storefront.inventory.services import INVENTORY
+from storefront.markets.cache import MARKETS
+from storefront.pricing.services import PRICES
+from storefront.tax.services import TAX
 
-_lock = threading.Lock()
-_responses: dict[tuple, tuple[str, float, bytes, str]] = {}
-MAX_ENTRIES = 2048
+# What shapes a catalog response: markets (names, currency, display rules),
+# the catalog (texts, options, categories, availability per market), prices
+# and sales, the tax rates shown, and the warehouses serving each market
+# (availability). FX rates reach it only through repricing (``prices``).
+SHAPED_BY = (MARKETS, CATALOG, PRICES, TAX, INVENTORY)
 
 
 def _key() -> tuple:
     shop = g.get("shop")
-    return (current_app.config["SQLALCHEMY_DATABASE_URI"], request.full_path,
-            shop.market.code if shop else "", shop.locale if shop else "", shop.selected_by if shop else "",
-            shop.suggestion if shop else None)
+    return ("response", request.full_path, shop.market.code if shop else "", shop.locale if shop else "",
+            shop.selected_by if shop else "", shop.suggestion if shop else None)
 
 
 def cached_response() -> Response | None:
     """``before_request`` (after negotiation) of public catalog blueprints: a
     micro-cache of whole responses for ``CATALOG_CACHE_SECONDS``, dropped at
-    once by any merchant change (the "catalog" version). The short life
+    once by a change to what shapes them (``SHAPED_BY``). The short life
     bounds how stale stock availability and sale windows can be."""
     seconds = current_app.config["CATALOG_CACHE_SECONDS"]
     if request.method != "GET" or seconds <= 0:
         return None
-
-    version = current_version(db.session, "catalog")
-    g.catalog_cache = (_key(), version)
-    with _lock:
-        hit = _responses.get(g.catalog_cache[0])
-    if hit is None or hit[0] != version or hit[1] < time.monotonic():
+    key = _key()
+    hit, versions = cache.lookup(db.session, SHAPED_BY, key)
+    g.catalog_cache = (key, versions)
+    if hit is None:
         return None
-    g.catalog_cache_hit = hit[3]
-    return Response(hit[2], status=200, mimetype="application/json")
+    body, etag = hit
+    g.catalog_cache_hit = etag
+    return Response(body, status=200, mimetype="application/json")
 
 
 def conditional(response: Response) -> Response:
@@ -59,10 +61,8 @@ def conditional(response: Response) -> Response:
     response.headers["Cache-Control"] = f"public, max-age={max_age}, stale-while-revalidate={max_age * 5}"
     pending = g.get("catalog_cache")
     if pending is not None and not g.get("catalog_cache_hit"):
-        key, version = pending
-        with _lock:
-            if len(_responses) >= MAX_ENTRIES:
-                _responses.clear()
-            _responses[key] = (version, time.monotonic() + current_app.config["CATALOG_CACHE_SECONDS"],
-                               response.get_data(), response.get_etag()[0])
+        key, versions = pending
+        body = response.get_data()
+        cache.keep(SHAPED_BY, key, (body, response.get_etag()[0]), versions, weight=len(body),
+                   seconds=current_app.config["CATALOG_CACHE_SECONDS"])
     return response.make_conditional(request)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from storefront.pagination import InvalidCursor, decode_cursor, encode_cursor
 from storefront.catalog import listing
+from storefront.catalog.cache import CATALOG
 from storefront.catalog.services import CategoryRef
 from storefront.catalog.services import categories as translated_categories
 from storefront.browse import queries
@@ -22,14 +23,12 @@ from storefront.catalog.errors import CategoryNotFound, ProductNotFound
 from storefront.i18n.fallback import fallback_chain
 from storefront.i18n.text import fold, like_pattern
 from storefront.cache import memoized, memoized_each
+from storefront.markets.cache import MARKETS
 from storefront.markets.services import MarketView
 from storefront.pricing import shelf
 from storefront.pricing.display import ShelfPrice
 
 API_PREFIX = "/api/v1"
-# Encoded alternates kept per process: ~2 KB a product with 10 markets, ~28 KB
-# with 200; 32 M characters hold the hot part of any catalog in bounded memory.
-ALTERNATES_CACHE_CHARS = 32_000_000
 
 
 @dataclass(frozen=True)
@@ -185,7 +184,7 @@ def _option_names(session: Session, chain: Sequence[str]) -> tuple[dict[str, str
         options, values = queries.option_names_statements(chain)
         return ({r.key: r.name for r in session.execute(options)}, {r.id: r.name for r in session.execute(values)})
 
-    return memoized(session, "catalog", ("options", tuple(chain)), load)
+    return memoized(session, CATALOG, ("options", tuple(chain)), load)
 
 
 def _variant_options(session: Session, product_ids: Sequence[int]) -> dict[int, tuple[tuple[int, str, int, str], ...]]:
@@ -197,13 +196,13 @@ def _variant_options(session: Session, product_ids: Sequence[int]) -> dict[int, 
             found[o.product_id].append((o.variant_id, o.option_key, o.value_id, o.key))
         return {pid: tuple(rows) for pid, rows in found.items()}
 
-    return memoized_each(session, ("catalog",), "variant_options", product_ids, load)
+    return memoized_each(session, CATALOG, "variant_options", product_ids, load)
 
 
 def _listing_chain(session: Session, chain: Sequence[str]) -> str | None:
     """The read model's key for ``chain`` when it is indexed (else the COALESCE query serves)."""
     key = listing.chain_key(chain)
-    built = memoized(session, "catalog", ("listing_chains",), lambda: frozenset(listing.indexed(session)))
+    built = memoized(session, CATALOG, ("listing_chains",), lambda: frozenset(listing.indexed(session)))
     return key if key in built else None
 
 
@@ -291,10 +290,11 @@ def _alternates(
     """hreflang alternates: every (market, locale) the product is sold in, with
     the slug that locale resolves to. They change only with merchant changes
     (slugs, availability, markets), so each product's are kept per process
-    until the next one; a page computes only the products not kept yet."""
-    return memoized_each(session, ("catalog", "markets"), f"alternates:{default_locale}", ids,
-                         lambda missing: _compute_alternates(session, missing, markets, default_locale),
-                         limit=ALTERNATES_CACHE_CHARS, weight=len)
+    until the next one; a page computes only the products not kept yet.
+    Encoded, ~2 KB a product with 10 markets, ~28 KB with 200: they count
+    against the cache's character bound."""
+    return memoized_each(session, (CATALOG, MARKETS), f"alternates:{default_locale}", ids,
+                         lambda missing: _compute_alternates(session, missing, markets, default_locale), weight=len)
 
 
 def _compute_alternates(

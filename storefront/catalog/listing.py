@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from storefront.catalog.models import ListingChain, Product, ProductListingText, ProductTranslation
 from storefront.i18n.fallback import fallback_chain
 from storefront.catalog.queries import coalesce_translation
-from storefront.cache import invalidate
+from storefront.catalog.cache import CATALOG
 from storefront.markets.models import MarketLocale
 
 FIELDS = ("name", "slug", "description", "sort_key", "search_text")
@@ -75,8 +75,7 @@ def index_chains(session: Session, chains: Iterable[Sequence[str]]) -> list[str]
         built.append(key)
     session.flush()
     if built:  # listings of these chains switch to the read model
-
-        invalidate(session, "catalog")
+        CATALOG.invalidate(session)
     return built
 
 
@@ -95,4 +94,5 @@ def rebuild(session: Session, chains: Iterable[Sequence[str]]) -> list[str]:
     """Drop the whole read model and build ``chains`` afresh."""
     session.execute(delete(ProductListingText))
     session.execute(delete(ListingChain))
+    CATALOG.invalidate(session)  # chains dropped and not built again
     return index_chains(session, chains)

@@ -1,7 +1,8 @@
 """Merchant catalog management: products, variants, availability, translations.
 
 Services take the session first and never commit. Every function validates
-fully before it writes, so a 4xx leaves nothing half-written."""
+fully before it writes, so a 4xx leaves nothing half-written, and each write
+invalidates the ``catalog`` cache namespace in the same transaction."""
 from __future__ import annotations
 
 import re
@@ -25,6 +26,7 @@ from storefront.catalog.models import (
 )
 from storefront.cache import memoized
 from storefront.catalog import listing
+from storefront.catalog.cache import CATALOG
 from storefront.catalog.queries import prepared_categories
 from storefront.errors import N_, Conflict, NotFound, StorefrontError
 from storefront.i18n.fallback import canonical_tag, fallback_chain
@@ -258,6 +260,7 @@ def create_product(session: Session, data: dict[str, Any], *, base_currency: str
         session.add(ProductMarket(product_id=p.id, market_code=code))
     session.flush()
     listing.refresh_products(session, [p.id])
+    CATALOG.invalidate(session)
     return p
 
 
@@ -273,6 +276,7 @@ def update_product(session: Session, p: Product, data: dict[str, Any]) -> None:
         if field in data:
             setattr(p, column, data[field])
     session.flush()
+    CATALOG.invalidate(session)
 
 
 def set_markets(session: Session, p: Product, codes: Iterable[str]) -> list[str]:
@@ -283,11 +287,13 @@ def set_markets(session: Session, p: Product, codes: Iterable[str]) -> list[str]
     for code in set(codes) - current:
         session.add(ProductMarket(product_id=p.id, market_code=code))
     session.flush()
+    CATALOG.invalidate(session)
     return codes
 
 
 def delete_product(session: Session, p: Product, *, ordered: bool) -> str:
     """Delete a product, or archive it when it has been ordered (orders keep their lines)."""
+    CATALOG.invalidate(session)
     if ordered:
         p.status = "archived"
         session.flush()
@@ -309,6 +315,7 @@ def add_variant(session: Session, p: Product, spec: dict[str, Any], *, base_curr
     v.option_values = [VariantOptionValue(option_value_id=i) for i in ids]
     p.variants.append(v)
     session.flush()
+    CATALOG.invalidate(session)
     return v
 
 
@@ -322,6 +329,7 @@ def delete_variant(session: Session, v: Variant, *, ordered: bool) -> None:
         raise LastVariant()
     v.product.variants.remove(v)
     session.flush()
+    CATALOG.invalidate(session)
 
 
 def put_translation(session: Session, p: Product, locale: str, data: dict[str, str], now: datetime) -> ProductTranslation:
@@ -336,6 +344,7 @@ def put_translation(session: Session, p: Product, locale: str, data: dict[str, s
         row.updated_at = now
     session.flush()
     listing.refresh_products(session, [p.id])
+    CATALOG.invalidate(session)
     return row
 
 
@@ -349,6 +358,7 @@ def delete_translation(session: Session, p: Product, locale: str) -> None:
     p.translations.remove(row)
     session.flush()
     listing.refresh_products(session, [p.id])
+    CATALOG.invalidate(session)
 
 
 @dataclass(frozen=True)
@@ -443,14 +453,14 @@ class CategoryView:
 
 
 def categories(session: Session, chain: Sequence[str]) -> dict[int, CategoryRef]:
-    """The translated category tree, in display order (cached per process until a merchant change)."""
+    """The translated category tree, in display order (cached per process until a catalog change)."""
     def load() -> dict[int, CategoryRef]:
         return {
             c.id: CategoryRef(c.id, c.key, c.slug, c.name, c.parent_id)
             for c in session.execute(prepared_categories(chain))
         }
 
-    return memoized(session, "catalog", ("categories", tuple(chain)), load)
+    return memoized(session, CATALOG, ("categories", tuple(chain)), load)
 
 
 def list_categories(session: Session, chain: Sequence[str], counts: dict[int, int]) -> list[CategoryView]:

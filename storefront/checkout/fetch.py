@@ -33,6 +33,7 @@ from storefront.i18n.fallback import fallback_chain
 from storefront.inventory.models import Stock, WarehouseMarket
 from storefront.inventory.services import ship_from
 from storefront.cache import memoized_each
+from storefront.catalog.cache import CATALOG
 from storefront.markets.services import MarketView
 from storefront.catalog.errors import VariantNotFound
 from storefront.pricing.queries import effective_prices_statement
@@ -57,8 +58,9 @@ class CartInfo:
 
 
 def fetch_cart(session: Session, cart: Cart, markets: Sequence[MarketView], *, now: datetime, default_locale: str,
-               seller_vat_id: str | None, base_currency: str) -> CartInfo:
-    """Current prices (at ``now``), stock, shipping, taxes and FX rates for ``cart``."""
+               seller_vat_id: str | None, base_currency: str, fresh_shipping: bool = False) -> CartInfo:
+    """Current prices (at ``now``), stock, shipping, taxes and FX rates for ``cart``
+    (``fresh_shipping``: the shipping methods read from the database, not this process's copy)."""
     market = next(m for m in markets if m.code == cart.market_code)
     ids = [line.variant_id for line in cart.lines]
     prices = dict(session.execute(effective_prices_statement(market.code, ids, now)).all()) if ids else {}
@@ -67,7 +69,8 @@ def fetch_cart(session: Session, cart: Cart, markets: Sequence[MarketView], *, n
     lines = tuple(_line(line.variant_id, line.quantity, variants[line.variant_id], prices.get(line.variant_id),
                         stock.get(line.variant_id, 0)) for line in cart.lines)
     address = cart.address
-    methods = methods_for(session, market.code, (address or {}).get("country"), cart.locale, default_locale)
+    methods = methods_for(session, market.code, (address or {}).get("country"), cart.locale, default_locale,
+                          fresh=fresh_shipping)
     method = next((m for m in methods if m.id == cart.shipping_method_id), None)
     on = now.date()
     terms = MarketTerms(market.code, market.currency, market.prices_include_tax, market.tax_rounding, market.incoterm)
@@ -159,7 +162,7 @@ def free_stock(session: Session, market: str, variant_ids: Sequence[int]) -> dic
 def variant_info(session: Session, ids: Sequence[int], chain: Sequence[str]) -> dict[int, VariantInfo]:
     """Per variant, its names along ``chain`` and its customs and tax facts,
     cached per process until a merchant change (each cart read needs them)."""
-    return memoized_each(session, ("catalog",), f"cart_variants:{' '.join(chain)}", ids,
+    return memoized_each(session, CATALOG, f"cart_variants:{' '.join(chain)}", ids,
                          lambda missing: _load_variant_info(session, missing, chain))
 
 

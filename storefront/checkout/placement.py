@@ -88,7 +88,7 @@ def place_order(
     if cart.status != "open":
         raise CartClosed()
     state = cart_state(session, cart, markets, now=now, default_locale=default_locale, seller_vat_id=seller_vat_id,
-                       base_currency=base_currency)
+                       base_currency=base_currency, fresh_shipping=True)
     _check(state)
     amount = Money(state.totals.total, state.market.currency)
     if amount.amount < stripe_minimum(amount.currency.code):

@@ -209,9 +209,9 @@ def _method_allowed(session: Session, cart: Cart, method_id: int) -> bool:
     return any(m.id == method_id for m in methods_for(session, cart.market_code, country, cart.locale, "en"))
 
 
-def shipping_methods(session: Session, cart: Cart, default_locale: str) -> list[MethodView]:
+def shipping_methods(session: Session, cart: Cart, default_locale: str, *, fresh: bool = False) -> list[MethodView]:
     country = (cart.address or {}).get("country")
-    return methods_for(session, cart.market_code, country, cart.locale, default_locale)
+    return methods_for(session, cart.market_code, country, cart.locale, default_locale, fresh=fresh)
 
 
 def set_shipping_method(session: Session, cart: Cart, method_id: int) -> None:
@@ -222,10 +222,12 @@ def set_shipping_method(session: Session, cart: Cart, method_id: int) -> None:
 
 
 def cart_state(session: Session, cart: Cart, markets: Sequence[MarketView], *, now: datetime, default_locale: str,
-               seller_vat_id: str | None, base_currency: str) -> CartState:
-    """Everything a cart shows, computed from current data."""
+               seller_vat_id: str | None, base_currency: str, fresh_shipping: bool = False) -> CartState:
+    """Everything a cart shows, computed from current data (``fresh_shipping``:
+    the shipping methods read from the database, not from this process's copy,
+    as placing an order does: it charges what the merchant set)."""
     info = fetch_cart(session, cart, markets, now=now, default_locale=default_locale, seller_vat_id=seller_vat_id,
-                      base_currency=base_currency)
+                      base_currency=base_currency, fresh_shipping=fresh_shipping)
     priced = price_cart(info.inputs)
     return CartState(cart, info.market, priced.items, priced.totals, priced.tax, priced.determination,
                      info.shipping_method, priced.duties, priced.notices, priced.seller_vat_id)

@@ -28,17 +28,21 @@ from storefront.catalog.models import (
     Variant,
     VariantOptionValue,
 )
+from storefront import cache
 from storefront.catalog import listing
+from storefront.catalog.cache import CATALOG
 from storefront.catalog.services import new_product_translation
 from storefront.inventory.models import Stock, Warehouse, WarehouseMarket
+from storefront.inventory.services import INVENTORY
+from storefront.markets.cache import MARKETS
 from storefront.markets.models import Market, MarketCountry, MarketLocale, MarketTranslation
 from storefront.pricing import fx as fx_service
 from storefront.pricing import services as pricing
 from storefront.pricing.models import ResolvedPrice, VariantPrice
 from storefront.markets.rounding import round_price
 from storefront.shipping.models import ShippingMethod, ShippingZone
+from storefront.shipping.services import SHIPPING
 from storefront.tax.services import load_rates
-from storefront.cache import invalidate
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -86,8 +90,9 @@ def load_demo(session: Session, now: datetime | None = None, base_currency: str 
     load_rates(session)
     _load_fx_and_prices(session, markets_data["fx"], base_currency, opened)
     _load_price_story(session, base_currency, now)
-
-    invalidate(session, "catalog")  # whatever a process cached of this database is stale
+    # Written here directly (tax rates, FX rates and prices by their services,
+    # which invalidate their own namespaces).
+    cache.invalidate(session, MARKETS, CATALOG, SHIPPING, INVENTORY)
     return {"markets": len(markets), "categories": len(categories), "products": len(products), "variants": variant_count}
 
 

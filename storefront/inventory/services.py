@@ -1,5 +1,12 @@
 """Which warehouse ships: the destination's own country first, then the others
-serving the market, the first that holds the whole order."""
+serving the market, the first that holds the whole order.
+
+This module owns the ``inventory`` cache namespace: the warehouses and the
+markets they serve (each market's list is kept per process, and the catalog's
+availability sums the stock of the market's warehouses). Whatever changes
+them calls ``INVENTORY.invalidate`` in the same transaction. Stock levels are
+not versioned: they change with every order, nothing keeps them but the
+short-lived response cache."""
 from __future__ import annotations
 
 from typing import Sequence
@@ -8,12 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storefront.inventory.models import Stock, Warehouse, WarehouseMarket
+from storefront import cache
 from storefront.cache import memoized
+
+INVENTORY = cache.declare("inventory", owner=__name__)
 
 
 def fulfilment_order(session: Session, market: str, destination: str | None) -> list[tuple[str, str]]:
     """(warehouse code, country) of the market's warehouses, domestic first."""
-    def load() -> tuple[tuple[str, str], ...]:  # cached per process until a merchant change
+    def load() -> tuple[tuple[str, str], ...]:  # cached per process until a warehouse change
         return tuple(tuple(r) for r in session.execute(
             select(Warehouse.code, Warehouse.country_code)
             .join(WarehouseMarket, WarehouseMarket.warehouse_code == Warehouse.code)
@@ -21,7 +31,7 @@ def fulfilment_order(session: Session, market: str, destination: str | None) -> 
             .order_by(Warehouse.code)
         ))
 
-    serving = memoized(session, "catalog", ("warehouses", market), load)
+    serving = memoized(session, INVENTORY, ("warehouses", market), load)
     return sorted(serving, key=lambda w: (w[1] != (destination or ""), w[0]))
 
 

@@ -9,18 +9,24 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from storefront import cache
+from storefront.i18n.negotiation import MarketInfo
 from storefront.markets.services import MarketView, load_markets
 
-NAMESPACE = "markets"
+MARKETS = cache.declare("markets", owner=__name__)
 
 
 def markets(session: Session) -> tuple[MarketView, ...]:
     """Every market, loaded at most once per version and process."""
-    return cache.memoized(session, NAMESPACE, ("all",), lambda: tuple(load_markets(session)))
+    return cache.memoized(session, MARKETS, ("all",), lambda: tuple(load_markets(session)))
+
+
+def infos(session: Session) -> tuple[MarketInfo, ...]:
+    """The negotiation view of every market, built once per version and process."""
+    return cache.memoized(session, MARKETS, ("infos",), lambda: tuple(m.info() for m in markets(session)))
 
 
 def invalidate(session: Session) -> None:
-    cache.invalidate(session, NAMESPACE)
+    MARKETS.invalidate(session)
 
 
 def clear_local() -> None:

@@ -37,7 +37,7 @@ from storefront.pricing.models import SalePrice, VariantPrice
 from storefront.catalog.errors import VariantNotFound
 from storefront.markets.errors import MarketNotFound
 from storefront.money import parse_amount
-from storefront.pricing.services import reprice
+from storefront.pricing.services import PRICES, reprice
 from storefront.money import quantize
 
 HEADER = ("sku", "market", "currency", "amount", "starts_at", "ends_at")
@@ -232,6 +232,7 @@ def _apply(session: Session, rows: list[_Row], changes: list[Change], base_curre
             else:
                 sale.amount, sale.ends_at = r.amount, r.ends_at
     session.flush()
+    PRICES.invalidate(session)  # sales show without repricing
     if touched_variants:
         reprice(session, base_currency=base_currency, now=now, variant_ids=sorted(touched_variants),
                 market_codes=sorted(touched_markets))

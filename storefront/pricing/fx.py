@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 
 from storefront.pricing.ecb import EcbDay, parse_ecb
 from storefront.pricing.services import RepriceResult, markets_in_currencies, reprice, set_fx_rate
-from storefront.cache import invalidate
 
 ECB_DAILY_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
@@ -53,7 +52,6 @@ def set_merchant_rate(session: Session, quote: str, rate: object, rate_date: dat
 
 
 def reprice_currencies(session: Session, currencies: set[str], *, base: str, now: datetime) -> RepriceResult:
-    invalidate(session, "catalog")  # new rates: processes drop their cached rates
     markets = markets_in_currencies(session, currencies)
     if not markets:
         return RepriceResult()

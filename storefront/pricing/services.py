@@ -4,7 +4,12 @@ Services take the session first and never commit; the caller commits once.
 Repricing fetches everything it needs with a handful of queries, resolves
 with the pure ``storefront.pricing.resolution`` and writes only what changed
 (``storefront.pricing.changes``), recording each change of a shopper-visible
-regular price in the history."""
+regular price in the history.
+
+This module owns two cache namespaces: ``fx`` (the current rates read paths
+keep per process; every rate is written by ``set_fx_rate``) and ``prices``
+(what shoppers see of prices: resolved prices, explicit prices and sales;
+cached catalog responses depend on it)."""
 from __future__ import annotations
 
 from collections import Counter
@@ -36,7 +41,11 @@ from storefront.pricing import minimums
 from storefront.pricing.models import FxRate, PriceHistory, ResolvedPrice, SalePrice, VariantPrice
 from storefront.pricing.resolution import FxQuote, MarketPricing, Resolved, resolve
 from storefront.markets.rounding import parse_rule
+from storefront import cache
 from storefront.cache import memoized
+
+FX = cache.declare("fx", owner=__name__)
+PRICES = cache.declare("prices", owner=__name__)
 
 
 @dataclass(frozen=True)
@@ -80,9 +89,9 @@ def current_rates(session: Session, base: str, at: date | None = None) -> dict[s
 
 def cached_current_rates(session: Session, base: str) -> dict[str, FxQuote]:
     """``current_rates`` for read paths (a cart's duty estimate), cached per
-    process until a merchant change or an FX import bumps the catalog version.
-    Paths that write what they read (repricing, an order's snapshot) read fresh."""
-    return memoized(session, "catalog", ("fx_rates", base), lambda: current_rates(session, base))
+    process until a rate is written (the ``fx`` version). Paths that write
+    what they read (repricing, an order's snapshot) read fresh."""
+    return memoized(session, FX, ("current", base), lambda: current_rates(session, base))
 
 
 # --- repricing ----------------------------------------------------------------------
@@ -151,6 +160,8 @@ def reprice(
             else:
                 unchanged += 1
     write(session, changes, now)
+    if changes:
+        PRICES.invalidate(session)
     counts = Counter(c.kind for c in changes)
     return RepriceResult(counts[INSERT], counts[UPDATE] + counts[RESTATE], counts[DELETE], unchanged)
 
@@ -227,6 +238,7 @@ def set_fx_rate(session: Session, base: str, quote: str, raw_rate: object, rate_
     else:
         row.rate, row.created_at = rate, now
     session.flush()
+    FX.invalidate(session)
     return row
 
 
@@ -259,6 +271,7 @@ def add_sale(session: Session, sku: str, market_code: str, raw_amount: object, s
                      starts_at=starts_at, ends_at=ends_at)
     session.add(sale)
     session.flush()
+    PRICES.invalidate(session)
     return sale
 
 
@@ -269,6 +282,7 @@ def delete_sale(session: Session, sale_id: int, now: datetime) -> SalePrice | No
     sale = session.get(SalePrice, sale_id)
     if sale is None:
         raise SaleNotFound(id=sale_id)
+    PRICES.invalidate(session)
     if sale.starts_at > now:
         session.delete(sale)
         session.flush()
@@ -308,4 +322,5 @@ def change_market_currency(session: Session, market: str, currency: str, now: da
     session.execute(delete(ResolvedPrice).where(ResolvedPrice.market_code == market, ResolvedPrice.currency != currency)
                     .execution_options(synchronize_session=False))
     minimums.refresh_markets(session.connection(), [market])
+    PRICES.invalidate(session)
     return {"dropped_explicit_prices": dropped, "ended_sales": deleted + ended}

@@ -15,7 +15,7 @@ from storefront.pricing.display import ShelfPrice, shelf_price
 from storefront.pricing.omnibus import PricePeriod, prior_price
 from storefront.cache import memoized
 from storefront.tax.errors import NoTaxData
-from storefront.tax.services import components
+from storefront.tax.services import TAX, components
 
 # Directive 98/6/EC Art. 6a(2): "not less than 30 days prior to the application of the price reduction".
 OMNIBUS_DAYS = 30
@@ -80,4 +80,4 @@ def display_tax_rates(session: Session, market: MarketView, categories: set[str]
             return {}
         return {category: sum((c.rate for c in comps), Decimal(0)) for category, comps in found.items()}
 
-    return memoized(session, "tax", (market.tax_jurisdiction, frozenset(categories), on), compute)
+    return memoized(session, TAX, ("display_rates", market.tax_jurisdiction, frozenset(categories), on), compute)

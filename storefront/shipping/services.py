@@ -1,4 +1,8 @@
-"""Shipping methods available to a destination in a market."""
+"""Shipping methods available to a destination in a market.
+
+This module owns the ``shipping`` cache namespace (each market's zones and
+methods, kept per process): whatever changes a zone or a method calls
+``SHIPPING.invalidate`` in the same transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,7 +13,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from storefront.i18n.fallback import fallback_chain
 from storefront.shipping.models import ShippingMethod, ShippingZone
+from storefront import cache
 from storefront.cache import memoized
+
+SHIPPING = cache.declare("shipping", owner=__name__)
 
 
 @dataclass(frozen=True)
@@ -36,8 +43,9 @@ class _Zone:
     methods: tuple[tuple, ...]  # (id, code, names, rate, currency, free_over, min_days, max_days)
 
 
-def _zones(session: Session, market: str) -> tuple[_Zone, ...]:
-    """The market's zones and methods, cached per process until a merchant change."""
+def _zones(session: Session, market: str, fresh: bool = False) -> tuple[_Zone, ...]:
+    """The market's zones and methods, cached per process until a shipping
+    change (``fresh``: read from the database)."""
     def load() -> tuple[_Zone, ...]:
         zones = session.scalars(
             select(ShippingZone).where(ShippingZone.market_code == market).options(selectinload(ShippingZone.methods))
@@ -47,13 +55,14 @@ def _zones(session: Session, market: str) -> tuple[_Zone, ...]:
             (m.id, m.code, dict(m.names), m.rate, m.currency, m.free_over, m.min_days, m.max_days) for m in z.methods
         )) for z in zones)
 
-    return memoized(session, "catalog", ("shipping_zones", market), load)
+    return load() if fresh else memoized(session, SHIPPING, ("zones", market), load)
 
 
-def methods_for(session: Session, market: str, country: str | None, locale: str, default_locale: str) -> list[MethodView]:
+def methods_for(session: Session, market: str, country: str | None, locale: str, default_locale: str, *,
+                fresh: bool = False) -> list[MethodView]:
     chain = fallback_chain(locale, default_locale)
     found = []
-    for zone in _zones(session, market):
+    for zone in _zones(session, market, fresh):
         if country is not None and zone.countries and country not in zone.countries:
             continue
         for id_, code, names, rate, currency, free_over, min_days, max_days in zone.methods:

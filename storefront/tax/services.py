@@ -1,7 +1,9 @@
 """Tax services: loading the rate data and the rates in force.
 
 Taxing an order is pure: ``storefront.checkout.pricing.tax_order`` with the
-rates ``components`` loads here."""
+rates ``components`` loads here. This module owns the ``tax`` cache namespace
+(the rates in force per jurisdiction, and the rates the catalog shows):
+loading the data and the merchant's overrides invalidate it."""
 from __future__ import annotations
 
 import json
@@ -14,12 +16,14 @@ from typing import Iterable
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from storefront.cache import invalidate, memoized
+from storefront.cache import memoized
 from storefront.tax.calculation import TaxComponent
 from storefront.tax.errors import JurisdictionNotFound, NoTaxData, UnknownTaxJurisdiction
 from storefront.tax.models import TaxJurisdiction, TaxRate
+from storefront import cache
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "rates.json"
+TAX = cache.declare("tax", owner=__name__)
 
 
 def load_rates(session: Session, path: Path = DATA_FILE) -> int:
@@ -43,8 +47,7 @@ def load_rates(session: Session, path: Path = DATA_FILE) -> int:
             ))
             count += 1
     session.flush()
-
-    invalidate(session, "tax")
+    TAX.invalidate(session)
     return count
 
 
@@ -62,7 +65,7 @@ def components(session: Session, jurisdiction: str, categories: Iterable[str], o
     """Per tax category, the taxes in force in ``jurisdiction`` on ``on``: for
     each tax the category's own rate, else its standard rate. A merchant
     override beats the data for the same tax and category."""
-    rows = memoized(session, "tax", ("rates_in_force", jurisdiction, on), lambda: tuple(session.execute(
+    rows = memoized(session, TAX, ("rates_in_force", jurisdiction, on), lambda: tuple(session.execute(
         select(TaxRate.tax, TaxRate.category, TaxRate.rate, TaxRate.origin)
         .where(TaxRate.jurisdiction == jurisdiction, _in_force(on))
     ).all()))

@@ -19,6 +19,7 @@ from storefront.api.admin.schemas.categories import (
     AdminCategoryTranslationSchema,
     AdminCategoryUpdateSchema,
 )
+from storefront.catalog.cache import CATALOG
 from storefront.catalog.errors import CategoryNotFound
 from storefront.catalog.models import Category, CategoryTranslation, Product
 from storefront.errors import N_, Conflict, NotFound, StorefrontError
@@ -219,6 +220,7 @@ class Categories(MethodView):
         db.session.flush()
         body = category_json(category, 0)
         audit.record(db.session, "create", "category", category.id, None, body)
+        CATALOG.invalidate(db.session)
         db.session.commit()
         return body
 
@@ -249,6 +251,7 @@ class CategoryOne(MethodView):
         after = _one_json(db.session, category)
         if after != before:
             audit.record(db.session, "update", "category", category.id, before, after)
+            CATALOG.invalidate(db.session)
         db.session.commit()
         return after
 
@@ -265,6 +268,7 @@ class CategoryOne(MethodView):
         before = category_json(category, 0)
         db.session.delete(category)
         audit.record(db.session, "delete", "category", category_id, before, None)
+        CATALOG.invalidate(db.session)
         db.session.commit()
 
 
@@ -284,6 +288,7 @@ class CategoryTranslationOne(MethodView):
         if before != translations[tag]:
             audit.record(db.session, "update" if before else "create", "category_translation",
                          f"{category.id}/{tag}", before, translations[tag])
+            CATALOG.invalidate(db.session)
         body = _one_json(db.session, category)
         db.session.commit()
         return body
@@ -302,6 +307,7 @@ class CategoryTranslationOne(MethodView):
         category.translations.remove(row)
         db.session.flush()
         audit.record(db.session, "delete", "category_translation", f"{category.id}/{tag}", before, None)
+        CATALOG.invalidate(db.session)
         body = _one_json(db.session, category)
         db.session.commit()
         return body

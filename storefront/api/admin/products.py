@@ -9,6 +9,7 @@ from storefront import clock
 from storefront.admin import audit
 from storefront.api.admin.blueprint import MerchantBlueprint
 from storefront.catalog import services as m
+from storefront.catalog.cache import CATALOG
 from storefront.api.admin.schemas.products import (
     AdminProductArgsSchema,
     AdminProductListSchema,
@@ -146,6 +147,7 @@ class AdminVariant(MethodView):
             v.base_price = parse_amount(data["base_price"], _base()) if data["base_price"] is not None else None
         if "position" in data:
             v.position = data["position"]
+            CATALOG.invalidate(db.session)  # the product's variants show in another order
         db.session.flush()
         _reprice([v.id])
         audit.record(db.session, "update", "variant", sku, before, {"base_price": v.base_price, "position": v.position})

@@ -31,6 +31,7 @@ from storefront.api.admin.schemas.shipping import (
     ShippingZoneUpdateSchema,
 )
 from storefront.shipping.models import ShippingMethod, ShippingZone
+from storefront.shipping.services import SHIPPING
 
 blp = MerchantBlueprint("admin_shipping", __name__, role="admin", description="Shipping zones and methods per market.")
 DEFAULT_NAME_LOCALE = "en"
@@ -188,6 +189,7 @@ class MarketShippingZones(MethodView):
         db.session.add(zone)
         db.session.flush()
         audit.record(db.session, "create", "shipping_zone", zone.id, None, _zone_state(zone))
+        SHIPPING.invalidate(db.session)
         db.session.commit()
         return _zone_json(zone, market.currency)
 
@@ -207,6 +209,7 @@ class ShippingZoneOne(MethodView):
             zone.countries = _market_countries(market, data["countries"])
         db.session.flush()
         audit.record(db.session, "update", "shipping_zone", zone.id, before, _zone_state(zone))
+        SHIPPING.invalidate(db.session)
         db.session.commit()
         return _zone_json(zone, market.currency)
 
@@ -224,6 +227,7 @@ class ShippingZoneOne(MethodView):
         before = _zone_state(zone)
         db.session.delete(zone)
         audit.record(db.session, "delete", "shipping_zone", zone_id, before, None)
+        SHIPPING.invalidate(db.session)
         db.session.commit()
 
 
@@ -250,6 +254,7 @@ class ShippingZoneMethods(MethodView):
         zone.methods.append(method)
         db.session.flush()
         audit.record(db.session, "create", "shipping_method", method.id, None, _method_state(method))
+        SHIPPING.invalidate(db.session)
         db.session.commit()
         return _method_json(method, currency)
 
@@ -283,6 +288,7 @@ class ShippingMethodOne(MethodView):
             setattr(method, key, value)
         db.session.flush()
         audit.record(db.session, "update", "shipping_method", method.id, before, _method_state(method))
+        SHIPPING.invalidate(db.session)
         db.session.commit()
         return _method_json(method, currency)
 
@@ -294,5 +300,6 @@ class ShippingMethodOne(MethodView):
         updated = carts.forget_shipping_methods(db.session, [method.id])
         db.session.delete(method)
         audit.record(db.session, "delete", "shipping_method", method_id, before, {"carts_updated": updated})
+        SHIPPING.invalidate(db.session)
         db.session.commit()
         return {"id": method_id, "deleted": True, "carts_updated": updated}

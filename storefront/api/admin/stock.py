@@ -11,6 +11,7 @@ from storefront.api.admin.blueprint import MerchantBlueprint
 from storefront.errors import N_, NotFound, StorefrontError
 from storefront.extensions import db
 from storefront.inventory.models import Stock, Warehouse, WarehouseMarket
+from storefront.inventory.services import INVENTORY
 from storefront.catalog.services import variant_by_sku
 from storefront.markets.models import Market
 from storefront.shipping.addresses import COUNTRIES, UnknownCountry
@@ -160,6 +161,7 @@ class Warehouses(MethodView):
         db.session.add(w)
         db.session.flush()
         audit.record(db.session, "create", "warehouse", w.code, None, _warehouse_json(w))
+        INVENTORY.invalidate(db.session)
         db.session.commit()
         return _warehouse_json(w)
 
@@ -183,5 +185,6 @@ class WarehouseOne(MethodView):
                 WarehouseMarket(market_code=c) for c in wanted if c not in {m.market_code for m in w.markets}]
         db.session.flush()
         audit.record(db.session, "update", "warehouse", w.code, before, _warehouse_json(w))
+        INVENTORY.invalidate(db.session)
         db.session.commit()
         return _warehouse_json(w)

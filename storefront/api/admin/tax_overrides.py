@@ -13,7 +13,6 @@ from sqlalchemy import or_, select
 from storefront.admin import audit
 from storefront.api.admin.blueprint import MerchantBlueprint
 from storefront.errors import N_, Conflict, NotFound, StorefrontError
-from storefront import cache
 from storefront.extensions import db
 from storefront.api.admin.schemas.tax_overrides import (
     TaxOverrideArgsSchema,
@@ -23,6 +22,7 @@ from storefront.api.admin.schemas.tax_overrides import (
 )
 from storefront.tax.errors import JurisdictionNotFound
 from storefront.tax.models import TaxJurisdiction, TaxRate
+from storefront.tax.services import TAX
 
 blp = MerchantBlueprint("admin_tax_overrides", __name__, role="pricing", description="Merchant overrides of tax rates.")
 OVERRIDE = "override"
@@ -109,7 +109,7 @@ class TaxOverrides(MethodView):
         db.session.add(row)
         db.session.flush()
         audit.record(db.session, "create", "tax_override", row.id, None, _state(row))
-        cache.invalidate(db.session, "tax")
+        TAX.invalidate(db.session)
         db.session.commit()
         return row
 
@@ -125,5 +125,5 @@ class TaxOverrideOne(MethodView):
         before = _state(row)
         db.session.delete(row)
         audit.record(db.session, "delete", "tax_override", override_id, before, None)
-        cache.invalidate(db.session, "tax")
+        TAX.invalidate(db.session)
         db.session.commit()

@@ -46,17 +46,6 @@ def markets() -> tuple[MarketView, ...]:
     return g.markets
 
 
-_last_infos: list = [None, ()]
-
-
-def _infos(all_markets: tuple[MarketView, ...]) -> tuple:
-    """The negotiation view of the markets, rebuilt only when the cached markets change."""
-    if _last_infos[0] is not all_markets:
-        _last_infos[1] = tuple(m.info() for m in all_markets)
-        _last_infos[0] = all_markets
-    return _last_infos[1]
-
-
 @lru_cache(maxsize=8192)
 def _negotiate(infos: tuple, hints: RequestHints) -> Negotiated:
     """Pure and deterministic, so the same markets and hints give the same answer."""
@@ -73,7 +62,7 @@ def negotiate_request() -> None:
         accept_language=request.headers.get("Accept-Language"),
         country=request.headers.get("X-Country"),
     )
-    result: Negotiated = _negotiate(_infos(all_markets), hints)
+    result: Negotiated = _negotiate(cache.infos(db.session), hints)
     market = next(m for m in all_markets if m.code == result.market)
     g.shop = ShopContext(
         market=market,

@@ -58,26 +58,51 @@ def test_failures_on_one_server_count_on_the_other(app, redis_apps):
 def test_cache_versions_are_shared(redis_apps):
     from storefront.extensions import db
     from storefront.cache import current_version, invalidate
+    from storefront.catalog.cache import CATALOG
 
     first, second = redis_apps
     with first.test_request_context():
-        invalidate(db.session, "catalog")
-        token = current_version(db.session, "catalog")
+        invalidate(db.session, CATALOG)
+        token = current_version(db.session, CATALOG)
     with second.test_request_context():
-        assert current_version(db.session, "catalog") == token != ""
+        assert current_version(db.session, CATALOG) == token != ""
 
 
 def test_a_change_publishes_a_new_version_again_when_committed(redis_apps):
     """What another server cached between the first bump and the commit (pre-commit data) goes stale."""
     from storefront.extensions import db
     from storefront.cache import current_version, invalidate
+    from storefront.catalog.cache import CATALOG
 
     first, second = redis_apps
     with first.test_request_context():
-        invalidate(db.session, "catalog")
+        invalidate(db.session, CATALOG)
         with second.test_request_context():
-            during = current_version(db.session, "catalog")
+            during = current_version(db.session, CATALOG)
         db.session.commit()
     with second.test_request_context():
-        after = current_version(db.session, "catalog")
+        after = current_version(db.session, CATALOG)
     assert during != "" and after not in ("", during)
+
+
+def test_a_change_on_one_server_drops_what_the_other_cached(redis_apps):
+    from storefront import cache
+    from storefront.extensions import db
+    from storefront.shipping.services import SHIPPING
+
+    first, second = redis_apps
+    computed = []
+
+    def cached():
+        return cache.memoized(db.session, SHIPPING, ("redis-sharing-test",),
+                              lambda: computed.append(1) or len(computed))
+
+    with first.test_request_context():
+        assert cached() == 1
+    with first.test_request_context():
+        assert cached() == 1  # kept
+    with second.test_request_context():
+        SHIPPING.invalidate(db.session)
+        db.session.commit()
+    with first.test_request_context():
+        assert cached() == 2

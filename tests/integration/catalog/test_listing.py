@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from storefront.catalog import listing
 from storefront.catalog.models import ListingChain, Product, ProductListingText, ProductTranslation
 from storefront.browse.queries import coalesce_translation
-from storefront import cache
+from storefront.catalog import cache as catalog_cache
 from tests.functional.shopping import admin_api
 
 LANTERN = {
@@ -119,7 +119,7 @@ def test_a_listing_is_the_same_with_and_without_the_read_model(client, db_sessio
     with app.app_context():
         db_session.execute(delete(ListingChain).where(ListingChain.chain == "de-CH de en"))
         db_session.execute(delete(ProductListingText).where(ProductListingText.chain == "de-CH de en"))
-        cache.invalidate(db_session, "catalog")
+        catalog_cache.invalidate(db_session)
         db_session.commit()
     with count_queries() as counter:
         for path, pages in indexed.items():
@@ -127,24 +127,3 @@ def test_a_listing_is_the_same_with_and_without_the_read_model(client, db_sessio
     assert not any("product_listing_text" in s for s in counter.statements)
     assert client.get("/api/v1/products/stolz-und-vorurteil-illustrierte-ausgabe", headers=headers).get_json() == detail
     assert sum(len(p["items"]) for p in indexed[PAGES[0]]) > 40
-
-
-def test_per_key_caches_stay_within_their_budget(app, session):
-    from storefront.cache import _each, memoized_each
-
-    calls = []
-
-    def compute(missing):
-        calls.append(list(missing))
-        return {k: "x" * 10 for k in missing}
-
-    def cached(keys):
-        return memoized_each(session, ("catalog",), "budget-test", keys, compute, limit=50, weight=len)
-
-    for start in range(0, 100, 2):
-        cached([start, start + 1])
-        store = next(v for k, v in _each.items() if k[1] == "budget-test")
-        assert sum(len(x) for x in store[1].values()) <= 50
-    assert len(calls) == 50
-    assert cached([98, 99]) == {98: "x" * 10, 99: "x" * 10} and len(calls) == 50  # kept
-    assert cached([0]) == {0: "x" * 10} and len(calls) == 51  # long gone

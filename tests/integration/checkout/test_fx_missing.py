@@ -19,15 +19,15 @@ def preview(client, **headers):
 
 
 def test_a_threshold_in_another_currency_needs_its_fx_rate(app, client, db_session):
-    from storefront.cache import invalidate
     from storefront.pricing.models import FxRate
+    from storefront.pricing.services import FX
 
     response, body = preview(client)
     assert response.status_code == 200, body
     assert body["duties"]["crosses_border"] is True and body["duties"]["rule"] == "no_below_threshold_none"
     with app.app_context():
         db_session.execute(delete(FxRate).where(FxRate.quote == "NOK"))
-        invalidate(db_session, "catalog")
+        FX.invalidate(db_session)
         db_session.commit()
     response, body = preview(client, **{"Accept-Language": "de"})
     assert response.status_code == 503, body
