@@ -30,8 +30,9 @@ translations: $(VENV)/.installed
 
 # Refresh messages.pot and the .po files after changing user-facing strings.
 extract: $(VENV)/.installed
-	$(BIN)/pybabel extract -F translations/babel.cfg -k N_ -k _l -o translations/messages.pot --no-location --sort-output storefront
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F translations/babel.cfg -k N_ -k _l -o translations/messages.pot --no-location --sort-output \
+		--project storefront --version 0.1 .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --width 120
 
 migrate: install
 	$(BIN)/flask db upgrade
