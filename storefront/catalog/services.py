@@ -27,7 +27,8 @@ from storefront.cache import memoized
 from storefront.catalog import listing
 from storefront.catalog.queries import prepared_categories
 from storefront.errors import N_, Conflict, NotFound, StorefrontError
-from storefront.i18n.fallback import canonical_tag, fallback_chain
+from storefront.i18n.errors import UnknownMarket
+from storefront.i18n.fallback import canonical_tag, fallback_chain, parse_locale
 from storefront.i18n.text import fold, sort_key
 from storefront.markets.models import Market, MarketLocale
 from storefront.catalog.errors import VariantNotFound
@@ -65,12 +66,6 @@ class InvalidSlug(StorefrontError):
     message = N_("“%(slug)s” is not a valid slug: lower case, no spaces, slashes or URL characters.")
 
 
-class InvalidLocaleTag(StorefrontError):
-    code = "invalid_locale"
-    http_status = 422
-    message = N_("“%(locale)s” is not a valid locale.")
-
-
 class SourceTranslationRequired(StorefrontError):
     code = "source_translation_required"
     http_status = 422
@@ -81,12 +76,6 @@ class UnknownCategory(StorefrontError):
     code = "unknown_category"
     http_status = 422
     message = N_("There is no category “%(category)s”.")
-
-
-class UnknownMarkets(StorefrontError):
-    code = "unknown_market"
-    http_status = 422
-    message = N_("Unknown market(s): %(markets)s.")
 
 
 class UnknownOptionValue(StorefrontError):
@@ -181,14 +170,12 @@ def _check_markets(session: Session, codes: Iterable[str]) -> list[str]:
     known = set(session.scalars(select(Market.code)).all())
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise UnknownMarkets(markets=", ".join(unknown))
+        raise UnknownMarket(market=unknown[0], details={"markets": unknown})
     return codes
 
 
 def _check_translation(session: Session, locale: str, slug: str, product_id: int | None) -> str:
-    tag = canonical_tag(locale)
-    if tag is None:
-        raise InvalidLocaleTag(locale=locale)
+    tag = parse_locale(locale)
     if not SLUG.match(slug or ""):
         raise InvalidSlug(slug=slug)
     clash = session.scalar(select(ProductTranslation.product_id).where(

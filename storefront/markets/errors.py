@@ -29,12 +29,6 @@ class InvalidCountry(StorefrontError):
     message = N_("“%(country)s” is not an ISO 3166 country code.")
 
 
-class InvalidLocale(StorefrontError):
-    code = "invalid_locale"
-    http_status = 422
-    message = N_("“%(locale)s” is not a valid locale.")
-
-
 class UnsupportedLocale(StorefrontError):
     code = "unsupported_locale"
     http_status = 422

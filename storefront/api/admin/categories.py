@@ -23,7 +23,7 @@ from storefront.catalog.errors import CategoryNotFound
 from storefront.catalog.models import Category, CategoryTranslation, Product
 from storefront.errors import N_, Conflict, NotFound, StorefrontError
 from storefront.extensions import db
-from storefront.i18n.fallback import canonical_tag
+from storefront.i18n.fallback import parse_locale
 
 blp = MerchantBlueprint("admin_categories", __name__, role="catalog", description="Categories: the tree and its translations.")
 
@@ -42,12 +42,6 @@ class InvalidSlug(StorefrontError):
     code = "invalid_slug"
     http_status = 422
     message = N_("“%(slug)s” is not a valid slug: lower-case words joined by single hyphens.")
-
-
-class InvalidLocale(StorefrontError):
-    code = "invalid_locale"
-    http_status = 422
-    message = N_("“%(locale)s” is not a valid locale.")
 
 
 class SourceTranslationRequired(StorefrontError):
@@ -113,13 +107,6 @@ def _category(session: Session, category_id: int) -> Category:
     return category
 
 
-def _tag(raw: str) -> str:
-    tag = canonical_tag(raw)
-    if tag is None:
-        raise InvalidLocale(locale=raw)
-    return tag
-
-
 def valid_slug(raw: str) -> str:
     """Lower-case words of letters, marks and digits in any script, joined by
     single hyphens (``garden-tools``, ``バッグ-リュック``); NFC, so one spelling
@@ -135,7 +122,7 @@ def valid_slug(raw: str) -> str:
 
 def checked_translations(session: Session, raw: dict[str, dict], category_id: int | None) -> dict[str, dict]:
     """Canonical locales and slugs, each slug free in its locale (but for this category)."""
-    result = {_tag(tag): {"name": t["name"].strip(), "slug": valid_slug(t["slug"])} for tag, t in raw.items()}
+    result = {parse_locale(tag): {"name": t["name"].strip(), "slug": valid_slug(t["slug"])} for tag, t in raw.items()}
     for locale, t in result.items():
         stmt = select(CategoryTranslation.category_id).where(CategoryTranslation.locale == locale,
                                                               CategoryTranslation.slug == t["slug"])
@@ -275,7 +262,7 @@ class CategoryTranslationOne(MethodView):
     def put(self, data, category_id: int, locale: str):
         """Set the name and slug of the category in one locale."""
         category = _category(db.session, category_id)
-        tag = _tag(locale)
+        tag = parse_locale(locale)
         translations = checked_translations(db.session, {tag: data}, category.id)
         row = next((t for t in category.translations if t.locale == tag), None)
         before = _translation_json(row) if row is not None else None
@@ -292,7 +279,7 @@ class CategoryTranslationOne(MethodView):
     def delete(self, category_id: int, locale: str):
         """Remove a translation; the one in the source language (en) stays."""
         category = _category(db.session, category_id)
-        tag = _tag(locale)
+        tag = parse_locale(locale)
         if tag == _source_locale():
             raise SourceTranslationRequired(locale=tag)
         row = next((t for t in category.translations if t.locale == tag), None)

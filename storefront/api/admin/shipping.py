@@ -12,11 +12,10 @@ from sqlalchemy import select
 from storefront import clock
 from storefront.admin import audit
 from storefront.api.admin.blueprint import MerchantBlueprint
-from storefront.catalog.services import InvalidLocaleTag
 from storefront.checkout import services as carts
 from storefront.errors import N_, Conflict, NotFound, StorefrontError
 from storefront.extensions import db
-from storefront.i18n.fallback import canonical_tag
+from storefront.i18n.fallback import parse_locale
 from storefront.markets.models import Market, MarketCountry
 from storefront.markets.services import market_by_code
 from storefront.money import InvalidAmount, parse_amount
@@ -128,12 +127,7 @@ def _market_countries(market: Market, countries: list[str]) -> list[str]:
 
 
 def _names(raw: dict[str, str]) -> dict[str, str]:
-    names = {}
-    for locale, name in raw.items():
-        tag = canonical_tag(locale)
-        if tag is None:
-            raise InvalidLocaleTag(locale=locale)
-        names[tag] = name.strip()
+    names = {parse_locale(locale): name.strip() for locale, name in raw.items()}
     if not names.get(DEFAULT_NAME_LOCALE):
         raise EnglishNameRequired()
     return names

@@ -10,6 +10,7 @@ from storefront.admin import audit
 from storefront.api.admin.blueprint import MerchantBlueprint
 from storefront.errors import N_, NotFound, StorefrontError
 from storefront.extensions import db
+from storefront.i18n.errors import UnknownMarket
 from storefront.inventory.models import Stock, Warehouse, WarehouseMarket
 from storefront.catalog.services import variant_by_sku
 from storefront.markets.models import Market
@@ -120,12 +121,6 @@ class WarehouseExists(StorefrontError):
     message = N_("A warehouse “%(warehouse)s” already exists.")
 
 
-class UnknownMarketCodes(StorefrontError):
-    code = "unknown_market"
-    http_status = 422
-    message = N_("Unknown market(s): %(markets)s.")
-
-
 def _warehouse_json(w: Warehouse) -> dict:
     return {"code": w.code, "name": w.name, "country": w.country_code, "markets": sorted(m.market_code for m in w.markets)}
 
@@ -135,7 +130,7 @@ def _markets(codes) -> list[str]:
     known = set(db.session.scalars(select(Market.code)).all())
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise UnknownMarketCodes(markets=", ".join(unknown))
+        raise UnknownMarket(market=unknown[0], details={"markets": unknown})
     return codes
 
 
