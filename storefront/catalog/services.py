@@ -26,12 +26,27 @@ from storefront.catalog.models import (
 from storefront.cache import memoized
 from storefront.catalog import listing
 from storefront.catalog.queries import prepared_categories
-from storefront.errors import N_, Conflict, NotFound, StorefrontError
+from storefront.catalog.errors import (
+    DuplicateVariantOptions,
+    InvalidSlug,
+    InvalidTaxCategory,
+    LastVariant,
+    ProductKeyTaken,
+    ProductNotFound,
+    SkuTaken,
+    SlugTaken,
+    SourceTranslationRequired,
+    TranslationNotFound,
+    UnknownCategory,
+    UnknownOptionValue,
+    VariantInOrders,
+    VariantNotFound,
+    VariantOptionsMismatch,
+)
 from storefront.i18n.errors import UnknownMarket
 from storefront.i18n.fallback import canonical_tag, fallback_chain, parse_locale
 from storefront.i18n.text import fold, sort_key
 from storefront.markets.models import Market, MarketLocale
-from storefront.catalog.errors import VariantNotFound
 from storefront.money import parse_amount
 
 SOURCE_LOCALE = "en"
@@ -40,93 +55,12 @@ STATUSES = ("active", "draft", "archived")
 SLUG = re.compile(r"^[^\sA-Z/?#%&=+]{1,200}$")
 
 
-class ProductNotFound(NotFound):
-    code = "product_not_found"
-    message = N_("There is no product %(id)s.")
-
-
-class ProductKeyTaken(Conflict):
-    code = "product_key_taken"
-    message = N_("Another product already uses the key “%(key)s”.")
-
-
-class SkuTaken(Conflict):
-    code = "sku_taken"
-    message = N_("Another variant already uses the SKU “%(sku)s”.")
-
-
-class SlugTaken(Conflict):
-    code = "slug_taken"
-    message = N_("The slug “%(slug)s” is already used in %(locale)s.")
-
-
-class InvalidSlug(StorefrontError):
-    code = "invalid_slug"
-    http_status = 422
-    message = N_("“%(slug)s” is not a valid slug: lower case, no spaces, slashes or URL characters.")
-
-
-class SourceTranslationRequired(StorefrontError):
-    code = "source_translation_required"
-    http_status = 422
-    message = N_("A product needs a translation in %(locale)s, the catalog's source language.")
-
-
-class UnknownCategory(StorefrontError):
-    code = "unknown_category"
-    http_status = 422
-    message = N_("There is no category “%(category)s”.")
-
-
-class UnknownOptionValue(StorefrontError):
-    code = "unknown_option_value"
-    http_status = 422
-    message = N_("“%(value)s” is not a value of the option “%(option)s”.")
-
-
-class VariantOptionsMismatch(StorefrontError):
-    code = "variant_options_mismatch"
-    http_status = 422
-    message = N_("Each variant must give exactly one value for every option of the product (%(options)s).")
-
-
-class DuplicateVariantOptions(Conflict):
-    code = "duplicate_variant_options"
-    message = N_("Two variants of this product have the same options.")
-
-
-class InvalidTaxCategory(StorefrontError):
-    code = "invalid_tax_category"
-    http_status = 422
-    message = N_("“%(category)s” is not a tax category.")
-
-
-class VariantInOrders(Conflict):
-    code = "variant_in_orders"
-    message = N_("“%(sku)s” has been ordered and cannot be deleted; archive the product instead.")
-
-
-class LastVariant(Conflict):
-    code = "last_variant"
-    message = N_("A product keeps at least one variant.")
-
-
-class SourceTranslationDelete(Conflict):
-    code = "source_translation_required"
-    message = N_("The %(locale)s translation is the source of the others and cannot be deleted.")
-
-
-class TranslationNotFound(NotFound):
-    code = "translation_not_found"
-    message = N_("There is no %(locale)s translation of this product.")
-
-
 def product(session: Session, product_id: int) -> Product:
     row = session.scalar(select(Product).where(Product.id == product_id).options(
         selectinload(Product.translations), selectinload(Product.variants).selectinload(Variant.option_values),
         selectinload(Product.options)).execution_options(populate_existing=True))
     if row is None:
-        raise ProductNotFound(id=product_id)
+        raise ProductNotFound(product=product_id)
     return row
 
 
@@ -329,7 +263,7 @@ def put_translation(session: Session, p: Product, locale: str, data: dict[str, s
 def delete_translation(session: Session, p: Product, locale: str) -> None:
     tag = canonical_tag(locale) or locale
     if tag == SOURCE_LOCALE:
-        raise SourceTranslationDelete(locale=tag)
+        raise SourceTranslationRequired(locale=tag, http_status=409)
     row = next((t for t in p.translations if t.locale == tag), None)
     if row is None:
         raise TranslationNotFound(locale=tag)

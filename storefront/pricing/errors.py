@@ -70,11 +70,6 @@ class DuplicateRow(StorefrontError):
     message = N_("The same price is already set on line %(line)s.")
 
 
-class ProductNotFound(NotFound):
-    code = "product_not_found"
-    message = N_("There is no product %(id)s.")
-
-
 class CsvTooLarge(StorefrontError):
     code = "invalid_csv"
     http_status = 413

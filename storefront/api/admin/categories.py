@@ -19,57 +19,22 @@ from storefront.api.admin.schemas.categories import (
     AdminCategoryTranslationSchema,
     AdminCategoryUpdateSchema,
 )
-from storefront.catalog.errors import CategoryNotFound
+from storefront.catalog.errors import (
+    CategoryCycle,
+    CategoryKeyTaken,
+    CategoryNotEmpty,
+    CategoryNotFound,
+    InvalidSlug,
+    SlugTaken,
+    SourceTranslationRequired,
+    TranslationNotFound,
+    UnknownCategory,
+)
 from storefront.catalog.models import Category, CategoryTranslation, Product
-from storefront.errors import N_, Conflict, NotFound, StorefrontError
 from storefront.extensions import db
 from storefront.i18n.fallback import parse_locale
 
 blp = MerchantBlueprint("admin_categories", __name__, role="catalog", description="Categories: the tree and its translations.")
-
-
-class CategoryKeyTaken(Conflict):
-    code = "category_key_taken"
-    message = N_("Another category already uses the key “%(key)s”.")
-
-
-class SlugTaken(Conflict):
-    code = "slug_taken"
-    message = N_("The slug “%(slug)s” is already used in %(locale)s.")
-
-
-class InvalidSlug(StorefrontError):
-    code = "invalid_slug"
-    http_status = 422
-    message = N_("“%(slug)s” is not a valid slug: lower-case words joined by single hyphens.")
-
-
-class SourceTranslationRequired(StorefrontError):
-    code = "source_translation_required"
-    http_status = 422
-    message = N_("A category needs a translation in %(locale)s, the catalog's source language.")
-
-
-class UnknownParent(StorefrontError):
-    code = "unknown_category"
-    http_status = 422
-    message = N_("There is no category “%(category)s”.")
-
-
-class CategoryCycle(StorefrontError):
-    code = "category_cycle"
-    http_status = 422
-    message = N_("A category cannot be placed under itself or one of its subcategories.")
-
-
-class TranslationNotFound(NotFound):
-    code = "translation_not_found"
-    message = N_("Category %(id)s has no translation in %(locale)s.")
-
-
-class CategoryNotEmpty(Conflict):
-    code = "category_not_empty"
-    message = N_("%(products)s products and %(subcategories)s subcategories are in this category; move them first.")
 
 
 # --- JSON ----------------------------------------------------------------------------------
@@ -147,7 +112,7 @@ def _check_parent(session: Session, parent_id: int | None, category_id: int | No
         return
     parents = dict(session.execute(select(Category.id, Category.parent_id)).all())
     if parent_id not in parents:
-        raise UnknownParent(category=parent_id)
+        raise UnknownCategory(category=parent_id)
     seen, node = set(), parent_id
     while node is not None and node not in seen:
         if node == category_id:
@@ -284,7 +249,7 @@ class CategoryTranslationOne(MethodView):
             raise SourceTranslationRequired(locale=tag)
         row = next((t for t in category.translations if t.locale == tag), None)
         if row is None:
-            raise TranslationNotFound(id=category_id, locale=tag)
+            raise TranslationNotFound(locale=tag)
         before = _translation_json(row)
         category.translations.remove(row)
         db.session.flush()
