@@ -49,7 +49,6 @@ from storefront.i18n.text import fold, sort_key
 from storefront.markets.models import Market, MarketLocale
 from storefront.money import parse_amount
 
-SOURCE_LOCALE = "en"
 TAX_CATEGORIES = ("standard", "reduced", "super_reduced", "zero", "books", "food", "beverage_alcohol")
 STATUSES = ("active", "draft", "archived")
 SLUG = re.compile(r"^[^\sA-Z/?#%&=+]{1,200}$")
@@ -140,14 +139,14 @@ def _resolve_variant_options(session: Session, option_keys: list[str], variants:
     return result
 
 
-def create_product(session: Session, data: dict[str, Any], *, base_currency: str) -> Product:
+def create_product(session: Session, data: dict[str, Any], *, base_currency: str, source_locale: str) -> Product:
     if session.scalar(select(Product.id).where(Product.key == data["key"])) is not None:
         raise ProductKeyTaken(key=data["key"])
     if data.get("tax_category", "standard") not in TAX_CATEGORIES:
         raise InvalidTaxCategory(category=data["tax_category"])
     translations = data["translations"]
-    if SOURCE_LOCALE not in translations:
-        raise SourceTranslationRequired(locale=SOURCE_LOCALE)
+    if source_locale not in translations:
+        raise SourceTranslationRequired(locale=source_locale)
     tags = {loc: _check_translation(session, loc, t["slug"], None) for loc, t in translations.items()}
     category_id = _category_id(session, data["category"])
     markets = _check_markets(session, data["markets"]) if data.get("markets") is not None else \
@@ -260,9 +259,9 @@ def put_translation(session: Session, p: Product, locale: str, data: dict[str, s
     return row
 
 
-def delete_translation(session: Session, p: Product, locale: str) -> None:
+def delete_translation(session: Session, p: Product, locale: str, *, source_locale: str) -> None:
     tag = canonical_tag(locale) or locale
-    if tag == SOURCE_LOCALE:
+    if tag == source_locale:
         raise SourceTranslationRequired(locale=tag, http_status=409)
     row = next((t for t in p.translations if t.locale == tag), None)
     if row is None:
@@ -282,7 +281,7 @@ class StatusRow:
     falls_back_to: str | None
 
 
-def translation_status(session: Session, market: str | None = None, default_locale: str = SOURCE_LOCALE) -> list[StatusRow]:
+def translation_status(session: Session, market: str | None, default_locale: str) -> list[StatusRow]:
     """Which products lack which locales of which markets (shown in a fallback
     language), and which translations are older than their source text."""
     locales = defaultdict(list)
