@@ -29,6 +29,15 @@ class InvalidCountry(StorefrontError):
     message = N_("“%(country)s” is not an ISO 3166 country code.")
 
 
+class RegionRequired(StorefrontError):
+    """A country whose addresses and taxes need a state, province or territory
+    (shipping addresses, tax rules)."""
+
+    code = "region_required"
+    http_status = 422
+    message = N_("A state, province or territory is required in %(country)s.")
+
+
 class UnsupportedLocale(StorefrontError):
     code = "unsupported_locale"
     http_status = 422
