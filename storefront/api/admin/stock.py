@@ -8,26 +8,16 @@ from sqlalchemy import select
 
 from storefront.admin import audit
 from storefront.api.admin.blueprint import MerchantBlueprint
-from storefront.errors import N_, NotFound, StorefrontError
 from storefront.extensions import db
 from storefront.i18n.errors import UnknownMarket
+from storefront.inventory.errors import BelowReserved, WarehouseExists, WarehouseNotFound
 from storefront.inventory.models import Stock, Warehouse, WarehouseMarket
 from storefront.catalog.services import variant_by_sku
 from storefront.markets.models import Market
-from storefront.shipping.addresses import COUNTRIES, UnknownCountry
+from storefront.shipping.addresses import COUNTRIES
+from storefront.shipping.errors import UnknownCountry
 
 blp = MerchantBlueprint("admin_stock", __name__, role="catalog", description="Stock per warehouse.")
-
-
-class WarehouseNotFound(NotFound):
-    code = "warehouse_not_found"
-    message = N_("There is no warehouse “%(warehouse)s”.")
-
-
-class BelowReserved(StorefrontError):
-    code = "quantity_below_reserved"
-    http_status = 409
-    message = N_("%(reserved)s units are reserved for open orders; the quantity cannot be lower.")
 
 
 class StockItemSchema(Schema):
@@ -113,12 +103,6 @@ class WarehouseCreateSchema(Schema):
 class WarehouseUpdateSchema(Schema):
     name = fields.String(validate=validate.Length(min=1, max=100))
     markets = fields.List(fields.String())
-
-
-class WarehouseExists(StorefrontError):
-    code = "warehouse_exists"
-    http_status = 409
-    message = N_("A warehouse “%(warehouse)s” already exists.")
 
 
 def _warehouse_json(w: Warehouse) -> dict:
