@@ -38,6 +38,15 @@ class RegionRequired(StorefrontError):
     message = N_("A state, province or territory is required in %(country)s.")
 
 
+class CurrencyMismatch(StorefrontError):
+    """A price or a cart in another currency than its market's (a price import
+    line, a cart whose market changed currency)."""
+
+    code = "currency_mismatch"
+    http_status = 409
+    message = N_("Market %(market)s sells in %(expected)s, not %(currency)s.")
+
+
 class UnsupportedLocale(StorefrontError):
     code = "unsupported_locale"
     http_status = 422
