@@ -53,6 +53,12 @@ class UnsupportedLocale(StorefrontError):
     message = N_("There is no CLDR data to format prices in “%(locale)s”.")
 
 
+class InvalidRoundingRule(StorefrontError):
+    code = "invalid_rounding_rule"
+    http_status = 422
+    message = N_("“%(rule)s” is not a valid rounding rule.")
+
+
 class DuplicateValue(StorefrontError):
     code = "duplicate_value"
     http_status = 422
