@@ -33,7 +33,7 @@ translations: $(VENV)/.installed
 extract: $(VENV)/.installed
 	$(BIN)/pybabel extract -F translations/babel.cfg -k N_ -k _l -o translations/messages.pot --no-location --sort-output \
 		--project storefront --version 0.1 .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --no-wrap
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --width 120
 
 migrate: install
 	$(BIN)/flask db upgrade

@@ -3,6 +3,10 @@
 Pure: no Flask import. Messages are English gettext msgids marked with ``N_``
 so ``pybabel extract -k N_`` collects them; the API edge translates them in the
 response locale (``storefront/api/errors.py``) and interpolates ``params``.
+
+Every error class lives in an ``errors`` module: this one for the generic
+errors of the core (money, pagination), ``storefront/<domain>/errors.py`` for
+a domain's. One class per ``code`` (tests/unit/test_errors.py).
 """
 from __future__ import annotations
 
@@ -24,10 +28,15 @@ class StorefrontError(Exception):
         message: str | None = None,
         *,
         details: dict[str, Any] | None = None,
+        http_status: int | None = None,
         **params: Any,
     ) -> None:
         if message is not None:
             self.message = message
+        if http_status is not None:
+            # The same problem in another part of the request: a malformed query
+            # parameter is 400, the same value in a request body 422.
+            self.http_status = http_status
         self.details = details or {}
         self.params = params
         super().__init__(self.message % params if params else self.message)
@@ -54,3 +63,15 @@ class ValidationFailed(StorefrontError):
     code = "validation_error"
     http_status = 422
     message = N_("The submitted data is not valid.")
+
+
+class InvalidAmount(StorefrontError):
+    code = "invalid_amount"
+    http_status = 422
+    message = N_("“%(amount)s” is not a valid price in %(currency)s: %(reason)s")
+
+
+class InvalidCursor(StorefrontError):
+    code = "invalid_cursor"
+    http_status = 400
+    message = N_("The cursor is not valid for this list. Start again from the first page.")

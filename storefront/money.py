@@ -25,7 +25,7 @@ from babel.numbers import get_currency_precision
 from moneyed import Money
 from moneyed.l10n import format_money as _format_money
 
-from storefront.errors import N_, StorefrontError
+from storefront.errors import InvalidAmount
 
 __all__ = [
     "Money",
@@ -189,12 +189,6 @@ STRIPE_MINIMUMS.update({"KWD": "0.200", "BHD": "0.200", "OMR": "0.200", "JOD": "
 def stripe_minimum(currency: str) -> Decimal:
     """The smallest amount Stripe charges in ``currency``."""
     return Decimal(STRIPE_MINIMUMS.get(currency.upper(), "0.50"))
-
-
-class InvalidAmount(StorefrontError):
-    code = "invalid_amount"
-    http_status = 422
-    message = N_("“%(amount)s” is not a valid price in %(currency)s: %(reason)s")
 
 
 def parse_amount(raw: object, currency: str) -> Decimal:

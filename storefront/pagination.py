@@ -9,13 +9,7 @@ import binascii
 import json
 from typing import Any
 
-from storefront.errors import N_, StorefrontError
-
-
-class InvalidCursor(StorefrontError):
-    code = "invalid_cursor"
-    http_status = 400
-    message = N_("The cursor is not valid for this list. Start again from the first page.")
+from storefront.errors import InvalidCursor
 
 
 def encode_cursor(sort: str, value: Any, last_id: int) -> str:

@@ -165,7 +165,7 @@ def get_product(
     response locale's chain wins."""
     owners = session.execute(queries.slug_owners_statement(slug)).all()
     if not owners:
-        raise ProductNotFound(slug=slug)
+        raise ProductNotFound(product=slug)
     rank = {tag: i for i, tag in enumerate(chain)}
     product_id = min(owners, key=lambda o: (rank.get(o.locale, len(rank)), o.product_id)).product_id
     rows = session.execute(
@@ -173,7 +173,7 @@ def get_product(
                                listing_chain=_listing_chain(session, chain))
     ).all()
     if not rows:
-        raise ProductNotFound(slug=slug)
+        raise ProductNotFound(product=slug)
     categories = translated_categories(session, chain)
     return _build_products(session, market, markets, chain, rows, categories, default_locale, now)[0]
 

@@ -28,110 +28,32 @@ from storefront.cache import memoized
 from storefront.catalog import listing
 from storefront.catalog.cache import CATALOG
 from storefront.catalog.queries import prepared_categories
-from storefront.errors import N_, Conflict, NotFound, StorefrontError
-from storefront.i18n.fallback import canonical_tag, fallback_chain
+from storefront.catalog.errors import (
+    DuplicateVariantOptions,
+    InvalidSlug,
+    InvalidTaxCategory,
+    LastVariant,
+    ProductKeyTaken,
+    ProductNotFound,
+    SkuTaken,
+    SlugTaken,
+    SourceTranslationRequired,
+    TranslationNotFound,
+    UnknownCategory,
+    UnknownOptionValue,
+    VariantInOrders,
+    VariantNotFound,
+    VariantOptionsMismatch,
+)
+from storefront.i18n.errors import UnknownMarket
+from storefront.i18n.fallback import canonical_tag, fallback_chain, parse_locale
 from storefront.i18n.text import fold, sort_key
 from storefront.markets.models import Market, MarketLocale
-from storefront.catalog.errors import VariantNotFound
 from storefront.money import parse_amount
 
-SOURCE_LOCALE = "en"
 TAX_CATEGORIES = ("standard", "reduced", "super_reduced", "zero", "books", "food", "beverage_alcohol")
 STATUSES = ("active", "draft", "archived")
 SLUG = re.compile(r"^[^\sA-Z/?#%&=+]{1,200}$")
-
-
-class ProductNotFound(NotFound):
-    code = "product_not_found"
-    message = N_("There is no product %(id)s.")
-
-
-class ProductKeyTaken(Conflict):
-    code = "product_key_taken"
-    message = N_("Another product already uses the key “%(key)s”.")
-
-
-class SkuTaken(Conflict):
-    code = "sku_taken"
-    message = N_("Another variant already uses the SKU “%(sku)s”.")
-
-
-class SlugTaken(Conflict):
-    code = "slug_taken"
-    message = N_("The slug “%(slug)s” is already used in %(locale)s.")
-
-
-class InvalidSlug(StorefrontError):
-    code = "invalid_slug"
-    http_status = 422
-    message = N_("“%(slug)s” is not a valid slug: lower case, no spaces, slashes or URL characters.")
-
-
-class InvalidLocaleTag(StorefrontError):
-    code = "invalid_locale"
-    http_status = 422
-    message = N_("“%(locale)s” is not a valid locale.")
-
-
-class SourceTranslationRequired(StorefrontError):
-    code = "source_translation_required"
-    http_status = 422
-    message = N_("A product needs a translation in %(locale)s, the catalog's source language.")
-
-
-class UnknownCategory(StorefrontError):
-    code = "unknown_category"
-    http_status = 422
-    message = N_("There is no category “%(category)s”.")
-
-
-class UnknownMarkets(StorefrontError):
-    code = "unknown_market"
-    http_status = 422
-    message = N_("Unknown market(s): %(markets)s.")
-
-
-class UnknownOptionValue(StorefrontError):
-    code = "unknown_option_value"
-    http_status = 422
-    message = N_("“%(value)s” is not a value of the option “%(option)s”.")
-
-
-class VariantOptionsMismatch(StorefrontError):
-    code = "variant_options_mismatch"
-    http_status = 422
-    message = N_("Each variant must give exactly one value for every option of the product (%(options)s).")
-
-
-class DuplicateVariantOptions(Conflict):
-    code = "duplicate_variant_options"
-    message = N_("Two variants of this product have the same options.")
-
-
-class InvalidTaxCategory(StorefrontError):
-    code = "invalid_tax_category"
-    http_status = 422
-    message = N_("“%(category)s” is not a tax category.")
-
-
-class VariantInOrders(Conflict):
-    code = "variant_in_orders"
-    message = N_("“%(sku)s” has been ordered and cannot be deleted; archive the product instead.")
-
-
-class LastVariant(Conflict):
-    code = "last_variant"
-    message = N_("A product keeps at least one variant.")
-
-
-class SourceTranslationDelete(Conflict):
-    code = "source_translation_required"
-    message = N_("The %(locale)s translation is the source of the others and cannot be deleted.")
-
-
-class TranslationNotFound(NotFound):
-    code = "translation_not_found"
-    message = N_("There is no %(locale)s translation of this product.")
 
 
 def product(session: Session, product_id: int) -> Product:
@@ -139,7 +61,7 @@ def product(session: Session, product_id: int) -> Product:
         selectinload(Product.translations), selectinload(Product.variants).selectinload(Variant.option_values),
         selectinload(Product.options)).execution_options(populate_existing=True))
     if row is None:
-        raise ProductNotFound(id=product_id)
+        raise ProductNotFound(product=product_id)
     return row
 
 
@@ -183,14 +105,12 @@ def _check_markets(session: Session, codes: Iterable[str]) -> list[str]:
     known = set(session.scalars(select(Market.code)).all())
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise UnknownMarkets(markets=", ".join(unknown))
+        raise UnknownMarket(market=unknown[0], details={"markets": unknown})
     return codes
 
 
 def _check_translation(session: Session, locale: str, slug: str, product_id: int | None) -> str:
-    tag = canonical_tag(locale)
-    if tag is None:
-        raise InvalidLocaleTag(locale=locale)
+    tag = parse_locale(locale)
     if not SLUG.match(slug or ""):
         raise InvalidSlug(slug=slug)
     clash = session.scalar(select(ProductTranslation.product_id).where(
@@ -221,14 +141,14 @@ def _resolve_variant_options(session: Session, option_keys: list[str], variants:
     return result
 
 
-def create_product(session: Session, data: dict[str, Any], *, base_currency: str) -> Product:
+def create_product(session: Session, data: dict[str, Any], *, base_currency: str, source_locale: str) -> Product:
     if session.scalar(select(Product.id).where(Product.key == data["key"])) is not None:
         raise ProductKeyTaken(key=data["key"])
     if data.get("tax_category", "standard") not in TAX_CATEGORIES:
         raise InvalidTaxCategory(category=data["tax_category"])
     translations = data["translations"]
-    if SOURCE_LOCALE not in translations:
-        raise SourceTranslationRequired(locale=SOURCE_LOCALE)
+    if source_locale not in translations:
+        raise SourceTranslationRequired(locale=source_locale)
     tags = {loc: _check_translation(session, loc, t["slug"], None) for loc, t in translations.items()}
     category_id = _category_id(session, data["category"])
     markets = _check_markets(session, data["markets"]) if data.get("markets") is not None else \
@@ -348,10 +268,10 @@ def put_translation(session: Session, p: Product, locale: str, data: dict[str, s
     return row
 
 
-def delete_translation(session: Session, p: Product, locale: str) -> None:
+def delete_translation(session: Session, p: Product, locale: str, *, source_locale: str) -> None:
     tag = canonical_tag(locale) or locale
-    if tag == SOURCE_LOCALE:
-        raise SourceTranslationDelete(locale=tag)
+    if tag == source_locale:
+        raise SourceTranslationRequired(locale=tag, http_status=409)
     row = next((t for t in p.translations if t.locale == tag), None)
     if row is None:
         raise TranslationNotFound(locale=tag)
@@ -371,7 +291,7 @@ class StatusRow:
     falls_back_to: str | None
 
 
-def translation_status(session: Session, market: str | None = None, default_locale: str = SOURCE_LOCALE) -> list[StatusRow]:
+def translation_status(session: Session, market: str | None, default_locale: str) -> list[StatusRow]:
     """Which products lack which locales of which markets (shown in a fallback
     language), and which translations are older than their source text."""
     locales = defaultdict(list)

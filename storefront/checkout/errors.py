@@ -73,8 +73,3 @@ class BelowMinimumAmount(StorefrontError):
     http_status = 422
     message = N_("The order total is below the minimum amount that can be charged (%(minimum)s).")
 
-
-class CurrencyMismatch(StorefrontError):
-    code = "currency_mismatch"
-    http_status = 409
-    message = N_("The cart's currency no longer matches its market; refresh the cart and try again.")

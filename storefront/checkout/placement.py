@@ -32,7 +32,6 @@ from storefront.checkout.errors import (
     BelowMinimumAmount,
     CartClosed,
     CartIncomplete,
-    CurrencyMismatch,
     IdempotencyKeyRequired,
     IdempotencyKeyReused,
     OutOfStock,
@@ -41,6 +40,7 @@ from storefront.checkout.models import Cart
 from storefront.checkout.services import CartState, cart_state, get_cart
 from storefront.inventory.models import Stock, StockReservation
 from storefront.inventory.services import fulfilment_order, ship_from
+from storefront.markets.errors import CurrencyMismatch
 from storefront.markets.services import MarketView
 from storefront.money import stripe_minimum, to_stripe_minor
 from storefront.orders.models import Order, OrderLine
@@ -127,7 +127,7 @@ def _check(state: CartState) -> None:
         if not item.available:
             raise OutOfStock(sku=item.sku, available=0, details={"sku": item.sku})
     if cart.currency != state.market.currency:
-        raise CurrencyMismatch()
+        raise CurrencyMismatch(market=cart.market_code, expected=state.market.currency, currency=cart.currency)
 
 
 def _warehouses(session: Session, state: CartState) -> list[str]:

@@ -1,7 +1,9 @@
 """Language tags (BCP 47) and the content-translation fallback chain.
 
-Pure: standard library only. Defines the one tag parser of the package
-(:class:`LanguageTag`); :mod:`storefront.i18n.negotiation` reuses it.
+Pure: standard library and :mod:`storefront.i18n.errors` only. Defines the
+one tag parser of the package (:class:`LanguageTag`);
+:mod:`storefront.i18n.negotiation` reuses it, and :func:`parse_locale` is the
+one check of a locale a merchant sends.
 
 Supported subset of the RFC 5646 (BCP 47) ``langtag`` production::
 
@@ -20,7 +22,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["LanguageTag", "canonical_tag", "fallback_chain"]
+from storefront.i18n.errors import InvalidLocale
+
+__all__ = ["LanguageTag", "canonical_tag", "fallback_chain", "parse_locale"]
 
 #: Practical upper bound on the length of a tag we try to parse at all.
 MAX_TAG_LENGTH = 64
@@ -125,6 +129,15 @@ def canonical_tag(tag: str) -> str | None:
     """
     parsed = LanguageTag.parse(tag)
     return None if parsed is None else str(parsed)
+
+
+def parse_locale(raw: str) -> str:
+    """``raw`` in canonical BCP 47 case (see :func:`canonical_tag`); raises
+    :class:`~storefront.i18n.errors.InvalidLocale` when it is malformed."""
+    tag = canonical_tag(raw)
+    if tag is None:
+        raise InvalidLocale(locale=raw)
+    return tag
 
 
 @lru_cache(maxsize=1024)

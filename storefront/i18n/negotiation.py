@@ -1,6 +1,6 @@
 """Market and locale negotiation for a request.
 
-Pure: standard library and :mod:`storefront.errors` only. The web layer
+Pure: standard library and the errors of :mod:`storefront.i18n.errors` only. The web layer
 collects the raw hints (query parameters, ``X-Market``, ``Accept-Language``,
 ``X-Country``) into :class:`RequestHints`, passes the configured markets and
 gets back a :class:`Negotiated` market/locale pair.
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from storefront.errors import N_, StorefrontError
+from storefront.i18n.errors import InvalidLocale, UnknownMarket
 from storefront.i18n.fallback import LanguageTag
 
 __all__ = [
@@ -41,18 +41,6 @@ _OWS = " \t"
 # RFC 9110 §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )
 _QVALUE = re.compile(r"0(?:\.([0-9]{0,3}))?|1(?:\.0{0,3})?", re.ASCII)
 _COUNTRY = re.compile(r"[A-Z]{2}", re.ASCII)
-
-
-class UnknownMarket(StorefrontError):
-    code = "unknown_market"
-    http_status = 404
-    message = N_("Unknown market “%(market)s”.")
-
-
-class InvalidLocale(StorefrontError):
-    code = "invalid_locale"
-    http_status = 400
-    message = N_("“%(locale)s” is not a valid locale.")
 
 
 @dataclass(frozen=True)
@@ -220,12 +208,12 @@ def negotiate(markets: Sequence[MarketInfo], hints: RequestHints) -> Negotiated:
         entry = next((e for e in entries
                       if e.info.code.lower() == wanted), None)
         if entry is None:
-            raise UnknownMarket(market=market_code)
+            raise UnknownMarket(market=market_code, http_status=404)
         head = (explicit,) if explicit else ()
         return result(entry, head + accepted, "market")
     if locale_hint is not None:
         if explicit is None:
-            raise InvalidLocale(locale=locale_hint)
+            raise InvalidLocale(locale=locale_hint, http_status=400)
         entry = _market_for_tag(entries, default, explicit, country)
         if entry is not None:
             return result(entry, (explicit,) + accepted, "locale")

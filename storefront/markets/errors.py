@@ -29,16 +29,34 @@ class InvalidCountry(StorefrontError):
     message = N_("“%(country)s” is not an ISO 3166 country code.")
 
 
-class InvalidLocale(StorefrontError):
-    code = "invalid_locale"
+class RegionRequired(StorefrontError):
+    """A country whose addresses and taxes need a state, province or territory
+    (shipping addresses, tax rules)."""
+
+    code = "region_required"
     http_status = 422
-    message = N_("“%(locale)s” is not a valid locale.")
+    message = N_("A state, province or territory is required in %(country)s.")
+
+
+class CurrencyMismatch(StorefrontError):
+    """A price or a cart in another currency than its market's (a price import
+    line, a cart whose market changed currency)."""
+
+    code = "currency_mismatch"
+    http_status = 409
+    message = N_("Market %(market)s sells in %(expected)s, not %(currency)s.")
 
 
 class UnsupportedLocale(StorefrontError):
     code = "unsupported_locale"
     http_status = 422
     message = N_("There is no CLDR data to format prices in “%(locale)s”.")
+
+
+class InvalidRoundingRule(StorefrontError):
+    code = "invalid_rounding_rule"
+    http_status = 422
+    message = N_("“%(rule)s” is not a valid rounding rule.")
 
 
 class DuplicateValue(StorefrontError):

@@ -21,16 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
-from storefront.errors import N_, StorefrontError
+from storefront.markets.errors import InvalidRoundingRule
 from storefront.money import cash_increment, minor_unit, quantize, round_to_increment
 
 KINDS = ("minor", "cash", "step", "charm")
-
-
-class InvalidRoundingRule(StorefrontError):
-    code = "invalid_rounding_rule"
-    http_status = 422
-    message = N_("“%(rule)s” is not a valid rounding rule.")
 
 
 @dataclass(frozen=True)

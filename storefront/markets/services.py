@@ -14,7 +14,7 @@ from moneyed import CurrencyDoesNotExist, get_currency
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from storefront.i18n.fallback import canonical_tag, fallback_chain
+from storefront.i18n.fallback import fallback_chain, parse_locale
 from storefront.i18n.negotiation import MarketInfo
 from storefront.markets.errors import (
     CountryTaken,
@@ -22,7 +22,6 @@ from storefront.markets.errors import (
     DuplicateValue,
     InvalidCountry,
     InvalidCurrency,
-    InvalidLocale,
     MarketNotFound,
     UnsupportedLocale,
 )
@@ -144,17 +143,10 @@ def countries() -> frozenset[str]:
     return frozenset(named & set(get_global("territory_currencies")) - NOT_COUNTRIES)
 
 
-def _tag(raw: str) -> str:
-    tag = canonical_tag(raw)
-    if tag is None:
-        raise InvalidLocale(locale=raw)
-    return tag
-
-
 def _market_locale(raw: str) -> str:
     """A locale prices can be formatted in: CLDR must know its language (a
     region it lacks, such as en-KW, formats as the language)."""
-    tag = _tag(raw)
+    tag = parse_locale(raw)
     try:
         Locale.parse(tag.split("-")[0])
     except (UnknownLocaleError, ValueError):
@@ -181,7 +173,7 @@ def checked(session: Session, data: dict[str, Any], code: str) -> dict[str, Any]
     if "locales" in values:
         values["locales"] = _unique([_market_locale(tag) for tag in values["locales"]])
     if "names" in values:
-        values["names"] = {_tag(tag): name.strip() for tag, name in values["names"].items()}
+        values["names"] = {parse_locale(tag): name.strip() for tag, name in values["names"].items()}
     if "countries" in values:
         wanted = _unique(values["countries"])
         for country in wanted:

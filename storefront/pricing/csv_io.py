@@ -26,16 +26,15 @@ from storefront.markets.models import Market
 from storefront.pricing.errors import (
     BadCsvValue,
     CsvImportFailed,
-    CsvTooLarge,
-    CurrencyMismatch,
     DuplicateRow,
     InvalidSalePeriod,
     MalformedCsv,
     MissingColumns,
+    TooManyRows,
 )
 from storefront.pricing.models import SalePrice, VariantPrice
 from storefront.catalog.errors import VariantNotFound
-from storefront.markets.errors import MarketNotFound
+from storefront.markets.errors import CurrencyMismatch, MarketNotFound
 from storefront.money import parse_amount
 from storefront.pricing.services import PRICES, reprice
 from storefront.money import quantize
@@ -124,7 +123,7 @@ def _read_rows(text: str) -> list[tuple[int, list[str]]]:
         for values in reader:
             rows.append((reader.line_num, values))
             if len(rows) > MAX_ROWS + 1:
-                raise CsvTooLarge(limit=MAX_ROWS)
+                raise CsvImportFailed([(reader.line_num, TooManyRows(limit=MAX_ROWS))], http_status=413)
     except csv.Error:
         raise CsvImportFailed([(reader.line_num or 1, MalformedCsv())]) from None
     return rows

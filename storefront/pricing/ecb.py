@@ -30,7 +30,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
-from storefront.errors import N_, StorefrontError
+from storefront.pricing.errors import InvalidEcbDocument
 
 GESMES_NS = "http://www.gesmes.org/xml/2002-08-01"
 EUROFXREF_NS = "http://www.ecb.int/vocabulary/2002-08-01/eurofxref"
@@ -42,12 +42,6 @@ CROSS_RATE_DIGITS = 10
 _CROSS_CONTEXT = Context(prec=CROSS_RATE_DIGITS, rounding=ROUND_HALF_EVEN)
 
 _DIGITS = frozenset("0123456789")
-
-
-class InvalidEcbDocument(StorefrontError):
-    code = "invalid_fx_document"
-    http_status = 422
-    message = N_("The file is not a valid ECB euro reference rate document: %(reason)s")
 
 
 @dataclass(frozen=True)

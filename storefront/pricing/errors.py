@@ -29,12 +29,14 @@ class InvalidFxRate(StorefrontError):
 
 
 class CsvImportFailed(StorefrontError):
+    """The errors of the file by line (a file that is too large: 413)."""
+
     code = "invalid_csv"
     http_status = 422
     message = N_("The file has errors; nothing was imported.")
 
-    def __init__(self, row_errors: list[tuple[int, StorefrontError]]) -> None:
-        super().__init__()
+    def __init__(self, row_errors: list[tuple[int, StorefrontError]], *, http_status: int | None = None) -> None:
+        super().__init__(http_status=http_status)
         self.row_errors = row_errors
 
     def render_details(self, translate):
@@ -58,25 +60,14 @@ class BadCsvValue(StorefrontError):
     message = N_("“%(value)s” is not a valid %(column)s.")
 
 
-class CurrencyMismatch(StorefrontError):
-    code = "currency_mismatch"
-    http_status = 422
-    message = N_("Market %(market)s sells in %(expected)s, not %(currency)s.")
-
-
 class DuplicateRow(StorefrontError):
     code = "duplicate_row"
     http_status = 422
     message = N_("The same price is already set on line %(line)s.")
 
 
-class ProductNotFound(NotFound):
-    code = "product_not_found"
-    message = N_("There is no product %(id)s.")
-
-
-class CsvTooLarge(StorefrontError):
-    code = "invalid_csv"
+class TooManyRows(StorefrontError):
+    code = "too_many_rows"
     http_status = 413
     message = N_("The file has more than %(limit)s rows.")
 
@@ -102,3 +93,9 @@ class FxRateMissing(StorefrontError):
     http_status = 503
     message = N_("There is no exchange rate for %(currency)s at the moment, so the total cannot be calculated. "
                  "Please try again later.")
+
+
+class InvalidEcbDocument(StorefrontError):
+    code = "invalid_fx_document"
+    http_status = 422
+    message = N_("The file is not a valid ECB euro reference rate document: %(reason)s")

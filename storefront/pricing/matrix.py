@@ -16,7 +16,7 @@ from storefront.catalog.models import Product, Variant
 from storefront.markets.services import MarketView, load_markets
 from storefront.pricing import queries, shelf
 from storefront.pricing.display import ShelfPrice
-from storefront.pricing.errors import ProductNotFound
+from storefront.catalog.errors import ProductNotFound
 from storefront.pricing.models import ResolvedPrice
 
 
@@ -61,7 +61,7 @@ class Matrix:
 def price_matrix(session: Session, product_id: int, *, base_currency: str, now: datetime) -> Matrix:
     product = session.get(Product, product_id)
     if product is None:
-        raise ProductNotFound(id=product_id)
+        raise ProductNotFound(product=product_id)
     markets = load_markets(session)
     variants = session.execute(
         select(Variant.id, Variant.sku, Variant.base_price).where(Variant.product_id == product_id)

@@ -1,6 +1,6 @@
 """Shipping addresses: required fields, country, region and postal code, offline.
 
-Pure (stdlib and Babel). ``normalize_address`` strips every text field, checks
+Pure (stdlib, Babel and the errors of ``storefront.shipping.errors``). ``normalize_address`` strips every text field, checks
 it and returns an ``Address`` in canonical form, or raises one
 ``AddressInvalid`` carrying the error of every field that is wrong, not just
 the first.
@@ -29,72 +29,22 @@ the first.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from babel import Locale
 
-from storefront.errors import N_, StorefrontError
-
-
-class AddressInvalid(StorefrontError):
-    code = "invalid_address"
-    http_status = 422
-    message = N_("The address is not valid.")
-
-    def __init__(self, errors: dict[str, StorefrontError]) -> None:
-        super().__init__()
-        self.errors = errors
-
-    def render_details(self, translate: Callable[..., str]) -> dict[str, Any]:
-        return {
-            "fields": {
-                field: [translate(error.message, **error.params)] for field, error in self.errors.items()
-            }
-        }
-
-
-class MissingField(StorefrontError):
-    code = "missing_field"
-    http_status = 422
-    message = N_("This field is required.")
-
-
-class UnknownCountry(StorefrontError):
-    code = "unknown_country"
-    http_status = 422
-    message = N_("“%(country)s” is not a country code.")
-
-
-class MissingRegion(StorefrontError):
-    code = "region_required"
-    http_status = 422
-    message = N_("A state, province or territory is required in %(country)s.")
-
-
-class UnknownRegion(StorefrontError):
-    code = "unknown_region"
-    http_status = 422
-    message = N_("“%(region)s” is not a state, province or territory of %(country)s.")
-
-
-class InvalidPostalCode(StorefrontError):
-    code = "invalid_postal_code"
-    http_status = 422
-    message = N_("“%(postal_code)s” is not a valid postal code for %(country)s.")
-
-
-class InvalidEmail(StorefrontError):
-    code = "invalid_email"
-    http_status = 422
-    message = N_("“%(email)s” is not a valid e-mail address.")
-
-
-class TooLong(StorefrontError):
-    code = "too_long"
-    http_status = 422
-    message = N_("At most %(max)s characters.")
+from storefront.errors import StorefrontError
+from storefront.markets.errors import RegionRequired
+from storefront.shipping.errors import (
+    AddressInvalid,
+    InvalidEmail,
+    InvalidPostalCode,
+    MissingField,
+    TooLong,
+    UnknownCountry,
+    UnknownRegion,
+)
 
 
 @dataclass(frozen=True)
@@ -271,7 +221,7 @@ def normalize_address(raw: Mapping[str, object]) -> Address:
     region = _strip_prefix(region_text, country) or None
     if known_country and country in REGIONS and "region" not in errors:
         if region is None:
-            errors["region"] = MissingRegion(country=country)
+            errors["region"] = RegionRequired(country=country)
         elif region not in REGIONS[country]:
             errors["region"] = UnknownRegion(region=text["region"], country=country)
 

@@ -11,7 +11,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from storefront.i18n.fallback import fallback_chain
+from storefront.i18n.fallback import fallback_chain, parse_locale
+from storefront.shipping.errors import EnglishNameRequired
 from storefront.shipping.models import ShippingMethod, ShippingZone
 from storefront import cache
 from storefront.cache import memoized
@@ -69,6 +70,15 @@ def methods_for(session: Session, market: str, country: str | None, locale: str,
             name = next((names[t] for t in chain if t in names), code)
             found.append(MethodView(id_, code, name, rate, currency, free_over, min_days, max_days))
     return found
+
+
+def method_names(raw: dict[str, str], *, source_locale: str) -> dict[str, str]:
+    """A method's names by canonical locale; one in ``source_locale`` (the
+    catalog's source language) is required."""
+    names = {parse_locale(locale): name.strip() for locale, name in raw.items()}
+    if not names.get(source_locale):
+        raise EnglishNameRequired(locale=source_locale)
+    return names
 
 
 def method_by_id(session: Session, method_id: int) -> ShippingMethod | None:

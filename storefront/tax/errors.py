@@ -1,4 +1,4 @@
-from storefront.errors import N_, NotFound, StorefrontError
+from storefront.errors import N_, Conflict, NotFound, StorefrontError
 
 
 class NoTaxData(StorefrontError):
@@ -16,3 +16,31 @@ class UnknownTaxJurisdiction(StorefrontError):
     code = "unknown_tax_jurisdiction"
     http_status = 422
     message = N_("There is no tax jurisdiction “%(jurisdiction)s”.")
+
+
+class InvalidVatId(StorefrontError):
+    code = "invalid_vat_id"
+    http_status = 422
+    message = N_("“%(vat_id)s” is not a valid VAT number.")
+
+
+class OverrideNotFound(NotFound):
+    code = "tax_override_not_found"
+    message = N_("There is no tax override %(id)s.")
+
+
+class InvalidTaxRate(StorefrontError):
+    code = "invalid_tax_rate"
+    http_status = 422
+    message = N_("“%(rate)s” is not a valid tax rate: a percentage from 0 to 100 with at most 8 decimals.")
+
+
+class InvalidOverridePeriod(StorefrontError):
+    code = "invalid_override_period"
+    http_status = 422
+    message = N_("An override must end after it starts.")
+
+
+class OverrideOverlaps(Conflict):
+    code = "override_overlaps"
+    message = N_("Override %(id)s of %(tax)s (%(category)s) in %(jurisdiction)s already applies in this period.")

@@ -23,19 +23,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storefront.errors import N_, StorefrontError
+from storefront.markets.errors import RegionRequired
 from storefront.tax.vat_ids import VatId
 
 EU_MEMBERS = frozenset(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
 )
 REGIONAL = frozenset({"US", "CA"})
-
-
-class RegionRequired(StorefrontError):
-    code = "region_required"
-    http_status = 422
-    message = N_("A state or province is required for deliveries to %(country)s.")
 
 
 @dataclass(frozen=True)

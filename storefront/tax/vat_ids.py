@@ -16,13 +16,7 @@ from stdnum.exceptions import ValidationError
 from stdnum.gb import vat as gb_vat
 from stdnum.no import mva as no_mva
 
-from storefront.errors import N_, StorefrontError
-
-
-class InvalidVatId(StorefrontError):
-    code = "invalid_vat_id"
-    http_status = 422
-    message = N_("“%(vat_id)s” is not a valid VAT number.")
+from storefront.tax.errors import InvalidVatId
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,11 @@ def _base() -> str:
     return current_app.config["BASE_CURRENCY"]
 
 
+def _source_locale() -> str:
+    """The catalog's source language: every product keeps a translation in it."""
+    return current_app.config["DEFAULT_LOCALE"]
+
+
 def _reprice(variant_ids=None) -> None:
     pricing.reprice(db.session, base_currency=_base(), now=clock.now(), variant_ids=variant_ids)
 
@@ -65,7 +70,7 @@ class AdminProducts(MethodView):
     @blp.response(201, AdminProductSchema)
     def post(self, data):
         """Create a product with its translations, variants and markets; prices derive from base prices."""
-        p = m.create_product(db.session, data, base_currency=_base())
+        p = m.create_product(db.session, data, base_currency=_base(), source_locale=_source_locale())
         _reprice([v.id for v in p.variants])
         after = m.snapshot(db.session, m.product(db.session, p.id))
         audit.record(db.session, "create", "product", p.id, None, after)
@@ -185,7 +190,7 @@ class AdminTranslation(MethodView):
         """Remove a translation (the locale then falls back, e.g. fr-CA to fr)."""
         p = m.product(db.session, product_id)
         before = m.snapshot(db.session, p)["translations"]
-        m.delete_translation(db.session, p, locale)
+        m.delete_translation(db.session, p, locale, source_locale=_source_locale())
         audit.record(db.session, "delete", "translation", f"{p.id}/{locale}", before.get(locale), None)
         db.session.commit()
 

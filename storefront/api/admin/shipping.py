@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 from moneyed import Money
 from sqlalchemy import select
@@ -12,14 +13,12 @@ from sqlalchemy import select
 from storefront import clock
 from storefront.admin import audit
 from storefront.api.admin.blueprint import MerchantBlueprint
-from storefront.catalog.services import InvalidLocaleTag
 from storefront.checkout import services as carts
-from storefront.errors import N_, Conflict, NotFound, StorefrontError
+from storefront.errors import InvalidAmount
 from storefront.extensions import db
-from storefront.i18n.fallback import canonical_tag
 from storefront.markets.models import Market, MarketCountry
 from storefront.markets.services import market_by_code
-from storefront.money import InvalidAmount, parse_amount
+from storefront.money import parse_amount
 from storefront.api.admin.schemas.shipping import (
     AdminShippingMethodSchema,
     AdminShippingZoneListSchema,
@@ -30,49 +29,18 @@ from storefront.api.admin.schemas.shipping import (
     ShippingZoneCreateSchema,
     ShippingZoneUpdateSchema,
 )
+from storefront.shipping.errors import (
+    CountryNotInMarket,
+    InvalidDeliveryDays,
+    MethodCodeTaken,
+    MethodNotFound,
+    ZoneInUse,
+    ZoneNotFound,
+)
 from storefront.shipping.models import ShippingMethod, ShippingZone
-from storefront.shipping.services import SHIPPING
+from storefront.shipping.services import SHIPPING, method_names
 
 blp = MerchantBlueprint("admin_shipping", __name__, role="admin", description="Shipping zones and methods per market.")
-DEFAULT_NAME_LOCALE = "en"
-
-
-class ZoneNotFound(NotFound):
-    code = "shipping_zone_not_found"
-    message = N_("There is no shipping zone %(id)s.")
-
-
-class MethodNotFound(NotFound):
-    code = "shipping_method_not_found"
-    message = N_("There is no shipping method %(id)s.")
-
-
-class CountryNotInMarket(StorefrontError):
-    code = "country_not_in_market"
-    http_status = 422
-    message = N_("Market %(market)s does not include %(countries)s.")
-
-
-class ZoneInUse(Conflict):
-    code = "zone_in_use"
-    message = N_("Open carts use a shipping method of this zone (%(carts)s); it cannot be deleted.")
-
-
-class MethodCodeTaken(Conflict):
-    code = "shipping_method_code_taken"
-    message = N_("The zone already has a shipping method “%(code)s”.")
-
-
-class InvalidDeliveryDays(StorefrontError):
-    code = "invalid_delivery_days"
-    http_status = 422
-    message = N_("The minimum delivery time (%(min)s days) must not exceed the maximum (%(max)s days).")
-
-
-class EnglishNameRequired(StorefrontError):
-    code = "english_name_required"
-    http_status = 422
-    message = N_("A shipping method needs a name in English (“en”).")
 
 
 # --- JSON -----------------------------------------------------------------------------
@@ -129,15 +97,7 @@ def _market_countries(market: Market, countries: list[str]) -> list[str]:
 
 
 def _names(raw: dict[str, str]) -> dict[str, str]:
-    names = {}
-    for locale, name in raw.items():
-        tag = canonical_tag(locale)
-        if tag is None:
-            raise InvalidLocaleTag(locale=locale)
-        names[tag] = name.strip()
-    if not names.get(DEFAULT_NAME_LOCALE):
-        raise EnglishNameRequired()
-    return names
+    return method_names(raw, source_locale=current_app.config["DEFAULT_LOCALE"])
 
 
 def _check_days(min_days: int, max_days: int) -> None:

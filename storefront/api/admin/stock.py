@@ -8,26 +8,17 @@ from sqlalchemy import select
 
 from storefront.admin import audit
 from storefront.api.admin.blueprint import MerchantBlueprint
-from storefront.errors import N_, NotFound, StorefrontError
 from storefront.extensions import db
+from storefront.i18n.errors import UnknownMarket
+from storefront.inventory.errors import BelowReserved, WarehouseExists, WarehouseNotFound
 from storefront.inventory.models import Stock, Warehouse, WarehouseMarket
 from storefront.inventory.services import INVENTORY
 from storefront.catalog.services import variant_by_sku
 from storefront.markets.models import Market
-from storefront.shipping.addresses import COUNTRIES, UnknownCountry
+from storefront.shipping.addresses import COUNTRIES
+from storefront.shipping.errors import UnknownCountry
 
 blp = MerchantBlueprint("admin_stock", __name__, role="catalog", description="Stock per warehouse.")
-
-
-class WarehouseNotFound(NotFound):
-    code = "warehouse_not_found"
-    message = N_("There is no warehouse “%(warehouse)s”.")
-
-
-class BelowReserved(StorefrontError):
-    code = "quantity_below_reserved"
-    http_status = 409
-    message = N_("%(reserved)s units are reserved for open orders; the quantity cannot be lower.")
 
 
 class StockItemSchema(Schema):
@@ -115,18 +106,6 @@ class WarehouseUpdateSchema(Schema):
     markets = fields.List(fields.String())
 
 
-class WarehouseExists(StorefrontError):
-    code = "warehouse_exists"
-    http_status = 409
-    message = N_("A warehouse “%(warehouse)s” already exists.")
-
-
-class UnknownMarketCodes(StorefrontError):
-    code = "unknown_market"
-    http_status = 422
-    message = N_("Unknown market(s): %(markets)s.")
-
-
 def _warehouse_json(w: Warehouse) -> dict:
     return {"code": w.code, "name": w.name, "country": w.country_code, "markets": sorted(m.market_code for m in w.markets)}
 
@@ -136,7 +115,7 @@ def _markets(codes) -> list[str]:
     known = set(db.session.scalars(select(Market.code)).all())
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise UnknownMarketCodes(markets=", ".join(unknown))
+        raise UnknownMarket(market=unknown[0], details={"markets": unknown})
     return codes
 
 

@@ -12,7 +12,6 @@ from sqlalchemy import or_, select
 
 from storefront.admin import audit
 from storefront.api.admin.blueprint import MerchantBlueprint
-from storefront.errors import N_, Conflict, NotFound, StorefrontError
 from storefront.extensions import db
 from storefront.api.admin.schemas.tax_overrides import (
     TaxOverrideArgsSchema,
@@ -20,7 +19,13 @@ from storefront.api.admin.schemas.tax_overrides import (
     TaxOverrideListSchema,
     TaxOverrideSchema,
 )
-from storefront.tax.errors import JurisdictionNotFound
+from storefront.tax.errors import (
+    InvalidOverridePeriod,
+    InvalidTaxRate,
+    JurisdictionNotFound,
+    OverrideNotFound,
+    OverrideOverlaps,
+)
 from storefront.tax.models import TaxJurisdiction, TaxRate
 from storefront.tax.services import TAX
 
@@ -28,28 +33,6 @@ blp = MerchantBlueprint("admin_tax_overrides", __name__, role="pricing", descrip
 OVERRIDE = "override"
 SOURCE = "merchant override"
 RATE_DECIMALS = Decimal("1e-8")  # the scale of the ``Rate`` column
-
-
-class OverrideNotFound(NotFound):
-    code = "tax_override_not_found"
-    message = N_("There is no tax override %(id)s.")
-
-
-class InvalidTaxRate(StorefrontError):
-    code = "invalid_tax_rate"
-    http_status = 422
-    message = N_("“%(rate)s” is not a valid tax rate: a percentage from 0 to 100 with at most 8 decimals.")
-
-
-class InvalidOverridePeriod(StorefrontError):
-    code = "invalid_override_period"
-    http_status = 422
-    message = N_("An override must end after it starts.")
-
-
-class OverrideOverlaps(Conflict):
-    code = "override_overlaps"
-    message = N_("Override %(id)s of %(tax)s (%(category)s) in %(jurisdiction)s already applies in this period.")
 
 
 def parse_rate(raw: object) -> Decimal:

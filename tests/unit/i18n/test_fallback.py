@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storefront.i18n.fallback import LanguageTag, canonical_tag, fallback_chain
+from storefront.i18n.errors import InvalidLocale
+from storefront.i18n.fallback import LanguageTag, canonical_tag, fallback_chain, parse_locale
 
 
 @pytest.mark.parametrize(
@@ -72,6 +73,18 @@ def test_canonical_tag_valid(tag: str, expected: str) -> None:
 )
 def test_canonical_tag_malformed(tag: str) -> None:
     assert canonical_tag(tag) is None
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("de", "de"), ("DE-ch", "de-CH"), ("pt_br", "pt-BR")])
+def test_parse_locale_is_the_canonical_tag(raw: str, expected: str) -> None:
+    assert parse_locale(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "x", "de-", "de--CH", "english!", "nb-NO-x-private"])
+def test_parse_locale_refuses_a_malformed_tag(raw: str) -> None:
+    with pytest.raises(InvalidLocale) as info:
+        parse_locale(raw)
+    assert (info.value.code, info.value.http_status, info.value.params) == ("invalid_locale", 422, {"locale": raw})
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from storefront.markets.errors import RegionRequired
 from storefront.shipping.addresses import (
     COUNTRIES,
     POSTAL_CODES,
@@ -10,7 +11,6 @@ from storefront.shipping.addresses import (
     InvalidEmail,
     InvalidPostalCode,
     MissingField,
-    MissingRegion,
     TooLong,
     UnknownCountry,
     UnknownRegion,
@@ -293,7 +293,7 @@ def test_regions_of_us_canada_and_australia(country, region, expected):
 )
 def test_region_is_required_in_us_canada_and_australia(country, postal_code, region):
     assert errors_of(raw(country=country, region=region, postal_code=postal_code)) == {
-        "region": (MissingRegion, {"country": country})
+        "region": (RegionRequired, {"country": country})
     }
 
 
