@@ -45,10 +45,11 @@ from storefront.catalog.errors import (
     VariantNotFound,
     VariantOptionsMismatch,
 )
-from storefront.i18n.errors import UnknownMarket
+
 from storefront.i18n.fallback import canonical_tag, fallback_chain, parse_locale
 from storefront.i18n.text import fold, sort_key
 from storefront.markets.models import Market, MarketLocale
+from storefront.markets.services import known_markets
 from storefront.money import parse_amount
 
 TAX_CATEGORIES = ("standard", "reduced", "super_reduced", "zero", "books", "food", "beverage_alcohol")
@@ -100,15 +101,6 @@ def _category_id(session: Session, value: object) -> int:
     return found
 
 
-def _check_markets(session: Session, codes: Iterable[str]) -> list[str]:
-    codes = sorted({c.upper() for c in codes})
-    known = set(session.scalars(select(Market.code)).all())
-    unknown = [c for c in codes if c not in known]
-    if unknown:
-        raise UnknownMarket(market=unknown[0], details={"markets": unknown})
-    return codes
-
-
 def _check_translation(session: Session, locale: str, slug: str, product_id: int | None) -> str:
     tag = parse_locale(locale)
     if not SLUG.match(slug or ""):
@@ -151,7 +143,7 @@ def create_product(session: Session, data: dict[str, Any], *, base_currency: str
         raise SourceTranslationRequired(locale=source_locale)
     tags = {loc: _check_translation(session, loc, t["slug"], None) for loc, t in translations.items()}
     category_id = _category_id(session, data["category"])
-    markets = _check_markets(session, data["markets"]) if data.get("markets") is not None else \
+    markets = known_markets(session, data["markets"]) if data.get("markets") is not None else \
         list(session.scalars(select(Market.code)).all())
     options = list(data.get("options") or [])
     variants = data["variants"]
@@ -200,7 +192,7 @@ def update_product(session: Session, p: Product, data: dict[str, Any]) -> None:
 
 
 def set_markets(session: Session, p: Product, codes: Iterable[str]) -> list[str]:
-    codes = _check_markets(session, codes)
+    codes = known_markets(session, codes)
     current = set(session.scalars(select(ProductMarket.market_code).where(ProductMarket.product_id == p.id)).all())
     for code in current - set(codes):
         session.delete(session.get(ProductMarket, (p.id, code)))

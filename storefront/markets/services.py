@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterable
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
@@ -14,6 +14,7 @@ from moneyed import CurrencyDoesNotExist, get_currency
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
+from storefront.i18n.errors import UnknownMarket
 from storefront.i18n.fallback import fallback_chain, parse_locale
 from storefront.i18n.negotiation import MarketInfo
 from storefront.markets.errors import (
@@ -225,3 +226,13 @@ def apply(session: Session, market: Market, values: dict[str, Any]) -> None:
         # One default at most (a partial unique index): clear the old one first.
         session.execute(update(Market).where(Market.is_default.is_(True)).values(is_default=False))
         market.is_default = True
+
+
+def known_markets(session: Session, codes: Iterable[str]) -> list[str]:
+    """The market codes, upper-cased, sorted and deduplicated; every one must exist."""
+    wanted = sorted({c.upper() for c in codes})
+    known = set(session.scalars(select(Market.code)).all())
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        raise UnknownMarket(market=unknown[0], details={"markets": unknown})
+    return wanted
