@@ -1,4 +1,5 @@
-"""Shipping methods available to a destination in a market.
+"""Shipping methods available to a destination in a market, and the
+merchant's zones and methods.
 
 This module owns the ``shipping`` cache namespace (each market's zones and
 methods, kept per process): whatever changes a zone or a method calls
@@ -6,13 +7,24 @@ methods, kept per process): whatever changes a zone or a method calls
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from storefront.i18n.fallback import fallback_chain, parse_locale
-from storefront.shipping.errors import EnglishNameRequired
+from storefront.errors import InvalidAmount
+from storefront.markets.models import MarketCountry
+from storefront.money import parse_amount
+from storefront.shipping.errors import (
+    CountryNotInMarket,
+    EnglishNameRequired,
+    InvalidDeliveryDays,
+    MethodCodeTaken,
+    MethodNotFound,
+    ZoneNotFound,
+)
 from storefront.shipping.models import ShippingMethod, ShippingZone
 from storefront import cache
 from storefront.cache import memoized
@@ -83,3 +95,137 @@ def method_names(raw: dict[str, str], *, source_locale: str) -> dict[str, str]:
 
 def method_by_id(session: Session, method_id: int) -> ShippingMethod | None:
     return session.get(ShippingMethod, method_id)
+
+
+# --- the merchant's zones and methods ----------------------------------------------------
+
+
+def zones_of(session: Session, market: str) -> list[ShippingZone]:
+    return list(session.scalars(select(ShippingZone).where(ShippingZone.market_code == market)
+                                .order_by(ShippingZone.id)))
+
+
+def zone(session: Session, zone_id: int, *, for_update: bool = False) -> ShippingZone:
+    stmt = select(ShippingZone).where(ShippingZone.id == zone_id)
+    found = session.scalar(stmt.with_for_update() if for_update else stmt)
+    if found is None:
+        raise ZoneNotFound(id=zone_id)
+    return found
+
+
+def method(session: Session, method_id: int) -> ShippingMethod:
+    found = session.get(ShippingMethod, method_id)
+    if found is None:
+        raise MethodNotFound(id=method_id)
+    return found
+
+
+def _market_countries(session: Session, market: str, countries: list[str]) -> list[str]:
+    """The countries upper-cased, deduplicated and all of ``market``."""
+    wanted = list(dict.fromkeys(c.upper() for c in countries))
+    own = set(session.scalars(select(MarketCountry.country_code).where(MarketCountry.market_code == market)))
+    foreign = [c for c in wanted if c not in own]
+    if foreign:
+        raise CountryNotInMarket(countries=", ".join(foreign), market=market,
+                                 details={"countries": foreign, "market": market})
+    return wanted
+
+
+def _amount(raw: object, currency: str) -> Decimal:
+    try:
+        return parse_amount(raw, currency)
+    except InvalidOperation:  # parse_amount quantizes first: 1e30 has more digits than the decimal context
+        raise InvalidAmount(amount=raw, currency=currency, reason="too large") from None
+
+
+def _optional_amount(raw: object | None, currency: str) -> Decimal | None:
+    return None if raw is None else _amount(raw, currency)
+
+
+def _check_days(min_days: int, max_days: int) -> None:
+    if min_days > max_days:
+        raise InvalidDeliveryDays(min=min_days, max=max_days)
+
+
+def _check_code_free(session: Session, zone_id: int, code: str, method_id: int | None = None) -> None:
+    stmt = select(ShippingMethod.id).where(ShippingMethod.zone_id == zone_id, ShippingMethod.code == code)
+    if method_id is not None:
+        stmt = stmt.where(ShippingMethod.id != method_id)
+    if session.scalar(stmt) is not None:
+        raise MethodCodeTaken(code=code)
+
+
+def create_zone(session: Session, market: str, name: str, countries: list[str]) -> ShippingZone:
+    """A zone of some of the market's countries ([]: all of them)."""
+    row = ShippingZone(market_code=market, name=name.strip(), countries=_market_countries(session, market, countries))
+    row.methods = []
+    session.add(row)
+    session.flush()
+    SHIPPING.invalidate(session)
+    return row
+
+
+def update_zone(session: Session, row: ShippingZone, *, name: str | None = None,
+                countries: list[str] | None = None) -> None:
+    if name is not None:
+        row.name = name.strip()
+    if countries is not None:
+        row.countries = _market_countries(session, row.market_code, countries)
+    session.flush()
+    SHIPPING.invalidate(session)
+
+
+def delete_zone(session: Session, row: ShippingZone) -> None:
+    """Delete a zone and its methods (the caller frees the carts that chose one)."""
+    session.delete(row)
+    session.flush()
+    SHIPPING.invalidate(session)
+
+
+def create_method(session: Session, row: ShippingZone, currency: str, data: dict[str, Any], *,
+                  source_locale: str) -> ShippingMethod:
+    """A shipping method of the zone; amounts are exact decimals in the market currency."""
+    names = method_names(data["names"], source_locale=source_locale)
+    rate, free_over = _amount(data["rate"], currency), _optional_amount(data["free_over"], currency)
+    _check_days(data["min_days"], data["max_days"])
+    _check_code_free(session, row.id, data["code"])
+    position = data.get("position")
+    if position is None:
+        position = max((m.position for m in row.methods), default=-1) + 1
+    created = ShippingMethod(code=data["code"], names=names, rate=rate, currency=currency, free_over=free_over,
+                             min_days=data["min_days"], max_days=data["max_days"], position=position)
+    row.methods.append(created)
+    session.flush()
+    SHIPPING.invalidate(session)
+    return created
+
+
+def update_method(session: Session, row: ShippingMethod, currency: str, data: dict[str, Any], *,
+                  source_locale: str) -> None:
+    """Change a shipping method (same rules as creating one)."""
+    changes: dict[str, Any] = {}
+    if "names" in data:
+        changes["names"] = method_names(data["names"], source_locale=source_locale)
+    if "rate" in data:
+        changes["rate"] = _amount(data["rate"], currency)
+    if "free_over" in data:
+        changes["free_over"] = _optional_amount(data["free_over"], currency)
+    if "rate" in data or "free_over" in data:
+        changes["currency"] = currency
+    for key in ("code", "min_days", "max_days", "position"):
+        if key in data:
+            changes[key] = data[key]
+    _check_days(changes.get("min_days", row.min_days), changes.get("max_days", row.max_days))
+    if changes.get("code", row.code) != row.code:
+        _check_code_free(session, row.zone_id, changes["code"], row.id)
+    for key, value in changes.items():
+        setattr(row, key, value)
+    session.flush()
+    SHIPPING.invalidate(session)
+
+
+def delete_method(session: Session, row: ShippingMethod) -> None:
+    """Delete a shipping method (the caller frees the carts that chose it)."""
+    session.delete(row)
+    session.flush()
+    SHIPPING.invalidate(session)

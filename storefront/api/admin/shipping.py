@@ -2,23 +2,15 @@
 exactly in the market currency (role "admin")."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
 from moneyed import Money
-from sqlalchemy import select
 
 from storefront import clock
 from storefront.admin import audit
 from storefront.api.admin.blueprint import MerchantBlueprint
-from storefront.checkout import services as carts
-from storefront.errors import InvalidAmount
-from storefront.extensions import db
-from storefront.markets.models import Market, MarketCountry
-from storefront.markets.services import market_by_code
-from storefront.money import parse_amount
 from storefront.api.admin.schemas.shipping import (
     AdminShippingMethodSchema,
     AdminShippingZoneListSchema,
@@ -29,16 +21,12 @@ from storefront.api.admin.schemas.shipping import (
     ShippingZoneCreateSchema,
     ShippingZoneUpdateSchema,
 )
-from storefront.shipping.errors import (
-    CountryNotInMarket,
-    InvalidDeliveryDays,
-    MethodCodeTaken,
-    MethodNotFound,
-    ZoneInUse,
-    ZoneNotFound,
-)
+from storefront.checkout import services as carts
+from storefront.extensions import db
+from storefront.markets.services import market_by_code
+from storefront.shipping import services as shipping
+from storefront.shipping.errors import ZoneInUse
 from storefront.shipping.models import ShippingMethod, ShippingZone
-from storefront.shipping.services import SHIPPING, method_names
 
 blp = MerchantBlueprint("admin_shipping", __name__, role="admin", description="Shipping zones and methods per market.")
 
@@ -67,61 +55,8 @@ def _zone_state(zone: ShippingZone) -> dict[str, Any]:
             "methods": [m.code for m in zone.methods]}
 
 
-# --- validation -----------------------------------------------------------------------
-
-
-def _zone(zone_id: int, *, for_update: bool = False) -> ShippingZone:
-    stmt = select(ShippingZone).where(ShippingZone.id == zone_id)
-    zone = db.session.scalar(stmt.with_for_update() if for_update else stmt)
-    if zone is None:
-        raise ZoneNotFound(id=zone_id)
-    return zone
-
-
-def _method(method_id: int) -> ShippingMethod:
-    method = db.session.get(ShippingMethod, method_id)
-    if method is None:
-        raise MethodNotFound(id=method_id)
-    return method
-
-
-def _market_countries(market: Market, countries: list[str]) -> list[str]:
-    """The countries upper-cased, deduplicated and all of ``market``."""
-    wanted = list(dict.fromkeys(c.upper() for c in countries))
-    own = set(db.session.scalars(select(MarketCountry.country_code).where(MarketCountry.market_code == market.code)))
-    foreign = [c for c in wanted if c not in own]
-    if foreign:
-        raise CountryNotInMarket(countries=", ".join(foreign), market=market.code,
-                                 details={"countries": foreign, "market": market.code})
-    return wanted
-
-
-def _names(raw: dict[str, str]) -> dict[str, str]:
-    return method_names(raw, source_locale=current_app.config["DEFAULT_LOCALE"])
-
-
-def _check_days(min_days: int, max_days: int) -> None:
-    if min_days > max_days:
-        raise InvalidDeliveryDays(min=min_days, max=max_days)
-
-
-def _check_code_free(zone_id: int, code: str, method_id: int | None = None) -> None:
-    stmt = select(ShippingMethod.id).where(ShippingMethod.zone_id == zone_id, ShippingMethod.code == code)
-    if method_id is not None:
-        stmt = stmt.where(ShippingMethod.id != method_id)
-    if db.session.scalar(stmt) is not None:
-        raise MethodCodeTaken(code=code)
-
-
-def _amount(raw: object, currency: str) -> Decimal:
-    try:
-        return parse_amount(raw, currency)
-    except InvalidOperation:  # parse_amount quantizes first: 1e30 has more digits than the decimal context
-        raise InvalidAmount(amount=raw, currency=currency, reason="too large") from None
-
-
-def _optional_amount(raw: object | None, currency: str) -> Decimal | None:
-    return None if raw is None else _amount(raw, currency)
+def _source_locale() -> str:
+    return current_app.config["DEFAULT_LOCALE"]
 
 
 # --- zones ----------------------------------------------------------------------------
@@ -133,8 +68,7 @@ class MarketShippingZones(MethodView):
     def get(self, code: str):
         """The market's shipping zones with their methods, priced in the market currency."""
         market = market_by_code(db.session, code)
-        zones = db.session.scalars(select(ShippingZone).where(ShippingZone.market_code == market.code)
-                                   .order_by(ShippingZone.id)).all()
+        zones = shipping.zones_of(db.session, market.code)
         return {"market": market.code, "currency": market.currency,
                 "items": [_zone_json(z, market.currency) for z in zones]}
 
@@ -143,13 +77,8 @@ class MarketShippingZones(MethodView):
     def post(self, data, code: str):
         """Create a zone of some of the market's countries ([]: all of them)."""
         market = market_by_code(db.session, code)
-        zone = ShippingZone(market_code=market.code, name=data["name"].strip(),
-                            countries=_market_countries(market, data["countries"]))
-        zone.methods = []
-        db.session.add(zone)
-        db.session.flush()
+        zone = shipping.create_zone(db.session, market.code, data["name"], data["countries"])
         audit.record(db.session, "create", "shipping_zone", zone.id, None, _zone_state(zone))
-        SHIPPING.invalidate(db.session)
         db.session.commit()
         return _zone_json(zone, market.currency)
 
@@ -160,23 +89,18 @@ class ShippingZoneOne(MethodView):
     @blp.response(200, AdminShippingZoneSchema)
     def patch(self, data, zone_id: int):
         """Rename a zone or change its countries."""
-        zone = _zone(zone_id, for_update=True)
+        zone = shipping.zone(db.session, zone_id, for_update=True)
         market = market_by_code(db.session, zone.market_code)
         before = _zone_state(zone)
-        if "name" in data:
-            zone.name = data["name"].strip()
-        if "countries" in data:
-            zone.countries = _market_countries(market, data["countries"])
-        db.session.flush()
+        shipping.update_zone(db.session, zone, name=data.get("name"), countries=data.get("countries"))
         audit.record(db.session, "update", "shipping_zone", zone.id, before, _zone_state(zone))
-        SHIPPING.invalidate(db.session)
         db.session.commit()
         return _zone_json(zone, market.currency)
 
     @blp.response(204)
     def delete(self, zone_id: int):
         """Delete a zone and its methods (refused while open carts use one of them)."""
-        zone = _zone(zone_id, for_update=True)
+        zone = shipping.zone(db.session, zone_id, for_update=True)
         method_ids = [m.id for m in zone.methods]
         if method_ids:
             in_use = carts.open_carts_with_methods(db.session, method_ids, clock.now())
@@ -185,9 +109,8 @@ class ShippingZoneOne(MethodView):
             # Expired and checked-out carts let go of them (orders keep their own copy).
             carts.forget_shipping_methods(db.session, method_ids)
         before = _zone_state(zone)
-        db.session.delete(zone)
+        shipping.delete_zone(db.session, zone)
         audit.record(db.session, "delete", "shipping_zone", zone_id, before, None)
-        SHIPPING.invalidate(db.session)
         db.session.commit()
 
 
@@ -200,21 +123,10 @@ class ShippingZoneMethods(MethodView):
     @blp.response(201, AdminShippingMethodSchema)
     def post(self, data, zone_id: int):
         """Add a shipping method to a zone; amounts are exact decimals in the market currency."""
-        zone = _zone(zone_id, for_update=True)
+        zone = shipping.zone(db.session, zone_id, for_update=True)
         currency = market_by_code(db.session, zone.market_code).currency
-        names = _names(data["names"])
-        rate, free_over = _amount(data["rate"], currency), _optional_amount(data["free_over"], currency)
-        _check_days(data["min_days"], data["max_days"])
-        _check_code_free(zone.id, data["code"])
-        position = data.get("position")
-        if position is None:
-            position = max((m.position for m in zone.methods), default=-1) + 1
-        method = ShippingMethod(code=data["code"], names=names, rate=rate, currency=currency, free_over=free_over,
-                                min_days=data["min_days"], max_days=data["max_days"], position=position)
-        zone.methods.append(method)
-        db.session.flush()
+        method = shipping.create_method(db.session, zone, currency, data, source_locale=_source_locale())
         audit.record(db.session, "create", "shipping_method", method.id, None, _method_state(method))
-        SHIPPING.invalidate(db.session)
         db.session.commit()
         return _method_json(method, currency)
 
@@ -225,41 +137,22 @@ class ShippingMethodOne(MethodView):
     @blp.response(200, AdminShippingMethodSchema)
     def patch(self, data, method_id: int):
         """Change a shipping method (same rules as creating one)."""
-        method = _method(method_id)
-        _zone(method.zone_id, for_update=True)
+        method = shipping.method(db.session, method_id)
+        shipping.zone(db.session, method.zone_id, for_update=True)
         currency = market_by_code(db.session, method.zone.market_code).currency
         before = _method_state(method)
-        changes: dict[str, Any] = {}
-        if "names" in data:
-            changes["names"] = _names(data["names"])
-        if "rate" in data:
-            changes["rate"] = _amount(data["rate"], currency)
-        if "free_over" in data:
-            changes["free_over"] = _optional_amount(data["free_over"], currency)
-        if "rate" in data or "free_over" in data:
-            changes["currency"] = currency
-        for key in ("code", "min_days", "max_days", "position"):
-            if key in data:
-                changes[key] = data[key]
-        _check_days(changes.get("min_days", method.min_days), changes.get("max_days", method.max_days))
-        if changes.get("code", method.code) != method.code:
-            _check_code_free(method.zone_id, changes["code"], method.id)
-        for key, value in changes.items():
-            setattr(method, key, value)
-        db.session.flush()
+        shipping.update_method(db.session, method, currency, data, source_locale=_source_locale())
         audit.record(db.session, "update", "shipping_method", method.id, before, _method_state(method))
-        SHIPPING.invalidate(db.session)
         db.session.commit()
         return _method_json(method, currency)
 
     @blp.response(200, ShippingMethodDeletedSchema)
     def delete(self, method_id: int):
         """Delete a shipping method; carts that had chosen it lose their method (they say how many)."""
-        method = _method(method_id)
+        method = shipping.method(db.session, method_id)
         before = _method_state(method)
         updated = carts.forget_shipping_methods(db.session, [method.id])
-        db.session.delete(method)
+        shipping.delete_method(db.session, method)
         audit.record(db.session, "delete", "shipping_method", method_id, before, {"carts_updated": updated})
-        SHIPPING.invalidate(db.session)
         db.session.commit()
         return {"id": method_id, "deleted": True, "carts_updated": updated}
