@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterable
 
@@ -18,7 +18,15 @@ from sqlalchemy.orm import Session
 
 from storefront.cache import memoized
 from storefront.tax.calculation import TaxComponent
-from storefront.tax.errors import JurisdictionNotFound, NoTaxData, UnknownTaxJurisdiction
+from storefront.tax.errors import (
+    InvalidOverridePeriod,
+    InvalidTaxRate,
+    JurisdictionNotFound,
+    NoTaxData,
+    OverrideNotFound,
+    OverrideOverlaps,
+    UnknownTaxJurisdiction,
+)
 from storefront.tax.models import TaxJurisdiction, TaxRate
 from storefront import cache
 
@@ -123,3 +131,72 @@ def rates_in_force(session: Session, on: date, country: str | None = None) -> li
                     r.source, r.origin)
         for r, j in rows
     ]
+
+
+# --- the merchant's overrides ----------------------------------------------------------------
+
+OVERRIDE = "override"
+SOURCE = "merchant override"
+RATE_DECIMALS = Decimal("1e-8")  # the scale of the ``Rate`` column
+
+
+def parse_rate(raw: object) -> Decimal:
+    """A percentage from 0 to 100 with at most the column's 8 decimals."""
+    try:
+        rate = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        raise InvalidTaxRate(rate=raw) from None
+    if not rate.is_finite() or not 0 <= rate <= 100 or rate != rate.quantize(RATE_DECIMALS):
+        raise InvalidTaxRate(rate=raw)
+    return rate
+
+
+def overrides(session: Session, jurisdiction: str | None = None) -> list[TaxRate]:
+    """The merchant's overrides, past, current and future."""
+    stmt = select(TaxRate).where(TaxRate.origin == OVERRIDE)
+    if jurisdiction:
+        stmt = stmt.where(TaxRate.jurisdiction == jurisdiction.upper())
+    return list(session.scalars(stmt.order_by(TaxRate.jurisdiction, TaxRate.tax, TaxRate.category,
+                                              TaxRate.valid_from)))
+
+
+def create_override(session: Session, data: dict) -> TaxRate:
+    """Override the rate of one tax for one category in a jurisdiction on
+    [valid_from, valid_to); overrides of the same tax and category never overlap."""
+    code = data["jurisdiction"].strip().upper()
+    # Locked: overrides of one jurisdiction are created one at a time (no overlap slips in).
+    jurisdiction = session.scalar(select(TaxJurisdiction).where(TaxJurisdiction.code == code).with_for_update())
+    if jurisdiction is None:
+        raise JurisdictionNotFound(country=data["jurisdiction"])
+    rate = parse_rate(data["rate"])
+    valid_from, valid_to = data["valid_from"], data["valid_to"]
+    if valid_to is not None and valid_to <= valid_from:
+        raise InvalidOverridePeriod()
+    stmt = select(TaxRate).where(
+        TaxRate.origin == OVERRIDE, TaxRate.jurisdiction == code, TaxRate.tax == data["tax"],
+        TaxRate.category == data["category"], or_(TaxRate.valid_to.is_(None), TaxRate.valid_to > valid_from),
+    )
+    if valid_to is not None:
+        stmt = stmt.where(TaxRate.valid_from < valid_to)
+    clash = session.scalars(stmt.order_by(TaxRate.valid_from).limit(1)).first()
+    if clash is not None:
+        raise OverrideOverlaps(id=clash.id, tax=clash.tax, category=clash.category, jurisdiction=code,
+                               details={"id": clash.id, "valid_from": clash.valid_from.isoformat(),
+                                        "valid_to": clash.valid_to.isoformat() if clash.valid_to else None})
+    row = TaxRate(jurisdiction=code, tax=data["tax"], category=data["category"], rate=rate,
+                  valid_from=valid_from, valid_to=valid_to, source=SOURCE, origin=OVERRIDE)
+    session.add(row)
+    session.flush()
+    TAX.invalidate(session)
+    return row
+
+
+def delete_override(session: Session, override_id: int) -> TaxRate:
+    """Delete an override (the rate data applies again); returns the deleted row."""
+    row = session.get(TaxRate, override_id)
+    if row is None or row.origin != OVERRIDE:
+        raise OverrideNotFound(id=override_id)
+    session.delete(row)
+    session.flush()
+    TAX.invalidate(session)
+    return row
