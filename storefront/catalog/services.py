@@ -47,7 +47,7 @@ from storefront.catalog.errors import (
 )
 
 from storefront.i18n.fallback import canonical_tag, fallback_chain, parse_locale
-from storefront.i18n.text import fold, sort_key
+from storefront.i18n.text import fold, like_pattern, sort_key
 from storefront.markets.models import Market, MarketLocale
 from storefront.markets.services import known_markets
 from storefront.money import parse_amount
@@ -324,6 +324,18 @@ def translation_status(session: Session, market: str | None, default_locale: str
                 elif found != default_locale and source is not None and own[found] < source:
                     result.append(StatusRow(pid, keys[pid], code, tag, "outdated", found))
     return result
+
+
+def search_statement(*, status: str | None = None, q: str | None = None):
+    """Product ids matching the filters (unordered: the caller pages them); ``q``
+    is a product key or words of a name or description in any locale."""
+    stmt = select(Product.id)
+    if status:
+        stmt = stmt.where(Product.status == status)
+    if q:
+        stmt = stmt.where(Product.id.in_(select(ProductTranslation.product_id).where(
+            ProductTranslation.search_text.like(like_pattern(q), escape="\\"))) | (Product.key == q))
+    return stmt
 
 
 def variant_by_sku(session: Session, sku: str) -> Variant:

@@ -11,7 +11,7 @@ from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from moneyed import CurrencyDoesNotExist, get_currency
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from storefront.i18n.errors import UnknownMarket
@@ -23,6 +23,7 @@ from storefront.markets.errors import (
     DuplicateValue,
     InvalidCountry,
     InvalidCurrency,
+    MarketExists,
     MarketNotFound,
     UnsupportedLocale,
 )
@@ -100,6 +101,27 @@ def market_by_code(session: Session, code: str) -> Market:
     if market is None:
         raise MarketNotFound(market=code)
     return market
+
+
+def all_markets(session: Session) -> list[Market]:
+    """Every market with its countries, locales and names, in display order."""
+    return list(session.scalars(select(Market).options(*with_collections()).order_by(Market.position, Market.code)))
+
+
+def market(session: Session, code: str) -> Market:
+    """One market with its countries, locales and names."""
+    found = session.scalar(select(Market).where(Market.code == code.upper()).options(*with_collections()))
+    if found is None:
+        raise MarketNotFound(market=code)
+    return found
+
+
+def new_market(session: Session, code: str) -> Market:
+    """A market not added yet, placed last; its code must be free."""
+    if session.get(Market, code) is not None:
+        raise MarketExists(market=code)
+    last = session.scalar(select(func.max(Market.position)))
+    return Market(code=code, is_default=False, position=(last or 0) + 1)
 
 
 def market_for_update(session: Session, code: str) -> Market:

@@ -62,6 +62,21 @@ def ordered(session: Session, variant_ids: Iterable[int]) -> bool:
                                         .where(OrderLine.variant_id.in_(ids))) > 0
 
 
+def search_statement(*, market: str | None = None, status: str | None = None, since: datetime | None = None,
+                     until: datetime | None = None):
+    """Orders matching the filters (unordered: the caller pages them)."""
+    stmt = select(Order)
+    if market:
+        stmt = stmt.where(Order.market_code == market.upper())
+    if status:
+        stmt = stmt.where(Order.status == status)
+    if since:
+        stmt = stmt.where(Order.created_at >= since)
+    if until:
+        stmt = stmt.where(Order.created_at < until)
+    return stmt
+
+
 # --- stock ------------------------------------------------------------------------
 
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from sqlalchemy import func, select
 
 from storefront import clock
 from storefront.admin import audit
@@ -30,7 +29,7 @@ from storefront.extensions import db
 from storefront.i18n.fallback import fallback_chain
 from storefront.markets import cache
 from storefront.markets import services as markets
-from storefront.markets.errors import MarketExists, MarketHasOpenCarts, MarketNotFound
+from storefront.markets.errors import MarketHasOpenCarts
 from storefront.markets.models import Market
 from storefront.pricing import services as pricing
 from storefront.tax import services as tax
@@ -96,21 +95,15 @@ class Markets(MethodView):
     @blp.response(200, AdminMarketListSchema)
     def get(self):
         """Every market with all its settings, in display order."""
-        rows = db.session.scalars(select(Market).options(*markets.with_collections())
-                                  .order_by(Market.position, Market.code))
-        return {"items": [market_json(m) for m in rows]}
+        return {"items": [market_json(m) for m in markets.all_markets(db.session)]}
 
     @blp.arguments(AdminMarketCreateSchema)
     @blp.response(201, AdminMarketSchema)
     def post(self, data):
         """Create a market; its derived prices are computed at once."""
         code, now = data.pop("code"), clock.now()
-        if db.session.get(Market, code) is not None:
-            raise MarketExists(market=code)
-        values = _checked(data, code)
-        last = db.session.scalar(select(func.max(Market.position)))
-        market = Market(code=code, is_default=False, position=(last or 0) + 1)
-        _apply(market, values)
+        market = markets.new_market(db.session, code)
+        _apply(market, _checked(data, code))
         db.session.add(market)
         _reprice(code, now)
         body = market_json(market)
@@ -125,11 +118,7 @@ class MarketOne(MethodView):
     @blp.response(200, AdminMarketSchema)
     def get(self, code: str):
         """One market with all its settings."""
-        market = db.session.scalar(select(Market).where(Market.code == code.upper())
-                                   .options(*markets.with_collections()))
-        if market is None:
-            raise MarketNotFound(market=code)
-        return market_json(market)
+        return market_json(markets.market(db.session, code))
 
     @blp.arguments(AdminMarketUpdateSchema)
     @blp.response(200, AdminMarketUpdatedSchema)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from moneyed import Money
-from sqlalchemy import select
 
 from storefront import clock
 from storefront.admin import audit
@@ -40,15 +39,8 @@ class AdminOrders(MethodView):
     @blp.response(200, AdminOrderListSchema)
     def get(self, args):
         """Orders, newest first, filtered by market, status and creation date."""
-        stmt = select(Order)
-        if args.get("market"):
-            stmt = stmt.where(Order.market_code == args["market"].upper())
-        if args.get("status"):
-            stmt = stmt.where(Order.status == args["status"])
-        if args.get("since"):
-            stmt = stmt.where(Order.created_at >= args["since"])
-        if args.get("until"):
-            stmt = stmt.where(Order.created_at < args["until"])
+        stmt = services.search_statement(market=args.get("market"), status=args.get("status"),
+                                         since=args.get("since"), until=args.get("until"))
         rows, next_cursor = newest_first(db.session, stmt, Order.id, kind="orders", cursor=args.get("cursor"),
                                          limit=args["limit"])
         return {"items": [admin_order_json(o) for o in rows], "next_cursor": next_cursor}

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
-from sqlalchemy import select
 
 from storefront import clock
 from storefront.admin import audit
@@ -24,9 +23,8 @@ from storefront.api.admin.schemas.products import (
     VariantInputSchema,
     VariantUpdateSchema,
 )
-from storefront.catalog.models import Product, ProductTranslation
+from storefront.catalog.models import Product
 from storefront.extensions import db
-from storefront.i18n.text import like_pattern
 from storefront.db import newest_first
 from storefront.money import parse_amount
 from storefront.orders import services as orders
@@ -55,12 +53,7 @@ class AdminProducts(MethodView):
     @blp.response(200, AdminProductListSchema)
     def get(self, args):
         """Products, newest id first, with every translation, variant and market."""
-        stmt = select(Product.id)
-        if args.get("status"):
-            stmt = stmt.where(Product.status == args["status"])
-        if args.get("q"):
-            stmt = stmt.where(Product.id.in_(select(ProductTranslation.product_id).where(
-                ProductTranslation.search_text.like(like_pattern(args["q"]), escape="\\"))) | (Product.key == args["q"]))
+        stmt = m.search_statement(status=args.get("status"), q=args.get("q"))
         ids, next_cursor = newest_first(db.session, stmt, Product.id, kind="admin_products",
                                         cursor=args.get("cursor"), limit=args["limit"])
         items = [m.snapshot(db.session, m.product(db.session, pid)) for pid in ids]
