@@ -186,6 +186,19 @@ STRIPE_MINIMUMS = {
 STRIPE_MINIMUMS.update({"KWD": "0.200", "BHD": "0.200", "OMR": "0.200", "JOD": "0.400", "TND": "1.500"})
 
 
+# Stripe's maximum ``amount`` in minor units: "up to eight digits" for most
+# currencies (PaymentIntent API reference; https://docs.stripe.com/currencies:
+# 12 digits IDR, 10 COP, 9 INR; cards allow 12 but other methods fewer).
+STRIPE_MAXIMUM_MINOR = 99_999_999
+STRIPE_MAXIMUMS_MINOR = {"IDR": 999_999_999_999, "COP": 9_999_999_999, "INR": 999_999_999}
+
+
+def stripe_maximum(currency: str) -> Money:
+    """The largest amount Stripe charges in ``currency``."""
+    code = currency.upper()
+    return from_stripe_minor(STRIPE_MAXIMUMS_MINOR.get(code, STRIPE_MAXIMUM_MINOR), code)
+
+
 def stripe_minimum(currency: str) -> Decimal:
     """The smallest amount Stripe charges in ``currency``."""
     return Decimal(STRIPE_MINIMUMS.get(currency.upper(), "0.50"))

@@ -68,6 +68,12 @@ class IdempotencyKeyReused(Conflict):
     message = N_("This Idempotency-Key was already used for another cart.")
 
 
+class AboveMaximumAmount(StorefrontError):
+    code = "above_maximum_amount"
+    http_status = 422
+    message = N_("The order total is above the maximum amount that can be charged (%(maximum)s).")
+
+
 class BelowMinimumAmount(StorefrontError):
     code = "below_minimum_amount"
     http_status = 422

@@ -12,7 +12,8 @@ Order of work, so that nothing is half-written and a retry succeeds:
    (``reserved + q <= quantity``, so two checkouts can never take the last
    unit twice), writes the order and closes the cart. If stock is gone the
    transaction rolls back, the PaymentIntent is canceled and the answer is
-   409 ``out_of_stock``. The caller commits.
+   409 ``out_of_stock``. The caller commits; if that fails it cancels the
+   PaymentIntent too (``cancel_quietly``): no order, no PaymentIntent left.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storefront.checkout.errors import (
+    AboveMaximumAmount,
     BelowMinimumAmount,
     CartClosed,
     CartIncomplete,
@@ -42,7 +44,7 @@ from storefront.inventory.models import Stock, StockReservation
 from storefront.inventory.services import fulfilment_order, ship_from
 from storefront.markets.errors import CurrencyMismatch
 from storefront.markets.services import MarketView
-from storefront.money import stripe_minimum, to_stripe_minor
+from storefront.money import stripe_maximum, stripe_minimum, to_stripe_minor
 from storefront.orders.models import Order, OrderLine
 from storefront.payments.gateway import PaymentGateway, PaymentIntent
 from storefront.pricing.services import current_rates
@@ -94,6 +96,9 @@ def place_order(
     if amount.amount < stripe_minimum(amount.currency.code):
         raise BelowMinimumAmount(minimum=f"{stripe_minimum(amount.currency.code)} {amount.currency.code}")
     to_stripe_minor(amount)  # refuse a total Stripe cannot charge exactly
+    maximum = stripe_maximum(amount.currency.code)
+    if amount > maximum:
+        raise AboveMaximumAmount(maximum=f"{maximum.amount} {maximum.currency.code}")
     _precheck_stock(session, state)
     intent = gateway.create_payment_intent(
         amount=amount, idempotency_key=stripe_key(cart.token, key),
@@ -105,6 +110,8 @@ def place_order(
         # The same Idempotency-Key (or the same cart) raced us: the order that won.
         session.rollback()
         winner = session.scalar(select(Order).where(Order.idempotency_key == key))
+        if winner is None or winner.payment_intent_id != intent.id:
+            cancel_quietly(gateway, intent)  # ours is not the order's
         if winner is None:
             if session.scalar(select(Order.id).where(Order.cart_id == cart.id)) is not None:
                 raise CartClosed() from None
@@ -112,9 +119,9 @@ def place_order(
         if winner.cart_id != cart.id:
             raise IdempotencyKeyReused() from None
         return Placed(winner, None)
-    except OutOfStock:
+    except Exception:
         session.rollback()
-        _cancel_quietly(gateway, intent)
+        cancel_quietly(gateway, intent)
         raise
     return Placed(order, intent)
 
@@ -219,7 +226,10 @@ def _write(session: Session, cart: Cart, state: CartState, key: str, intent: Pay
     return order
 
 
-def _cancel_quietly(gateway: PaymentGateway, intent: PaymentIntent) -> None:
+def cancel_quietly(gateway: PaymentGateway, intent: PaymentIntent | None) -> None:
+    """Cancel a PaymentIntent no order keeps (checkout failed after creating it)."""
+    if intent is None:
+        return
     cancel = getattr(gateway, "cancel_payment_intent", None)
     if cancel is None:
         return

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.db import Base, CurrencyCode, LocaleTag, MoneyAmount, Rate, UTCDateTime, utcnow
@@ -45,7 +45,7 @@ class Order(Base):
     payment_provider: Mapped[str] = mapped_column(String(16), default="stripe")
     payment_intent_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     payment_client_secret: Mapped[str | None] = mapped_column(String(255))
-    amount_minor: Mapped[int] = mapped_column(Integer)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)  # Stripe allows up to 12 digits
     amount_paid: Mapped[Decimal] = mapped_column(MoneyAmount, default=Decimal(0))
     amount_refunded: Mapped[Decimal] = mapped_column(MoneyAmount, default=Decimal(0))
     reserved_until: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -54,6 +54,9 @@ class Order(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     canceled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why the merchant must look at the order (storefront.orders.services.FLAGS), and since when.
+    flag: Mapped[str | None] = mapped_column(String(32))
+    flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     lines: Mapped[list[OrderLine]] = relationship(back_populates="order", cascade="all, delete-orphan",
                                                   order_by="OrderLine.id")

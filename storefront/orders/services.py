@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Iterable
@@ -11,10 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storefront.inventory.models import Stock, StockReservation
-from storefront.money import Money, quantize
+from storefront.money import Money, from_stripe_minor, parse_amount, quantize
 from storefront.orders import state
 from storefront.orders.errors import OrderNotFound, OrderNotPaid, RefundExceedsPaid
 from storefront.orders.models import Order, OrderLine, ProcessedEvent, Refund
+from storefront.payments.errors import PaymentDeclined, PaymentProviderError
 from storefront.payments.gateway import (
     ChargeRefunded,
     MinorUnits,
@@ -24,15 +26,48 @@ from storefront.payments.gateway import (
     PaymentGateway,
     PaymentSucceeded,
     ProviderRefund,
+    Refund as GatewayRefund,
     ReportedAmount,
     UnhandledEvent,
 )
 
 log = logging.getLogger("storefront.orders")
 
+# Why an order is flagged for the merchant (``Order.flag``).
+REFUND_REQUIRED = "refund_required"  # paid after it was canceled, and its units are sold: refund it
+AMOUNT_MISMATCH = "amount_mismatch"  # the provider reports another amount than the order's: not paid
+CURRENCY_MISMATCH = "currency_mismatch"  # ... in another currency: not paid
+FLAGS = (REFUND_REQUIRED, AMOUNT_MISMATCH, CURRENCY_MISMATCH)
+
+# A refund recorded before the provider is asked; the provider's status replaces it.
+REQUESTED = "requested"
+# Refund statuses that are not money returned (nor about to be).
+_NOT_REFUNDED = ("failed", "canceled")
+
 
 def facts(order: Order) -> state.Facts:
-    return state.Facts(order.amount_paid, order.amount_refunded, order.canceled_at is not None)
+    return state.Facts(order.amount_paid, order.amount_refunded, order.canceled_at is not None,
+                       unfulfillable=order.flag == REFUND_REQUIRED)
+
+
+def lock_order(session: Session, order_id: int | None = None, *, intent_id: str | None = None) -> Order | None:
+    """The order, locked until the transaction ends and read fresh under the lock
+    (not from the session's identity map, which may hold what was read before).
+
+    The lock is an UPDATE that changes nothing: on PostgreSQL it locks the row
+    (then SELECT ... FOR UPDATE), on SQLite, which has no row locks, it takes
+    the database's write lock. Take it first in the transaction: an SQLite
+    transaction that has read cannot wait for the write lock ("database is
+    locked" at once, SQLite "File Locking": deadlock avoidance)."""
+    where = Order.id == order_id if intent_id is None else Order.payment_intent_id == intent_id
+    session.execute(update(Order).where(where).values(updated_at=Order.updated_at)
+                    .execution_options(synchronize_session=False))
+    return session.scalar(select(Order).where(where).with_for_update().execution_options(populate_existing=True))
+
+
+def _flag(order: Order, flag: str, now: datetime) -> None:
+    if order.flag != REFUND_REQUIRED:  # the one that asks for money back stays
+        order.flag, order.flagged_at = flag, now
 
 
 def _apply(order: Order, new: state.Facts, now: datetime) -> None:
@@ -62,12 +97,15 @@ def ordered(session: Session, variant_ids: Iterable[int]) -> bool:
                                         .where(OrderLine.variant_id.in_(ids))) > 0
 
 
-def search_statement(*, market: str | None = None, status: str | None = None, since: datetime | None = None,
-                     until: datetime | None = None):
-    """Orders matching the filters (unordered: the caller pages them)."""
+def search_statement(*, market: str | None = None, status: str | None = None, flagged: bool | None = None,
+                     since: datetime | None = None, until: datetime | None = None):
+    """Orders matching the filters (unordered: the caller pages them); ``flagged``:
+    only orders the merchant must look at (True) or only the others (False)."""
     stmt = select(Order)
     if market:
         stmt = stmt.where(Order.market_code == market.upper())
+    if flagged is not None:
+        stmt = stmt.where(Order.flag.is_not(None) if flagged else Order.flag.is_(None))
     if status:
         stmt = stmt.where(Order.status == status)
     if since:
@@ -101,18 +139,44 @@ def release_stock(session: Session, order: Order) -> None:
         r.status = "released"
 
 
+def recommit_stock(session: Session, order: Order) -> bool:
+    """A payment for a canceled order: take its released units again, all or
+    none, with the conditional updates of checkout (``quantity - reserved >= q``:
+    never a unit another order holds). False if any is gone."""
+    released = _reservations(session, order, "released")
+    taken: list[StockReservation] = []
+    for r in released:
+        where = (Stock.variant_id == r.variant_id, Stock.warehouse_code == r.warehouse_code)
+        result = session.execute(update(Stock).where(*where, Stock.quantity - Stock.reserved >= r.quantity)
+                                 .values(quantity=Stock.quantity - r.quantity)
+                                 .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            for t in taken:
+                session.execute(update(Stock).where(Stock.variant_id == t.variant_id,
+                                                    Stock.warehouse_code == t.warehouse_code)
+                                .values(quantity=Stock.quantity + t.quantity).execution_options(synchronize_session=False))
+            return False
+        taken.append(r)
+    for r in released:
+        r.status = "committed"
+    return True
+
+
 # --- payment events ------------------------------------------------------------------
 
 
 def handle_event(session: Session, event: PaymentEvent, now: datetime, on_paid=None) -> str:
     """Apply a provider event once. Returns what happened (for logs and tests):
     ``duplicate``, ``ignored`` (no order, or nothing to do), ``currency_mismatch``
-    (amounts in another currency than the order's: not recorded) or
-    ``<status before>-><status after>``."""
+    / ``amount_mismatch`` (a payment of another amount than the order's: not
+    recorded, the order flagged) or ``<status before>-><status after>``.
+
+    The order is locked first: events of one order (delivered concurrently,
+    and in any order) apply one after the other, each on what the last wrote."""
+    intent_id = getattr(event, "intent_id", None)
+    order = lock_order(session, intent_id=intent_id) if intent_id else None
     if session.get(ProcessedEvent, event.event_id) is not None:
         return "duplicate"
-    order = session.scalar(select(Order).where(Order.payment_intent_id == event.intent_id)) \
-        if event.intent_id else None
     try:
         with session.begin_nested():
             session.add(ProcessedEvent(id=event.event_id, type=event.type[:64],  # the column; Stripe's are shorter
@@ -128,13 +192,24 @@ def handle_event(session: Session, event: PaymentEvent, now: datetime, on_paid=N
         case PaymentSucceeded(amount=amount):
             paid = _in_order_currency(order, amount)
             if paid is None:
+                _flag(order, CURRENCY_MISMATCH, now)
                 return _mismatch(event, order, amount)
+            expected = from_stripe_minor(order.amount_minor, order.currency).amount
+            if paid != expected:  # what the PaymentIntent was created for (cf. Vendure GHSA-wm63)
+                log.warning("event %s for order %s received %s %s, the order is %s: not recorded", event.event_id,
+                            order.id, paid, order.currency, expected)
+                _flag(order, AMOUNT_MISMATCH, now)
+                return AMOUNT_MISMATCH
+            first = order.paid_at is None
+            if first and before == "canceled" and not recommit_stock(session, order):
+                _flag(order, REFUND_REQUIRED, now)
+                log.warning("order %s was paid after it was canceled and its stock is gone: refund it", order.id)
+            elif first and before == "pending_payment":
+                commit_stock(session, order)
             _apply(order, state.record_payment(facts(order), paid), now)
-            if before in ("pending_payment", "canceled"):
-                order.paid_at = order.paid_at or now
-                if before == "pending_payment":
-                    commit_stock(session, order)
-                if on_paid is not None:
+            if first:
+                order.paid_at = now
+                if on_paid is not None and order.flag != REFUND_REQUIRED:
                     on_paid(order)
         case PaymentFailed(error=error):
             order.last_payment_error = error[:255]
@@ -166,7 +241,7 @@ def _in_order_currency(order: Order, amount: ReportedAmount) -> Decimal | None:
 def _mismatch(event: PaymentEvent, order: Order, amount: Money) -> str:
     log.warning("event %s (%s) for order %s is %s %s, the order in %s: not recorded", event.event_id, event.type,
                 order.id, amount.amount, amount.currency.code, order.currency)
-    return "currency_mismatch"
+    return CURRENCY_MISMATCH
 
 
 def _record_provider_refunds(session: Session, order: Order, refunds: tuple[ProviderRefund, ...]) -> None:
@@ -182,7 +257,14 @@ def _record_provider_refunds(session: Session, order: Order, refunds: tuple[Prov
             log.warning("refund id %.70s... of order %s is too long to record", r.id, order.id)
             continue
         amount = _in_order_currency(order, r.amount)  # the charge's currency (stripe_events), checked above
-        if amount is not None:
+        if amount is None:
+            continue
+        # One of ours whose answer was lost (provider unavailable): the provider made it.
+        mine = next((x for x in order.refunds if x.status == REQUESTED and x.provider_refund_id is None
+                     and x.amount == amount), None)
+        if mine is not None:
+            mine.provider_refund_id, mine.status = r.id, r.status[:16]
+        else:
             order.refunds.append(Refund(provider_refund_id=r.id, amount=amount, currency=order.currency,
                                         status=r.status[:16], reason=r.reason[:64] if r.reason else None))
 
@@ -190,26 +272,73 @@ def _record_provider_refunds(session: Session, order: Order, refunds: tuple[Prov
 # --- refunds ------------------------------------------------------------------------------
 
 
-def refund(session: Session, order_id: int, amount: Decimal | None, reason: str | None, *, gateway: PaymentGateway,
-           now: datetime) -> Refund:
-    """Refund all or part of what was paid, never more; in the order currency."""
-    order = session.scalar(select(Order).where(Order.id == order_id).with_for_update())
+@dataclass(frozen=True)
+class RefundRequest:
+    """A refund recorded as requested, with what the provider needs (read
+    before the transaction that recorded it ends)."""
+
+    refund_id: int
+    order_id: int
+    payment_intent_id: str
+    amount: Money
+
+
+def request_refund(session: Session, order_id: int, amount: str | None, reason: str | None, *,
+                   now: datetime) -> RefundRequest:
+    """Record a refund of all (``amount`` None) or part of what was paid, never
+    more, before the provider is asked: under the order's lock, what is left
+    to refund counts every refund requested or made, so concurrent refunds
+    never exceed the payment. The caller commits, then ``send_refund``."""
+    order = lock_order(session, order_id)
     if order is None:
         raise OrderNotFound()
-    if order.amount_paid <= 0:
+    if order.amount_paid <= 0 or not order.payment_intent_id:
         raise OrderNotPaid()
-    refundable = state.refundable(facts(order))
-    value = refundable if amount is None else amount
+    value = None if amount is None else parse_amount(amount, order.currency)
+    booked = session.scalar(select(func.coalesce(func.sum(Refund.amount), 0))
+                            .where(Refund.order_id == order.id, Refund.status.not_in(_NOT_REFUNDED)))
+    refundable = state.refundable(state.record_refunded_total(facts(order), Decimal(booked)))
+    value = refundable if value is None else value
     if value <= 0 or value > refundable:
         raise RefundExceedsPaid(refundable=f"{quantize(refundable, order.currency)} {order.currency}")
-    number = len(order.refunds) + 1
-    result = gateway.refund(payment_intent_id=order.payment_intent_id, amount=Money(value, order.currency),
-                            idempotency_key=f"storefront-order-{order.id}-refund-{number}",
-                            metadata={"order": str(order.id)})
-    row = Refund(provider_refund_id=result.id, amount=value, currency=order.currency, status=result.status,
-                 reason=reason, created_at=now)
-    order.refunds.append(row)
-    _apply(order, state.record_refunded_total(facts(order), order.amount_refunded + value), now)
+    row = Refund(order_id=order.id, provider_refund_id=None, amount=value, currency=order.currency,
+                 status=REQUESTED, reason=reason, created_at=now)
+    session.add(row)
+    session.flush()
+    return RefundRequest(row.id, order.id, order.payment_intent_id, Money(value, order.currency))
+
+
+def send_refund(session: Session, request: RefundRequest, *, gateway: PaymentGateway, now: datetime) -> Refund:
+    """Ask the provider for a requested refund (no database lock held while
+    waiting), then record its answer under the order's lock. A refusal marks
+    the refund failed; when the answer is lost (provider unavailable, or any
+    other failure) it stays requested, still counted against what can be
+    refunded, and ``charge.refunded`` records it if the provider made it."""
+    try:
+        result = gateway.refund(payment_intent_id=request.payment_intent_id, amount=request.amount,
+                                idempotency_key=f"storefront-refund-{request.refund_id}",
+                                metadata={"order": str(request.order_id), "refund": str(request.refund_id)})
+    except (PaymentDeclined, PaymentProviderError):  # refused: nothing was refunded
+        lock_order(session, request.order_id)
+        row = session.get(Refund, request.refund_id)
+        if row is not None and row.status == REQUESTED:
+            row.status = "failed"
+        raise
+    return _record_refund(session, request, result, now)
+
+
+def _record_refund(session: Session, request: RefundRequest, result: GatewayRefund, now: datetime) -> Refund:
+    order = lock_order(session, request.order_id)
+    row = session.get(Refund, request.refund_id, populate_existing=True)
+    known = session.scalar(select(Refund).where(Refund.provider_refund_id == result.id))
+    if known is not None and known is not row:  # charge.refunded recorded it first
+        session.delete(row)
+        row = known
+    row.provider_refund_id, row.status = result.id, result.status[:16]
+    session.flush()
+    done = session.scalar(select(func.coalesce(func.sum(Refund.amount), 0))
+                          .where(Refund.order_id == order.id, Refund.status.not_in((REQUESTED, *_NOT_REFUNDED))))
+    _apply(order, state.record_refunded_total(facts(order), Decimal(done)), now)
     session.flush()
     return row
 

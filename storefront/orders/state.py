@@ -10,11 +10,13 @@ maximum ever reported) — and the status is derived from the facts:
 
 so replays change nothing and any delivery order converges to the same
 status. A payment that succeeds after a cancellation (Stripe can still
-capture) wins: money received is never ignored.
+capture) wins: money received is never ignored. When the units of such an
+order could not be taken again (``unfulfillable``), it stays canceled with the
+payment recorded, so that the merchant refunds it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 STATUSES = ("pending_payment", "paid", "partially_refunded", "refunded", "canceled")
@@ -25,12 +27,15 @@ class Facts:
     paid: Decimal = Decimal(0)
     refunded: Decimal = Decimal(0)
     canceled: bool = False
+    unfulfillable: bool = False  # paid after its stock was released, and the stock is gone
 
 
 def status(facts: Facts) -> str:
     if facts.paid > 0:
         if facts.refunded >= facts.paid:
             return "refunded"
+        if facts.unfulfillable:
+            return "canceled"
         if facts.refunded > 0:
             return "partially_refunded"
         return "paid"
@@ -38,15 +43,15 @@ def status(facts: Facts) -> str:
 
 
 def record_payment(facts: Facts, amount: Decimal) -> Facts:
-    return Facts(max(facts.paid, amount), facts.refunded, facts.canceled)
+    return replace(facts, paid=max(facts.paid, amount))
 
 
 def record_refunded_total(facts: Facts, total: Decimal) -> Facts:
-    return Facts(facts.paid, max(facts.refunded, total), facts.canceled)
+    return replace(facts, refunded=max(facts.refunded, total))
 
 
 def record_cancellation(facts: Facts) -> Facts:
-    return Facts(facts.paid, facts.refunded, True)
+    return replace(facts, canceled=True)
 
 
 def refundable(facts: Facts) -> Decimal:

@@ -13,6 +13,7 @@ from storefront.money import (
     format_money,
     from_stripe_minor,
     money,
+    stripe_maximum,
     quantize,
     round_to_increment,
     stripe_increment,
@@ -107,3 +108,15 @@ def test_stripe_round_trip_for_chargeable_amounts(cents, currency):
     amount = Decimal(cents) * stripe_increment(currency)
     value = Money(amount, currency)
     assert from_stripe_minor(to_stripe_minor(value), currency) == value
+
+
+@pytest.mark.parametrize("currency, expected", [
+    ("EUR", "999999.99"),  # 99,999,999 minor units: "up to eight digits"
+    ("JPY", "99999999"),
+    ("KWD", "99999.999"),
+    ("INR", "9999999.99"),
+    ("IDR", "9999999999.99"),
+])
+def test_stripe_maximum(currency, expected):
+    assert stripe_maximum(currency) == Money(Decimal(expected), currency)
+

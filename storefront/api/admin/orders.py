@@ -16,8 +16,8 @@ from storefront.api.shop.schemas.orders import (
     RefundSchema,
 )
 from storefront.db import newest_first
+from storefront.errors import StorefrontError
 from storefront.extensions import db
-from storefront.money import parse_amount
 from storefront.orders import services
 from storefront.orders.models import Order
 from storefront.payments.wiring import gateway
@@ -27,7 +27,8 @@ blp = MerchantBlueprint("admin_orders", __name__, role="orders", description="Me
 
 def admin_order_json(order: Order) -> dict:
     body = order_json(order)
-    body.update(email=order.email, payment_intent_id=order.payment_intent_id, refunds=[
+    body.update(email=order.email, payment_intent_id=order.payment_intent_id, flag=order.flag,
+                flagged_at=order.flagged_at, refunds=[
         {"id": r.id, "provider_refund_id": r.provider_refund_id, "amount": Money(r.amount, r.currency),
          "status": r.status, "reason": r.reason} for r in order.refunds])
     return body
@@ -40,7 +41,7 @@ class AdminOrders(MethodView):
     def get(self, args):
         """Orders, newest first, filtered by market, status and creation date."""
         stmt = services.search_statement(market=args.get("market"), status=args.get("status"),
-                                         since=args.get("since"), until=args.get("until"))
+                                         flagged=args.get("flagged"), since=args.get("since"), until=args.get("until"))
         rows, next_cursor = newest_first(db.session, stmt, Order.id, kind="orders", cursor=args.get("cursor"),
                                          limit=args["limit"])
         return {"items": [admin_order_json(o) for o in rows], "next_cursor": next_cursor}
@@ -60,10 +61,16 @@ class AdminRefunds(MethodView):
     @blp.response(201, RefundSchema)
     def post(self, data, order_id: int):
         """Refund all or part of an order, in its currency, never more than was paid."""
-        order = services.order_by_id(db.session, order_id)
-        amount = parse_amount(data["amount"], order.currency) if data.get("amount") else None
-        refund = services.refund(db.session, order_id, amount, data.get("reason"), gateway=gateway(),
-                                 now=clock.now())
+        # A transaction that starts with the order's lock (what authentication read is done).
+        db.session.commit()
+        request = services.request_refund(db.session, order_id, data.get("amount") or None, data.get("reason"),
+                                          now=clock.now())
+        db.session.commit()  # recorded before the provider is asked, and no lock held while it is
+        try:
+            refund = services.send_refund(db.session, request, gateway=gateway(), now=clock.now())
+        except StorefrontError:
+            db.session.commit()  # the refusal
+            raise
         audit.record(db.session, "refund", "order", order_id, None,
                      {"amount": refund.amount, "currency": refund.currency, "provider_refund_id": refund.provider_refund_id})
         db.session.commit()

@@ -214,7 +214,12 @@ class CartCheckout(MethodView):
             seller_vat_id=current_app.config.get("SELLER_VAT_ID"), base_currency=current_app.config["BASE_CURRENCY"],
             reservation=timedelta(minutes=current_app.config["RESERVATION_MINUTES"]),
         )
-        db.session.commit()
+        try:
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            placement.cancel_quietly(gateway(), placed.payment)  # no order keeps it
+            raise
         order = placed.order
         cart = services.get_cart(db.session, token, clock.now())
         _speak_for(cart)

@@ -96,6 +96,10 @@ class RefundSchema(Schema):
 class AdminOrderSchema(OrderSchema):
     email = fields.String(required=True)
     payment_intent_id = fields.String(allow_none=True, required=True)
+    flag = fields.String(allow_none=True, required=True,
+                         metadata={"description": "Why the merchant must look at the order: refund_required "
+                                   "(paid after it was canceled, stock gone), amount_mismatch, currency_mismatch."})
+    flagged_at = fields.DateTime(allow_none=True, required=True)
     refunds = fields.List(fields.Nested(RefundSchema), required=True)
 
 
@@ -109,5 +113,6 @@ class AdminOrderArgsSchema(Schema):
     status = fields.String(validate=validate.OneOf(["pending_payment", "paid", "canceled", "refunded", "partially_refunded"]))
     since = fields.DateTime()
     until = fields.DateTime()
+    flagged = fields.Boolean(metadata={"description": "Only flagged (true) or unflagged (false) orders."})
     limit = fields.Integer(load_default=24, validate=validate.Range(min=1, max=100))
     cursor = fields.String()
