@@ -119,8 +119,8 @@ def place_order(
         raise IdempotencyKeyRequired()
     order, created = _order_for(session, token, key, markets=markets, now=now, default_locale=default_locale,
                                 seller_vat_id=seller_vat_id, base_currency=base_currency, reservation=reservation)
-    if order.payment_intent_id is not None:
-        return Placed(order, None)
+    if order.payment_intent_id is not None or order.status != "pending_payment":
+        return Placed(order, None)  # a replay (or an order that expired before it got its intent)
     request = _IntentRequest(
         order_id=order.id, amount=Money(order.total, order.currency),
         stripe_key=stripe_key(token, key), metadata={"cart": token[:16], "market": order.market_code},
