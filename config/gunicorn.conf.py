@@ -9,7 +9,7 @@ bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '5000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count(), 8) if os.environ.get(
     "STOREFRONT_ENV") == "production" else 2))
 worker_class = "sync"
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))  # Stripe calls time out after 10 s
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))  # a Stripe call gives up after STRIPE_TIMEOUT_SECONDS (10), retries included
 graceful_timeout = 20
 keepalive = 5
 max_requests = 5000  # recycle workers now and then

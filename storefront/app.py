@@ -4,12 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask
+from flask import Flask, request
 
 from storefront import cli, models  # noqa: F401  (models: complete metadata)
 from storefront.api import admin, docs, errors, health, observability, shop, spec
 from storefront.config import ROOT, load_config
-from storefront.db import configure_sqlite
+from storefront.db import configure_sqlite, read_only_transactions
 from storefront.extensions import db, migrate
 from storefront.i18n import wiring as i18n
 
@@ -26,6 +26,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+    app.before_request(_declare_transactions)
+    app.teardown_request(_end_transactions)
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), compare_type=True,
         render_as_batch=app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"),
@@ -40,6 +42,19 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     docs.init_app(app)
     cli.init_app(app)
     return app
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _declare_transactions() -> None:
+    """Safe methods only read: on SQLite their transactions begin deferred,
+    every other request's BEGIN IMMEDIATE (storefront.db)."""
+    read_only_transactions(request.method in SAFE_METHODS)
+
+
+def _end_transactions(_exc: BaseException | None) -> None:
+    read_only_transactions(False)
 
 
 def _database_settings(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Declarative base with a constraint naming convention and shared column types."""
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from decimal import Decimal
@@ -116,27 +117,55 @@ def newest_first(session, stmt, id_column, *, kind: str, cursor: str | None, lim
     return rows, next_cursor
 
 
+# How long an SQLite write waits for the one write lock before "database is
+# locked". Write transactions are short (no provider call holds one), so this
+# is only reached under a real pile-up; well below gunicorn's 30 s timeout.
+SQLITE_BUSY_TIMEOUT_MS = 10000
+
+_read_only: ContextVar[bool] = ContextVar("storefront_read_only_transactions", default=False)
+
+
+def read_only_transactions(read_only: bool) -> None:
+    """Declare whether this context's transactions only read (a GET request).
+
+    On SQLite a read-only transaction begins deferred (``BEGIN``: WAL readers
+    never wait); every other one begins ``BEGIN IMMEDIATE``, taking the write
+    lock up front, so it waits its turn (``busy_timeout``) instead of failing
+    at once with "database is locked" when it upgrades from reading to
+    writing while another connection writes (SQLite "Transactions",
+    "BEGIN IMMEDIATE"; SQLITE_BUSY_SNAPSHOT in WAL mode). No effect on
+    PostgreSQL."""
+    _read_only.set(read_only)
+
+
 def configure_sqlite(engine: Engine) -> None:
-    """SQLite: check foreign keys (off unless each connection asks), and let
+    """SQLite: check foreign keys (off unless each connection asks), WAL (readers
+    and the writer do not block each other), a ``busy_timeout``, and let
     SQLAlchemy, not the pysqlite driver, decide where transactions begin so
     SAVEPOINTs and transactional DDL behave (SQLAlchemy pysqlite docs,
-    "Serializable isolation / Savepoints / Transactional DDL")."""
+    "Serializable isolation / Savepoints / Transactional DDL"); write
+    transactions begin IMMEDIATE (see ``read_only_transactions``)."""
     if engine.dialect.name != "sqlite":
         return
 
     def _on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")  # persistent in the file; "memory" for :memory:
+        cursor.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints, safe from corruption in WAL
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     def _on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
 
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
+
+
 CurrencyCode = String(3)
 CountryCode = String(2)
 LocaleTag = String(35)
 
-__all__ = ["Base", "UTCDateTime", "utcnow", "ExactDecimal", "MoneyAmount", "Rate", "configure_sqlite", "newest_first", "CurrencyCode", "CountryCode", "LocaleTag"]
+__all__ = ["Base", "UTCDateTime", "utcnow", "ExactDecimal", "MoneyAmount", "Rate", "configure_sqlite", "read_only_transactions", "newest_first", "CurrencyCode", "CountryCode", "LocaleTag"]

@@ -1,31 +1,48 @@
 """Placing an order: cart -> reserved stock + order snapshot + PaymentIntent.
 
-Order of work, so that nothing is half-written and a retry succeeds:
-1. the Idempotency-Key: a known key returns its order (another cart's: 409);
-2. the cart is recomputed from current data and checked (items, address,
-   shipping, currency still the market's, Stripe's minimum);
-3. the PaymentIntent is created first, outside the database transaction, with
-   a Stripe idempotency key derived from the cart and the Idempotency-Key:
-   if Stripe is down (503) nothing was written, and the same request later
-   gets the same PaymentIntent back;
-4. one transaction reserves the stock with conditional updates
-   (``reserved + q <= quantity``, so two checkouts can never take the last
-   unit twice), writes the order and closes the cart. If stock is gone the
-   transaction rolls back, the PaymentIntent is canceled and the answer is
-   409 ``out_of_stock``. The caller commits; if that fails it cancels the
-   PaymentIntent too (``cancel_quietly``): no order, no PaymentIntent left.
+Three short transactions around the provider call, so that no database lock
+is held while Stripe answers (SQLite has one writer; a slow Stripe must not
+stall every other shopper) and nothing is half-written:
+
+1. under the cart's lock (``FOR UPDATE``; on SQLite the request's ``BEGIN
+   IMMEDIATE``), the Idempotency-Key is looked up (a known key returns its
+   order, another cart's is 409), the cart is recomputed from current data and
+   checked (items, address, shipping, currency still the market's, Stripe's
+   minimum), the stock is reserved with conditional updates (``reserved + q <=
+   quantity``: two checkouts never take the last unit twice), the order is
+   written without a PaymentIntent and the cart is closed. Committed: an
+   address change racing checkout lands before this snapshot or gets 409, and
+   every request with the same key from here on answers this order.
+2. no transaction open: the PaymentIntent is created with a Stripe
+   idempotency key derived from the cart and the Idempotency-Key, within the
+   gateway's one time budget.
+3. the PaymentIntent is recorded on the order (the caller commits).
+
+If step 2 fails (Stripe down or slow: 503) the order that step 1 wrote is
+abandoned in its own transaction: stock released, order deleted, cart open
+again, so the shopper can simply retry. A request that finds the order of its
+key still without a PaymentIntent (a concurrent duplicate, or a worker that
+died between the steps) completes it with steps 2 and 3; Stripe answers them
+all with one PaymentIntent. Should a provider ever hand out a second one (as
+localstripe, which ignores idempotency keys, does), the first recorded wins
+and the others are canceled: a checkout never leaves an intent of its own
+behind. The one intent not canceled is that of an abandoned attempt whose
+order is gone: it belongs to the Stripe idempotency key, so the shopper's
+retry with the same Idempotency-Key gets it back (within Stripe's 24 hours),
+and an unconfirmed intent is never charged.
 """
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Sequence
+from typing import Callable, Sequence
 
 from moneyed import Money
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -46,11 +63,15 @@ from storefront.markets.errors import CurrencyMismatch
 from storefront.markets.services import MarketView
 from storefront.money import stripe_maximum, stripe_minimum, to_stripe_minor
 from storefront.orders.models import Order, OrderLine
+from storefront.orders.services import release_stock
+from storefront.payments.errors import PaymentProviderUnavailable
 from storefront.payments.gateway import PaymentGateway, PaymentIntent
 from storefront.pricing.services import current_rates
 from storefront.checkout.services import free_stock
 
 MAX_KEY_LENGTH = 255
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -59,8 +80,20 @@ class Placed:
     payment: PaymentIntent | None  # None when replayed from the order
 
 
+@dataclass(frozen=True)
+class _IntentRequest:
+    """What step 2 needs, as plain values (the ORM objects expire at commit)."""
+
+    order_id: int
+    amount: Money
+    stripe_key: str
+    metadata: dict[str, str]
+
+
 def stripe_key(cart_token: str, idempotency_key: str) -> str:
-    """Deterministic per order: the same checkout retried reuses the PaymentIntent."""
+    """Deterministic per checkout: the same checkout retried (or completed by
+    a concurrent duplicate) reuses the PaymentIntent, even one whose answer
+    was lost before an attempt was abandoned."""
     digest = hashlib.sha256(f"{cart_token}\n{idempotency_key}".encode()).hexdigest()[:40]
     return f"storefront-checkout-{digest}"
 
@@ -71,6 +104,7 @@ def place_order(
     idempotency_key: str | None,
     *,
     gateway: PaymentGateway,
+    commit: Callable[[], None],
     markets: Sequence[MarketView],
     now: datetime,
     default_locale: str,
@@ -78,15 +112,44 @@ def place_order(
     base_currency: str,
     reservation: timedelta,
 ) -> Placed:
+    """Steps 1-3 above. ``commit`` ends the caller's transaction: it is called
+    after step 1 (and after abandoning a failed attempt); the caller commits
+    step 3 as usual."""
     key = (idempotency_key or "").strip()
     if not key or len(key) > MAX_KEY_LENGTH:
         raise IdempotencyKeyRequired()
+    order, created = _order_for(session, token, key, markets=markets, now=now, default_locale=default_locale,
+                                seller_vat_id=seller_vat_id, base_currency=base_currency, reservation=reservation)
+    if order.payment_intent_id is not None or order.status != "pending_payment":
+        return Placed(order, None)  # a replay (or an order that expired before it got its intent)
+    request = _IntentRequest(
+        order_id=order.id, amount=Money(order.total, order.currency),
+        stripe_key=stripe_key(token, key), metadata={"cart": token[:16], "market": order.market_code},
+    )
+    commit()
+    # No transaction is open (and none may begin) until the provider answers.
+    try:
+        intent = gateway.create_payment_intent(amount=request.amount, idempotency_key=request.stripe_key,
+                                               metadata=request.metadata)
+    except Exception:
+        if created:
+            _abandon(session, request.order_id)
+            commit()
+        raise
+    order = _record(session, request.order_id, intent, gateway)
+    return Placed(order, intent if order.payment_intent_id == intent.id else None)
+
+
+def _order_for(session: Session, token: str, key: str, *, markets: Sequence[MarketView], now: datetime,
+               default_locale: str, seller_vat_id: str | None, base_currency: str,
+               reservation: timedelta) -> tuple[Order, bool]:
+    """Step 1: the order of this key (False), or a new one written now (True)."""
+    cart = get_cart(session, token, now, for_update=True)
     existing = session.scalar(select(Order).where(Order.idempotency_key == key))
-    cart = get_cart(session, token, now)
     if existing is not None:
         if existing.cart_id != cart.id:
             raise IdempotencyKeyReused()
-        return Placed(existing, None)
+        return existing, False
     if cart.status != "open":
         raise CartClosed()
     state = cart_state(session, cart, markets, now=now, default_locale=default_locale, seller_vat_id=seller_vat_id,
@@ -95,35 +158,58 @@ def place_order(
     amount = Money(state.totals.total, state.market.currency)
     if amount.amount < stripe_minimum(amount.currency.code):
         raise BelowMinimumAmount(minimum=f"{stripe_minimum(amount.currency.code)} {amount.currency.code}")
-    to_stripe_minor(amount)  # refuse a total Stripe cannot charge exactly
+    amount_minor = to_stripe_minor(amount)  # refuse a total Stripe cannot charge exactly
     maximum = stripe_maximum(amount.currency.code)
-    if amount > maximum:
+    if amount > maximum:  # before any provider call (and within the 64-bit column)
         raise AboveMaximumAmount(maximum=f"{maximum.amount} {maximum.currency.code}")
     _precheck_stock(session, state)
-    intent = gateway.create_payment_intent(
-        amount=amount, idempotency_key=stripe_key(cart.token, key),
-        metadata={"cart": cart.token[:16], "market": state.market.code},
-    )
     try:
-        order = _write(session, cart, state, key, intent, now, base_currency, reservation)
+        return _write(session, cart, state, key, amount_minor, now, base_currency, reservation), True
     except IntegrityError:
-        # The same Idempotency-Key (or the same cart) raced us: the order that won.
+        # The same Idempotency-Key raced us from another cart: the order that won.
         session.rollback()
         winner = session.scalar(select(Order).where(Order.idempotency_key == key))
-        if winner is None or winner.payment_intent_id != intent.id:
-            cancel_quietly(gateway, intent)  # ours is not the order's
         if winner is None:
-            if session.scalar(select(Order.id).where(Order.cart_id == cart.id)) is not None:
-                raise CartClosed() from None
             raise
         if winner.cart_id != cart.id:
             raise IdempotencyKeyReused() from None
-        return Placed(winner, None)
-    except Exception:
-        session.rollback()
-        cancel_quietly(gateway, intent)
-        raise
-    return Placed(order, intent)
+        return winner, False
+
+
+def _record(session: Session, order_id: int, intent: PaymentIntent, gateway: PaymentGateway) -> Order:
+    """Step 3: the PaymentIntent on the order, unless another request recorded
+    one first (then this one, if another, is canceled) or it was abandoned."""
+    order = session.scalar(select(Order).where(Order.id == order_id).with_for_update())
+    if order is None:
+        # The request that wrote it failed at the provider and gave it up meanwhile. Not canceled:
+        # the retry with the same Idempotency-Key gets this intent back from Stripe (see above).
+        log.info("checkout of order %s abandoned while payment intent %s was created", order_id, intent.id)
+        raise PaymentProviderUnavailable()
+    if order.payment_intent_id is not None or order.status != "pending_payment":
+        if order.payment_intent_id != intent.id:
+            _cancel_quietly(gateway, intent)
+        return order
+    order.payment_intent_id, order.payment_client_secret = intent.id, intent.client_secret
+    order.amount_minor = intent.amount_minor
+    session.flush()
+    return order
+
+
+def _abandon(session: Session, order_id: int) -> None:
+    """Undo step 1 after the provider failed: stock released, order deleted,
+    cart open again. An order another request completed meanwhile is kept."""
+    order = session.scalar(select(Order).where(Order.id == order_id).with_for_update())
+    if order is None or order.payment_intent_id is not None:
+        return
+    release_stock(session, order)
+    session.flush()
+    session.execute(delete(StockReservation).where(StockReservation.order_id == order.id)
+                    .execution_options(synchronize_session=False))
+    cart = session.get(Cart, order.cart_id)
+    if cart is not None:
+        cart.status = "open"
+    session.delete(order)
+    session.flush()
 
 
 def _check(state: CartState) -> None:
@@ -183,7 +269,7 @@ def _reserve(session: Session, order: Order, state: CartState) -> None:
             raise OutOfStock(sku=item.sku, available=item.quantity - needed, details={"sku": item.sku})
 
 
-def _write(session: Session, cart: Cart, state: CartState, key: str, intent: PaymentIntent, now: datetime,
+def _write(session: Session, cart: Cart, state: CartState, key: str, amount_minor: int, now: datetime,
            base_currency: str, reservation: timedelta) -> Order:
     t, d, market = state.totals, state.determination, state.market
     rates = current_rates(session, base_currency)
@@ -206,8 +292,8 @@ def _write(session: Session, cart: Cart, state: CartState, key: str, intent: Pay
         duties_rule=state.duties.rule if state.duties else None,
         incoterm=state.duties.incoterm if state.duties else "DDP",
         base_currency=base_currency, fx_rate_to_base=fx,
-        payment_intent_id=intent.id, payment_client_secret=intent.client_secret,
-        amount_minor=intent.amount_minor, reserved_until=now + reservation, created_at=now, updated_at=now,
+        payment_intent_id=None, payment_client_secret=None,
+        amount_minor=amount_minor, reserved_until=now + reservation, created_at=now, updated_at=now,
     )
     taxed = {line.key: line for line in state.tax.lines}
     for item in state.items:
@@ -226,14 +312,11 @@ def _write(session: Session, cart: Cart, state: CartState, key: str, intent: Pay
     return order
 
 
-def cancel_quietly(gateway: PaymentGateway, intent: PaymentIntent | None) -> None:
-    """Cancel a PaymentIntent no order keeps (checkout failed after creating it)."""
-    if intent is None:
-        return
+def _cancel_quietly(gateway: PaymentGateway, intent: PaymentIntent) -> None:
     cancel = getattr(gateway, "cancel_payment_intent", None)
     if cancel is None:
         return
     try:
         cancel(intent.id)
-    except Exception:  # noqa: BLE001 - best effort; an uncaptured intent expires anyway
-        pass
+    except Exception:  # noqa: BLE001 - best effort; an unconfirmed intent is never charged
+        log.warning("could not cancel payment intent %s of an abandoned checkout", intent.id)

@@ -4,10 +4,12 @@ The only module that imports ``stripe``. It uses a ``StripeClient`` of its own
 (never the global ``stripe.api_key`` / ``stripe.api_base``), so several
 gateways (tests, localstripe) can coexist in one process.
 
-- Timeouts: stripe-python's default sync HTTP client is
-  ``stripe.RequestsClient(timeout=80)``; the timeout is handed to
-  ``requests`` as is (a float, or a ``(connect, read)`` tuple), so it is set by
-  passing our own ``RequestsClient(timeout=...)`` as ``http_client``.
+- Timeouts: ONE budget per call, retries and their back-off included
+  (``STRIPE_TIMEOUT_SECONDS``), so a slow Stripe answers the shopper a JSON
+  503 within it instead of outliving gunicorn's worker timeout. stripe-python's
+  sync HTTP client (``stripe.RequestsClient``) hands its ``_timeout`` to
+  ``requests`` for every attempt; ``_BudgetedClient`` makes that the time left
+  of the call, shortens the back-off to it and stops retrying when it is spent.
 - Retries: ``max_network_retries`` retries connection errors, timeouts, 409
   and 5xx, resending the same ``Idempotency-Key``.
 - Every POST carries the caller's idempotency key, so a retry of *ours* is
@@ -19,6 +21,8 @@ gateways (tests, localstripe) can coexist in one process.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Any, NoReturn
 
 import stripe
@@ -73,6 +77,51 @@ def _refund(obj: Any, payment_intent_id: str) -> Refund:
     )
 
 
+class _BudgetedClient(stripe.RequestsClient):
+    """``RequestsClient`` whose attempts share one deadline per call."""
+
+    MIN_ATTEMPT_SECONDS = 0.25  # not worth retrying with less time than this left
+
+    def __init__(self, budget: float) -> None:
+        self._budget = float(budget)
+        self._call = threading.local()  # requests are per thread (gunicorn sync workers, test threads)
+        super().__init__(timeout=self._budget)
+
+    @property  # type: ignore[override]
+    def _timeout(self) -> tuple[float, float]:
+        left = max(self._left(), 0.001)
+        return (left, left)  # (connect, read) for the next attempt
+
+    @_timeout.setter
+    def _timeout(self, _value: Any) -> None:  # RequestsClient.__init__ sets it; the budget decides
+        pass
+
+    def _left(self) -> float:
+        deadline = getattr(self._call, "deadline", None)
+        return self._budget if deadline is None else deadline - time.monotonic()
+
+    def _within_budget(self, send, *args: Any, **kwargs: Any) -> Any:
+        self._call.deadline = time.monotonic() + self._budget
+        try:
+            return send(*args, **kwargs)
+        finally:
+            self._call.deadline = None
+
+    def request_with_retries(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        return self._within_budget(super().request_with_retries, *args, **kwargs)
+
+    def request_stream_with_retries(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        return self._within_budget(super().request_stream_with_retries, *args, **kwargs)
+
+    def _should_retry(self, response, api_connection_error, num_retries, max_network_retries) -> bool:  # type: ignore[override]
+        if self._left() < self.MIN_ATTEMPT_SECONDS + self.INITIAL_DELAY:
+            return False
+        return super()._should_retry(response, api_connection_error, num_retries, max_network_retries)
+
+    def _sleep_time_seconds(self, num_retries: int) -> float:
+        return max(0.0, min(super()._sleep_time_seconds(num_retries), self._left() - self.MIN_ATTEMPT_SECONDS))
+
+
 class StripeGateway:
     def __init__(
         self,
@@ -85,8 +134,8 @@ class StripeGateway:
         self._api_key = api_key
         self._api_base = api_base
         self._webhook_secret = webhook_secret
-        # (connect, read) seconds, handed to requests as is; the SDK's default is 80.
-        self._http_client = stripe.RequestsClient(timeout=(timeout, timeout))
+        # ``timeout``: seconds for a whole call, every attempt included (the SDK's default is 80 per attempt).
+        self._http_client = _BudgetedClient(timeout)
         self._client = stripe.StripeClient(
             api_key,
             base_addresses={"api": api_base} if api_base else None,

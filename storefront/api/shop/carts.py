@@ -209,17 +209,13 @@ class CartCheckout(MethodView):
     def post(self, _args, token: str):
         """Place the order: reserve stock, snapshot the cart, create the PaymentIntent in the market currency."""
         placed = placement.place_order(
-            db.session, token, request.headers.get("Idempotency-Key"), gateway=gateway(), markets=shop().markets,
+            db.session, token, request.headers.get("Idempotency-Key"), gateway=gateway(), commit=db.session.commit,
+            markets=shop().markets,
             now=clock.now(), default_locale=current_app.config["DEFAULT_LOCALE"],
             seller_vat_id=current_app.config.get("SELLER_VAT_ID"), base_currency=current_app.config["BASE_CURRENCY"],
             reservation=timedelta(minutes=current_app.config["RESERVATION_MINUTES"]),
         )
-        try:
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            placement.cancel_quietly(gateway(), placed.payment)  # no order keeps it
-            raise
+        db.session.commit()
         order = placed.order
         cart = services.get_cart(db.session, token, clock.now())
         _speak_for(cart)
