@@ -54,6 +54,18 @@ class MissingColumns(StorefrontError):
     message = N_("The header must name the columns sku, market and amount (found: %(found)s).")
 
 
+class DuplicateColumn(StorefrontError):
+    code = "duplicate_csv_column"
+    http_status = 422
+    message = N_("The header names the column %(column)s more than once.")
+
+
+class WrongFieldCount(StorefrontError):
+    code = "wrong_field_count"
+    http_status = 422
+    message = N_("This line has %(found)s fields; the header has %(expected)s.")
+
+
 class BadCsvValue(StorefrontError):
     code = "invalid_csv_value"
     http_status = 422
