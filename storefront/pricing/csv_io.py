@@ -40,7 +40,7 @@ from storefront.pricing.models import SalePrice, VariantPrice
 from storefront.catalog.errors import VariantNotFound
 from storefront.markets.errors import CurrencyMismatch, MarketNotFound
 from storefront.money import parse_amount
-from storefront.pricing.services import PRICES, reprice
+from storefront.pricing.services import PRICES, reprice, sale_time
 from storefront.money import quantize
 
 HEADER = ("sku", "market", "currency", "amount", "starts_at", "ends_at")
@@ -116,7 +116,7 @@ def _parse_time(value: str, column: str) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise BadCsvValue(value=value, column=column) from None
-    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else sale_time(parsed)
 
 
 def _read_rows(text: str) -> list[tuple[int, list[str]]]:

@@ -12,6 +12,12 @@ class InvalidSalePeriod(StorefrontError):
     message = N_("A sale must end after it starts.")
 
 
+class InvalidSaleTime(StorefrontError):
+    code = "invalid_sale_time"
+    http_status = 422
+    message = N_("“%(value)s” is outside the range of times a sale can have.")
+
+
 class SaleNotFound(NotFound):
     code = "sale_not_found"
     message = N_("There is no sale price %(id)s.")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Iterable, Sequence
 
@@ -32,6 +32,7 @@ from storefront.pricing.changes import DELETE, INSERT, PROVENANCE, RESTATE, UPDA
 from storefront.pricing.errors import (
     InvalidFxRate,
     InvalidSalePeriod,
+    InvalidSaleTime,
     NoExplicitPrice,
     OverlappingSale,
     SaleNotFound,
@@ -256,8 +257,19 @@ def fx_rate_history(session: Session, base: str, quote: str | None = None, limit
 # --- sales ----------------------------------------------------------------------------------
 
 
+def sale_time(value: datetime) -> datetime:
+    """An aware time in UTC; one whose offset takes it past year 1 or 9999
+    (``9999-12-31T23:59:59-12:00``) has no UTC equivalent and is refused."""
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise InvalidSaleTime(value=value.isoformat()) from None
+
+
 def add_sale(session: Session, sku: str, market_code: str, raw_amount: object, starts_at: datetime,
              ends_at: datetime | None) -> SalePrice:
+    starts_at = sale_time(starts_at)
+    ends_at = sale_time(ends_at) if ends_at is not None else None
     variant = variant_by_sku(session, sku)
     market = market_by_code(session, market_code)
     amount = parse_amount(raw_amount, market.currency)
