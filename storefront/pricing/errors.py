@@ -34,6 +34,12 @@ class InvalidFxRate(StorefrontError):
     message = N_("“%(rate)s” is not a valid exchange rate for %(currency)s.")
 
 
+class InvalidFxDate(StorefrontError):
+    code = "invalid_fx_date"
+    http_status = 422
+    message = N_("An exchange rate can apply from %(first)s up to tomorrow, not from %(date)s.")
+
+
 class CsvImportFailed(StorefrontError):
     """The errors of the file by line (a file that is too large: 413)."""
 

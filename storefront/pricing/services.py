@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Iterable, Sequence
 
@@ -30,6 +30,7 @@ from babel.numbers import is_currency
 
 from storefront.pricing.changes import DELETE, INSERT, PROVENANCE, RESTATE, UPDATE, Change, write
 from storefront.pricing.errors import (
+    InvalidFxDate,
     InvalidFxRate,
     InvalidSalePeriod,
     InvalidSaleTime,
@@ -42,7 +43,7 @@ from storefront.pricing import minimums
 from storefront.pricing.models import FxRate, PriceHistory, ResolvedPrice, SalePrice, VariantPrice
 from storefront.pricing.resolution import FxQuote, MarketPricing, Resolved, resolve
 from storefront.markets.rounding import parse_rule
-from storefront import cache
+from storefront import cache, clock
 from storefront.cache import memoized
 
 FX = cache.declare("fx", owner=__name__)
@@ -75,11 +76,12 @@ def market_pricing(session: Session, codes: Iterable[str] | None = None) -> dict
 
 
 def current_rates(session: Session, base: str, at: date | None = None) -> dict[str, FxQuote]:
-    """The latest rate per quote currency (on or before ``at``); a merchant rate
-    beats an ECB rate of the same date."""
-    stmt = select(FxRate.quote, FxRate.rate, FxRate.rate_date, FxRate.source, FxRate.created_at).where(FxRate.base == base)
-    if at is not None:
-        stmt = stmt.where(FxRate.rate_date <= at)
+    """The rate in force on ``at`` (default: today, UTC) per quote currency: the
+    latest dated on or before it, never a later one; a merchant rate beats an
+    ECB rate of the same date."""
+    at = at or clock.now().date()
+    stmt = select(FxRate.quote, FxRate.rate, FxRate.rate_date, FxRate.source, FxRate.created_at).where(
+        FxRate.base == base, FxRate.rate_date <= at)
     latest: dict[str, tuple] = {}
     for r in session.execute(stmt):
         key = (r.rate_date, r.source == "merchant", r.created_at)
@@ -88,11 +90,12 @@ def current_rates(session: Session, base: str, at: date | None = None) -> dict[s
     return {quote: quote_ for quote, (_, quote_) in latest.items()}
 
 
-def cached_current_rates(session: Session, base: str) -> dict[str, FxQuote]:
+def cached_current_rates(session: Session, base: str, at: date | None = None) -> dict[str, FxQuote]:
     """``current_rates`` for read paths (a cart's duty estimate), cached per
     process until a rate is written (the ``fx`` version). Paths that write
     what they read (repricing, an order's snapshot) read fresh."""
-    return memoized(session, FX, ("current", base), lambda: current_rates(session, base))
+    at = at or clock.now().date()  # in the key: a rate dated tomorrow applies from tomorrow
+    return memoized(session, FX, ("current", base, at), lambda: current_rates(session, base, at))
 
 
 # --- repricing ----------------------------------------------------------------------
@@ -219,6 +222,12 @@ def set_base_price(session: Session, sku: str, raw_amount: object, *, base_curre
 # --- FX rates ----------------------------------------------------------------------------
 
 
+# Rates apply from a date: none before the euro (1999-01-01, the ECB's first
+# reference rates), none more than a day ahead (a rate published today for
+# tomorrow's opening, in any time zone).
+FIRST_FX_DATE = date(1999, 1, 1)
+
+
 def set_fx_rate(session: Session, base: str, quote: str, raw_rate: object, rate_date: date, source: str,
                 now: datetime) -> FxRate:
     """Store a rate (replacing one of the same date and source)."""
@@ -229,6 +238,8 @@ def set_fx_rate(session: Session, base: str, quote: str, raw_rate: object, rate_
         rate = Decimal(str(raw_rate))
     except (InvalidOperation, ValueError):
         raise InvalidFxRate(rate=raw_rate, currency=quote) from None
+    if not FIRST_FX_DATE <= rate_date <= now.date() + timedelta(days=1):
+        raise InvalidFxDate(date=rate_date.isoformat(), first=FIRST_FX_DATE.isoformat())
     if not rate.is_finite() or rate <= 0 or rate >= Decimal("1e6") or rate != rate.quantize(Decimal("1e-8")):
         raise InvalidFxRate(rate=raw_rate, currency=quote)
     row = session.scalar(select(FxRate).where(FxRate.base == base, FxRate.quote == quote,
