@@ -25,7 +25,7 @@ from storefront.catalog.models import Variant
 from storefront.catalog.services import variant_by_sku
 from storefront.markets.models import Market
 from storefront.markets.services import market_by_code
-from storefront.money import parse_amount
+from storefront.money import MAX_FX_RATE, parse_amount, parse_base_price
 from babel.numbers import is_currency
 
 from storefront.pricing.changes import DELETE, INSERT, PROVENANCE, RESTATE, UPDATE, Change, write
@@ -213,7 +213,7 @@ def set_base_price(session: Session, sku: str, raw_amount: object, *, base_curre
                    now: datetime) -> Variant:
     """Set the merchant's base price; every market without an explicit price follows."""
     variant = variant_by_sku(session, sku)
-    variant.base_price = parse_amount(raw_amount, base_currency)
+    variant.base_price = parse_base_price(raw_amount, base_currency)
     session.flush()
     reprice(session, base_currency=base_currency, now=now, variant_ids=[variant.id])
     return variant
@@ -240,7 +240,7 @@ def set_fx_rate(session: Session, base: str, quote: str, raw_rate: object, rate_
         raise InvalidFxRate(rate=raw_rate, currency=quote) from None
     if not FIRST_FX_DATE <= rate_date <= now.date() + timedelta(days=1):
         raise InvalidFxDate(date=rate_date.isoformat(), first=FIRST_FX_DATE.isoformat())
-    if not rate.is_finite() or rate <= 0 or rate >= Decimal("1e6") or rate != rate.quantize(Decimal("1e-8")):
+    if not rate.is_finite() or rate <= 0 or rate > MAX_FX_RATE or rate != rate.quantize(Decimal("1e-8")):
         raise InvalidFxRate(rate=raw_rate, currency=quote)
     row = session.scalar(select(FxRate).where(FxRate.base == base, FxRate.quote == quote,
                                               FxRate.rate_date == rate_date, FxRate.source == source))
