@@ -17,4 +17,12 @@ max_requests_jitter = 500
 accesslog = None  # the app writes JSON access logs with the request id
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# Request heads: gunicorn answers what it refuses in HTML, so its limits sit
+# above the app's (storefront.api.errors: URL 8,192 bytes, header fields 8,190
+# bytes, 100 fields), which answers 414/431 in the JSON envelope. Only a request
+# line over 1 MB (gunicorn's cap for 0), a header field over 64 KiB or more
+# than 1,000 fields still get gunicorn's HTML 400/431.
+limit_request_line = 0
+limit_request_field_size = 65536
+limit_request_fields = 1000
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -220,3 +220,33 @@ def parse_amount(raw: object, currency: str) -> Decimal:
     if amount % stripe_increment(currency) != 0:
         raise InvalidAmount(amount=raw, currency=currency, reason=f"must be a multiple of {stripe_increment(currency)}")
     return amount
+
+
+# --- bounds that keep every allowed combination storable -------------------------------------
+# A derived price is base x FX rate x (1 + uplift / 100), then the market's
+# rounding rule, stored in a MoneyAmount column (storefront.db). The inputs are
+# bounded so that even the largest of each gives a storable price:
+#   MoneyAmount is NUMERIC(19, 4) on PostgreSQL (< 10^15) and a 64-bit integer
+#   of 10^-4 units on SQLite (<= 922,337,203,685,477.5807): the smaller wins;
+#   an FX rate is a Rate, NUMERIC(14, 8): at most 999,999.99999999;
+#   an uplift is at most 100 % (x 2); a rounding rule gets a further x 2 of headroom.
+# So a base price is below 10^8 (100,000,000 in the base currency): a derived
+# price stays below 2 x 10^14. tests/unit/test_money_bounds.py checks these
+# against the column types.
+MONEY_AMOUNT_DIGITS = (19, 4)
+RATE_DIGITS = (14, 8)
+STORABLE_AMOUNT = min(Decimal(10) ** (MONEY_AMOUNT_DIGITS[0] - MONEY_AMOUNT_DIGITS[1]),
+                      Decimal(2 ** 63 - 1).scaleb(-MONEY_AMOUNT_DIGITS[1]))
+MAX_FX_RATE = Decimal(10) ** (RATE_DIGITS[0] - RATE_DIGITS[1]) - Decimal(1).scaleb(-RATE_DIGITS[1])
+MAX_UPLIFT_PERCENT = Decimal(100)
+_HEADROOM = (1 + MAX_UPLIFT_PERCENT / 100) * 2
+BASE_PRICE_LIMIT = Decimal(10) ** (STORABLE_AMOUNT / (MAX_FX_RATE * _HEADROOM)).adjusted()  # exclusive
+
+
+def parse_base_price(raw: object, currency: str) -> Decimal:
+    """A base price (``parse_amount``) below ``BASE_PRICE_LIMIT``, so that every
+    price derived from it with any allowed rate and uplift can be stored."""
+    amount = parse_amount(raw, currency)
+    if amount >= BASE_PRICE_LIMIT:
+        raise InvalidAmount(amount=raw, currency=currency, reason=f"base prices are below {BASE_PRICE_LIMIT:,}")
+    return amount

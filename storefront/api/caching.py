@@ -8,8 +8,11 @@ short while and revalidate it cheaply after that."""
 from __future__ import annotations
 
 from flask import Response, current_app, g, request
+from marshmallow import ValidationError
+from webargs.multidictproxy import MultiDictProxy
 
 from storefront import cache
+from storefront.api.fields import ShopperArgsSchema
 from storefront.catalog.cache import CATALOG
 from storefront.extensions import db
 from storefront.inventory.services import INVENTORY
@@ -24,9 +27,46 @@ from storefront.tax.services import TAX
 SHAPED_BY = (MARKETS, CATALOG, PRICES, TAX, INVENTORY)
 
 
-def _key() -> tuple:
+def _query_schema():
+    """The marshmallow schema the endpoint reads its query with (flask-smorest
+    ``@blp.arguments(..., location="query")``), or None."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    method = getattr(getattr(view, "view_class", None), request.method.lower(), view)
+    parameters = getattr(method, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    schema = next((p["schema"] for p in parameters if p["in"] == "query"), None)
+    if isinstance(schema, type):  # flask-smorest keeps what it was given: a class or an instance
+        schema = _instances.setdefault(schema, schema())
+    return schema
+
+
+_instances: dict[type, object] = {}
+NEGOTIATION_ARGS = frozenset(ShopperArgsSchema().fields)
+
+
+def _frozen(value):
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple, set)):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _key() -> tuple | None:
+    """The query as the endpoint parses it, not as it was spelled: ``limit=0005``
+    and ``limit=5``, ``market=de`` and ``market=DE``, any order, one entry.
+    (Keyed by the raw path, 10,000 spellings of one page were 10,000 copies
+    of it.) None when the query does not parse: the view answers that."""
+    schema = _query_schema()
+    if schema is None:
+        return None
+    try:
+        args = schema.load(MultiDictProxy(request.args, schema))
+    except (ValidationError, ValueError):
+        return None
+    # market and locale count as negotiated (below), not as spelled.
+    args = {k: v for k, v in args.items() if k not in NEGOTIATION_ARGS}
     shop = g.get("shop")
-    return ("response", request.full_path, shop.market.code if shop else "", shop.locale if shop else "",
+    return ("response", request.path, _frozen(args), shop.market.code if shop else "", shop.locale if shop else "",
             shop.selected_by if shop else "", shop.suggestion if shop else None)
 
 
@@ -39,6 +79,8 @@ def cached_response() -> Response | None:
     if request.method != "GET" or seconds <= 0:
         return None
     key = _key()
+    if key is None:
+        return None
     hit, versions = cache.lookup(db.session, SHAPED_BY, key)
     g.catalog_cache = (key, versions)
     if hit is None:
@@ -63,6 +105,6 @@ def conditional(response: Response) -> Response:
     if pending is not None and not g.get("catalog_cache_hit"):
         key, versions = pending
         body = response.get_data()
-        cache.keep(SHAPED_BY, key, (body, response.get_etag()[0]), versions, weight=len(body),
+        cache.keep(SHAPED_BY, key, (body, response.get_etag()[0]), versions, weight=len(body) + len(repr(key)),
                    seconds=current_app.config["CATALOG_CACHE_SECONDS"])
     return response.make_conditional(request)

@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, request
 from flask_babel import gettext
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestHeaderFieldsTooLarge, RequestURITooLarge
 
 from storefront.api.messages import HTTP_ERRORS, translate_messages
 from storefront.errors import StorefrontError
@@ -85,7 +85,28 @@ def handle_unexpected(err: Exception) -> Response:
     return error_response(500, "internal_error", gettext("Something went wrong on our side. Please try again."))
 
 
+# What the app accepts of a request's head (config/gunicorn.conf.py lets larger
+# heads through, so that it is the app that refuses them, in the envelope).
+MAX_URL_BYTES = 8192
+MAX_HEADER_FIELD_BYTES = 8190
+MAX_HEADER_FIELDS = 100
+
+
+def refuse_oversized_head() -> Response | None:
+    """``before_request``: 414 for a URL, 431 for headers larger than the app
+    accepts, with the error envelope (gunicorn's own answers are HTML)."""
+    environ = request.environ
+    uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
+    if len(uri.encode("latin-1", "replace")) > MAX_URL_BYTES:
+        return handle_http_exception(RequestURITooLarge())
+    fields = [(k, v) for k, v in request.headers.items()]
+    if len(fields) > MAX_HEADER_FIELDS or any(len(k) + len(v) + 2 > MAX_HEADER_FIELD_BYTES for k, v in fields):
+        return handle_http_exception(RequestHeaderFieldsTooLarge())
+    return None
+
+
 def init_app(app: Flask) -> None:
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversized_head)
     app.register_error_handler(StorefrontError, handle_storefront_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

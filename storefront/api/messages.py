@@ -20,9 +20,11 @@ HTTP_ERRORS: dict[int, tuple[str, str]] = {
     406: ("not_acceptable", N_("The requested representation is not available.")),
     409: ("conflict", N_("The request conflicts with the current state of the resource.")),
     413: ("payload_too_large", N_("The request body is too large.")),
+    414: ("uri_too_long", N_("The request URL is too long.")),
     415: ("unsupported_media_type", N_("Send the request body as application/json.")),
     422: ("validation_error", N_("The submitted data is not valid.")),
     429: ("too_many_requests", N_("Too many requests. Please slow down.")),
+    431: ("headers_too_large", N_("The request headers are too large.")),
     500: ("internal_error", N_("Something went wrong on our side. Please try again.")),
     503: ("service_unavailable", N_("The service is temporarily unavailable.")),
 }

@@ -98,26 +98,63 @@ def _finish(response: Response) -> Response:
     return response
 
 
-def _contains_nul(value) -> bool:
+def _bad_text(value) -> str | None:
+    """``"nul"`` or ``"surrogate"`` when a string in ``value`` holds a NUL or
+    a lone UTF-16 surrogate (``"\\ud800"`` is valid JSON but no Unicode text:
+    it cannot be encoded, logged or stored)."""
     if isinstance(value, str):
-        return "\x00" in value
+        if "\x00" in value:
+            return "nul"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "surrogate"
+        return None
     if isinstance(value, dict):
-        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+        return next((bad for k, v in value.items() for bad in (_bad_text(k), _bad_text(v)) if bad), None)
     if isinstance(value, list):
-        return any(_contains_nul(v) for v in value)
-    return False
+        return next((bad for v in value if (bad := _bad_text(v))), None)
+    return None
+
+
+class _Unreadable(ValueError):
+    pass
+
+
+def _json_body():
+    """The JSON body, parsed once here so nothing later can fail on it: nesting
+    deeper than Python's recursion limit and integers longer than its
+    int-to-str limit (4,300 digits) are refused as malformed; a syntax error
+    is left to webargs (``None``), which answers it for the endpoints that read a body."""
+    try:
+        return json.loads(request.get_data(cache=True))
+    except (RecursionError, MemoryError):
+        raise _Unreadable() from None
+    except json.JSONDecodeError:
+        return None
+    except UnicodeDecodeError:
+        return None
+    except ValueError:  # "Exceeds the limit (4300 digits) for integer string conversion"
+        raise _Unreadable() from None
 
 
 def _refuse_nul():
     """NUL characters have no place in any field, and PostgreSQL text cannot
-    store them: refuse them up front (400) rather than fail deep inside."""
+    store them: refuse them up front (400) rather than fail deep inside; the
+    same for lone surrogates and bodies Python's JSON decoder cannot hold."""
     from flask_babel import gettext
 
     values = [request.path, *request.args.values()]
     if request.is_json:
-        values.append(request.get_json(silent=True))
-    if any(_contains_nul(v) for v in values):
+        try:
+            values.append(_json_body())
+        except _Unreadable:
+            return error_response(400, "malformed_json", gettext("The request body is not valid JSON."))
+    bad = next((b for v in values if (b := _bad_text(v))), None)
+    if bad == "nul":
         return error_response(400, "invalid_characters", gettext("The request contains a NUL character."))
+    if bad == "surrogate":
+        return error_response(400, "invalid_characters", gettext("The request contains text that is not valid Unicode."))
     return None
 
 

@@ -50,7 +50,7 @@ from storefront.i18n.fallback import canonical_tag, fallback_chain, parse_locale
 from storefront.i18n.text import fold, like_pattern, sort_key
 from storefront.markets.models import Market, MarketLocale
 from storefront.markets.services import known_markets
-from storefront.money import parse_amount
+from storefront.money import parse_base_price
 
 TAX_CATEGORIES = ("standard", "reduced", "super_reduced", "zero", "books", "food", "beverage_alcohol")
 STATUSES = ("active", "draft", "archived")
@@ -154,7 +154,7 @@ def create_product(session: Session, data: dict[str, Any], *, base_currency: str
     if taken:
         raise SkuTaken(sku=taken)
     option_ids = _resolve_variant_options(session, options, variants)
-    prices = [parse_amount(v["base_price"], base_currency) if v.get("base_price") is not None else None
+    prices = [parse_base_price(v["base_price"], base_currency) if v.get("base_price") is not None else None
               for v in variants]
     p = Product(key=data["key"], category_id=category_id, status=data.get("status", "active"),
                 tax_category=data.get("tax_category", "standard"), hs_code=data.get("hs_code"),
@@ -222,7 +222,7 @@ def add_variant(session: Session, p: Product, spec: dict[str, Any], *, base_curr
     existing = [tuple(sorted(ov.option_value_id for ov in v.option_values)) for v in p.variants]
     if tuple(sorted(ids)) in existing:
         raise DuplicateVariantOptions()
-    price = parse_amount(spec["base_price"], base_currency) if spec.get("base_price") is not None else None
+    price = parse_base_price(spec["base_price"], base_currency) if spec.get("base_price") is not None else None
     v = Variant(sku=spec["sku"], position=len(p.variants), base_price=price)
     v.option_values = [VariantOptionValue(option_value_id=i) for i in ids]
     p.variants.append(v)

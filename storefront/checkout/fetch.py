@@ -127,7 +127,7 @@ def _addressed(session: Session, market: MarketTerms, lines: tuple[LineInfo, ...
                             [(line.variant_id, line.quantity) for line in lines if line.available])
     jurisdiction = tax_jurisdiction(destination, origin, vat_id)
     rates = components(session, jurisdiction, {line.tax_category for line in lines}, on)
-    fx = fx_rates(session, base_currency, fx_currencies(market.currency, origin, destination.country, on))
+    fx = fx_rates(session, base_currency, fx_currencies(market.currency, origin, destination.country, on), on)
     return CartInputs(market, lines, on, fx, rates, destination, origin, vat_id, **extra)
 
 
@@ -138,13 +138,13 @@ def origin_country(session: Session, market: str, destination: str | None = None
     return found[1] if found else ""
 
 
-def fx_rates(session: Session, base_currency: str, currencies: frozenset[str]) -> FxRates:
-    """The stored rates of ``currencies`` (cached per process); a missing one is
-    left out, and pricing refuses to convert with it."""
+def fx_rates(session: Session, base_currency: str, currencies: frozenset[str], on: date) -> FxRates:
+    """The stored rates of ``currencies`` in force on ``on`` (cached per
+    process); a missing one is left out, and pricing refuses to convert with it."""
     needed = currencies - {base_currency}
     if not needed:
         return FxRates(base_currency)
-    stored = cached_current_rates(session, base_currency)
+    stored = cached_current_rates(session, base_currency, on)
     return FxRates(base_currency, {c: stored[c].rate for c in sorted(needed) if c in stored})
 
 

@@ -272,7 +272,7 @@ def _reserve(session: Session, order: Order, state: CartState) -> None:
 def _write(session: Session, cart: Cart, state: CartState, key: str, amount_minor: int, now: datetime,
            base_currency: str, reservation: timedelta) -> Order:
     t, d, market = state.totals, state.determination, state.market
-    rates = current_rates(session, base_currency)
+    rates = current_rates(session, base_currency, now.date())
     fx = Decimal(1) if market.currency == base_currency else (rates[market.currency].rate
                                                                if market.currency in rates else None)
     method = state.shipping_method

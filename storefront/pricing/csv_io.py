@@ -2,13 +2,15 @@
 
 Columns ``sku,market,currency,amount,starts_at,ends_at`` (``currency``,
 ``starts_at`` and ``ends_at`` optional on import). A row without
-``starts_at`` is the variant's explicit regular price in the market (an empty
-amount removes it, falling back to the derived price); a row with
+``starts_at`` is the variant's explicit regular price in the market (a
+literally empty amount removes it, falling back to the derived price); a row with
 ``starts_at`` is a scheduled sale price (``ends_at`` empty: open-ended).
 Times are ISO 8601; without an offset they are UTC.
 
 Import validates every row first and writes nothing if any row is wrong,
-reporting each error with its line number (the header is line 1)."""
+reporting each error with its line number (the header is line 1). Every row
+has exactly the header's number of fields (a short row would otherwise read as
+an empty amount, i.e. a deletion), and the header names each column once."""
 from __future__ import annotations
 
 import csv
@@ -26,17 +28,19 @@ from storefront.markets.models import Market
 from storefront.pricing.errors import (
     BadCsvValue,
     CsvImportFailed,
+    DuplicateColumn,
     DuplicateRow,
     InvalidSalePeriod,
     MalformedCsv,
     MissingColumns,
     TooManyRows,
+    WrongFieldCount,
 )
 from storefront.pricing.models import SalePrice, VariantPrice
 from storefront.catalog.errors import VariantNotFound
 from storefront.markets.errors import CurrencyMismatch, MarketNotFound
 from storefront.money import parse_amount
-from storefront.pricing.services import PRICES, reprice
+from storefront.pricing.services import PRICES, reprice, sale_time
 from storefront.money import quantize
 
 HEADER = ("sku", "market", "currency", "amount", "starts_at", "ends_at")
@@ -112,7 +116,7 @@ def _parse_time(value: str, column: str) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise BadCsvValue(value=value, column=column) from None
-    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else sale_time(parsed)
 
 
 def _read_rows(text: str) -> list[tuple[int, list[str]]]:
@@ -134,18 +138,27 @@ def _validate(session: Session, text: str) -> list[_Row]:
     header = [h.strip().lower() for h in (rows_read[0][1] if rows_read else [])]
     if not {"sku", "market", "amount"} <= set(header) or not set(header) <= set(HEADER):
         raise CsvImportFailed([(1, MissingColumns(found=", ".join(header) or "-"))])
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:
+        raise CsvImportFailed([(1, DuplicateColumn(column=twice[0]))])
     raw_rows = []
+    errors: list[tuple[int, StorefrontError]] = []
     for line, values in rows_read[1:]:
         if not any(v.strip() for v in values):
             continue
-        raw_rows.append((line, dict(zip(header, (v.strip() for v in values)))))
-    skus = {r.get("sku", "") for _, r in raw_rows}
+        if len(values) != len(header):  # a short row would read as an empty amount: a deletion
+            errors.append((line, WrongFieldCount(found=len(values), expected=len(header))))
+            continue
+        if any("\x00" in v for v in values):  # PostgreSQL text cannot hold NUL
+            errors.append((line, MalformedCsv()))
+            continue
+        raw_rows.append((line, dict(zip(header, (v.strip() for v in values))), dict(zip(header, values))))
+    skus = {r.get("sku", "") for _, r, _raw in raw_rows}
     variants = {v.sku: v.id for v in session.execute(select(Variant.sku, Variant.id).where(Variant.sku.in_(skus)))}
     currencies = {m.code: m.currency for m in session.execute(select(Market.code, Market.currency))}
-    errors: list[tuple[int, StorefrontError]] = []
     rows: list[_Row] = []
     seen: dict[tuple, int] = {}
-    for line, r in raw_rows:
+    for line, r, raw in raw_rows:
         try:
             sku, market = r.get("sku", ""), r.get("market", "").upper()
             if sku not in variants:
@@ -159,7 +172,8 @@ def _validate(session: Session, text: str) -> list[_Row]:
             ends = _parse_time(r["ends_at"], "ends_at") if r.get("ends_at") else None
             if ends is not None and (starts is None or ends <= starts):
                 raise InvalidSalePeriod()
-            amount = parse_amount(r["amount"], currency) if r.get("amount") else None
+            # Only a literally empty field removes the price; " " is a typo, not a deletion.
+            amount = parse_amount(r["amount"], currency) if raw["amount"] != "" else None
             if amount is None and starts is not None:
                 raise BadCsvValue(value="", column="amount")
             key = (variants[sku], market, starts)

@@ -12,6 +12,12 @@ class InvalidSalePeriod(StorefrontError):
     message = N_("A sale must end after it starts.")
 
 
+class InvalidSaleTime(StorefrontError):
+    code = "invalid_sale_time"
+    http_status = 422
+    message = N_("“%(value)s” is outside the range of times a sale can have.")
+
+
 class SaleNotFound(NotFound):
     code = "sale_not_found"
     message = N_("There is no sale price %(id)s.")
@@ -26,6 +32,12 @@ class InvalidFxRate(StorefrontError):
     code = "invalid_fx_rate"
     http_status = 422
     message = N_("“%(rate)s” is not a valid exchange rate for %(currency)s.")
+
+
+class InvalidFxDate(StorefrontError):
+    code = "invalid_fx_date"
+    http_status = 422
+    message = N_("An exchange rate can apply from %(first)s up to tomorrow, not from %(date)s.")
 
 
 class CsvImportFailed(StorefrontError):
@@ -52,6 +64,18 @@ class MissingColumns(StorefrontError):
     code = "invalid_csv_header"
     http_status = 422
     message = N_("The header must name the columns sku, market and amount (found: %(found)s).")
+
+
+class DuplicateColumn(StorefrontError):
+    code = "duplicate_csv_column"
+    http_status = 422
+    message = N_("The header names the column %(column)s more than once.")
+
+
+class WrongFieldCount(StorefrontError):
+    code = "wrong_field_count"
+    http_status = 422
+    message = N_("This line has %(found)s fields; the header has %(expected)s.")
 
 
 class BadCsvValue(StorefrontError):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Iterable, Sequence
 
@@ -25,13 +25,15 @@ from storefront.catalog.models import Variant
 from storefront.catalog.services import variant_by_sku
 from storefront.markets.models import Market
 from storefront.markets.services import market_by_code
-from storefront.money import parse_amount
+from storefront.money import MAX_FX_RATE, parse_amount, parse_base_price
 from babel.numbers import is_currency
 
 from storefront.pricing.changes import DELETE, INSERT, PROVENANCE, RESTATE, UPDATE, Change, write
 from storefront.pricing.errors import (
+    InvalidFxDate,
     InvalidFxRate,
     InvalidSalePeriod,
+    InvalidSaleTime,
     NoExplicitPrice,
     OverlappingSale,
     SaleNotFound,
@@ -41,7 +43,7 @@ from storefront.pricing import minimums
 from storefront.pricing.models import FxRate, PriceHistory, ResolvedPrice, SalePrice, VariantPrice
 from storefront.pricing.resolution import FxQuote, MarketPricing, Resolved, resolve
 from storefront.markets.rounding import parse_rule
-from storefront import cache
+from storefront import cache, clock
 from storefront.cache import memoized
 
 FX = cache.declare("fx", owner=__name__)
@@ -74,11 +76,12 @@ def market_pricing(session: Session, codes: Iterable[str] | None = None) -> dict
 
 
 def current_rates(session: Session, base: str, at: date | None = None) -> dict[str, FxQuote]:
-    """The latest rate per quote currency (on or before ``at``); a merchant rate
-    beats an ECB rate of the same date."""
-    stmt = select(FxRate.quote, FxRate.rate, FxRate.rate_date, FxRate.source, FxRate.created_at).where(FxRate.base == base)
-    if at is not None:
-        stmt = stmt.where(FxRate.rate_date <= at)
+    """The rate in force on ``at`` (default: today, UTC) per quote currency: the
+    latest dated on or before it, never a later one; a merchant rate beats an
+    ECB rate of the same date."""
+    at = at or clock.now().date()
+    stmt = select(FxRate.quote, FxRate.rate, FxRate.rate_date, FxRate.source, FxRate.created_at).where(
+        FxRate.base == base, FxRate.rate_date <= at)
     latest: dict[str, tuple] = {}
     for r in session.execute(stmt):
         key = (r.rate_date, r.source == "merchant", r.created_at)
@@ -87,11 +90,12 @@ def current_rates(session: Session, base: str, at: date | None = None) -> dict[s
     return {quote: quote_ for quote, (_, quote_) in latest.items()}
 
 
-def cached_current_rates(session: Session, base: str) -> dict[str, FxQuote]:
+def cached_current_rates(session: Session, base: str, at: date | None = None) -> dict[str, FxQuote]:
     """``current_rates`` for read paths (a cart's duty estimate), cached per
     process until a rate is written (the ``fx`` version). Paths that write
     what they read (repricing, an order's snapshot) read fresh."""
-    return memoized(session, FX, ("current", base), lambda: current_rates(session, base))
+    at = at or clock.now().date()  # in the key: a rate dated tomorrow applies from tomorrow
+    return memoized(session, FX, ("current", base, at), lambda: current_rates(session, base, at))
 
 
 # --- repricing ----------------------------------------------------------------------
@@ -209,13 +213,19 @@ def set_base_price(session: Session, sku: str, raw_amount: object, *, base_curre
                    now: datetime) -> Variant:
     """Set the merchant's base price; every market without an explicit price follows."""
     variant = variant_by_sku(session, sku)
-    variant.base_price = parse_amount(raw_amount, base_currency)
+    variant.base_price = parse_base_price(raw_amount, base_currency)
     session.flush()
     reprice(session, base_currency=base_currency, now=now, variant_ids=[variant.id])
     return variant
 
 
 # --- FX rates ----------------------------------------------------------------------------
+
+
+# Rates apply from a date: none before the euro (1999-01-01, the ECB's first
+# reference rates), none more than a day ahead (a rate published today for
+# tomorrow's opening, in any time zone).
+FIRST_FX_DATE = date(1999, 1, 1)
 
 
 def set_fx_rate(session: Session, base: str, quote: str, raw_rate: object, rate_date: date, source: str,
@@ -228,7 +238,9 @@ def set_fx_rate(session: Session, base: str, quote: str, raw_rate: object, rate_
         rate = Decimal(str(raw_rate))
     except (InvalidOperation, ValueError):
         raise InvalidFxRate(rate=raw_rate, currency=quote) from None
-    if not rate.is_finite() or rate <= 0 or rate >= Decimal("1e6") or rate != rate.quantize(Decimal("1e-8")):
+    if not FIRST_FX_DATE <= rate_date <= now.date() + timedelta(days=1):
+        raise InvalidFxDate(date=rate_date.isoformat(), first=FIRST_FX_DATE.isoformat())
+    if not rate.is_finite() or rate <= 0 or rate > MAX_FX_RATE or rate != rate.quantize(Decimal("1e-8")):
         raise InvalidFxRate(rate=raw_rate, currency=quote)
     row = session.scalar(select(FxRate).where(FxRate.base == base, FxRate.quote == quote,
                                               FxRate.rate_date == rate_date, FxRate.source == source))
@@ -256,8 +268,19 @@ def fx_rate_history(session: Session, base: str, quote: str | None = None, limit
 # --- sales ----------------------------------------------------------------------------------
 
 
+def sale_time(value: datetime) -> datetime:
+    """An aware time in UTC; one whose offset takes it past year 1 or 9999
+    (``9999-12-31T23:59:59-12:00``) has no UTC equivalent and is refused."""
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise InvalidSaleTime(value=value.isoformat()) from None
+
+
 def add_sale(session: Session, sku: str, market_code: str, raw_amount: object, starts_at: datetime,
              ends_at: datetime | None) -> SalePrice:
+    starts_at = sale_time(starts_at)
+    ends_at = sale_time(ends_at) if ends_at is not None else None
     variant = variant_by_sku(session, sku)
     market = market_by_code(session, market_code)
     amount = parse_amount(raw_amount, market.currency)

@@ -105,7 +105,7 @@ class FxRates(MethodView):
         if args.get("currency"):
             rows = services.fx_rate_history(db.session, base, args["currency"])
             return {"base": base, "items": [_rate_json(r) for r in rows]}
-        rates = services.current_rates(db.session, base)
+        rates = services.current_rates(db.session, base, clock.now().date())
         items = [_rate_json(r) for r in services.fx_rate_history(db.session, base, limit=100000)
                  if rates.get(r.quote) and rates[r.quote].rate_date == r.rate_date and rates[r.quote].rate == r.rate]
         unique = {i["currency"]: i for i in reversed(items)}

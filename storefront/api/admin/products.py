@@ -26,7 +26,7 @@ from storefront.api.admin.schemas.products import (
 from storefront.catalog.models import Product
 from storefront.extensions import db
 from storefront.db import newest_first
-from storefront.money import parse_amount
+from storefront.money import parse_base_price
 from storefront.orders import services as orders
 from storefront.pricing import minimums
 from storefront.pricing import services as pricing
@@ -142,7 +142,7 @@ class AdminVariant(MethodView):
         v = m.variant_by_sku(db.session, sku)
         before = {"base_price": v.base_price, "position": v.position}
         if "base_price" in data:
-            v.base_price = parse_amount(data["base_price"], _base()) if data["base_price"] is not None else None
+            v.base_price = parse_base_price(data["base_price"], _base()) if data["base_price"] is not None else None
         if "position" in data:
             v.position = data["position"]
             CATALOG.invalidate(db.session)  # the product's variants show in another order

@@ -15,8 +15,8 @@ def test_cached_rates_follow_a_merchant_rate_and_an_ecb_import(app, session):
     fx.set_merchant_rate(session, "USD", "1.2345", now.date(), base="EUR", now=now)
     assert cached_current_rates(session, "EUR")["USD"].rate == Decimal("1.2345")
     document = (b"<?xml version='1.0' encoding='UTF-8'?><gesmes:Envelope xmlns:gesmes='http://www.gesmes.org/xml/"
-                b"2002-08-01' xmlns='http://www.ecb.int/vocabulary/2002-08-01/eurofxref'><Cube><Cube time='2099-01-01'>"
-                b"<Cube currency='SEK' rate='11.1111'/></Cube></Cube></gesmes:Envelope>")
+                b"2002-08-01' xmlns='http://www.ecb.int/vocabulary/2002-08-01/eurofxref'><Cube><Cube time='"
+                + now.date().isoformat().encode() + b"'><Cube currency='SEK' rate='11.1111'/></Cube></Cube></gesmes:Envelope>")
     fx.import_ecb(session, document, base="EUR", now=now)
     assert cached_current_rates(session, "EUR")["SEK"].rate == Decimal("11.1111")
     assert cached_current_rates(session, "EUR") == current_rates(session, "EUR")

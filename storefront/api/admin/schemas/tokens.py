@@ -1,3 +1,5 @@
+from datetime import timezone
+
 from marshmallow import Schema, fields, validate
 
 ROLE_CHOICES = ["admin", "catalog", "pricing", "orders"]
@@ -49,7 +51,7 @@ class AuditArgsSchema(Schema):
     entity_id = fields.String()
     actor = fields.String()
     action = fields.String()
-    since = fields.AwareDateTime()
-    until = fields.AwareDateTime()
+    since = fields.AwareDateTime(default_timezone=timezone.utc)  # naive: UTC
+    until = fields.AwareDateTime(default_timezone=timezone.utc)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String()

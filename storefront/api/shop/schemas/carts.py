@@ -14,11 +14,11 @@ class CartCreateSchema(Schema):
 
 class ItemAddSchema(Schema):
     sku = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=99, error=_l("Must be between {min} and {max}.")))
+    quantity = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=99, error=_l("Must be between {min} and {max}.")))
 
 
 class ItemUpdateSchema(Schema):
-    quantity = fields.Integer(required=True, validate=validate.Range(min=0, max=99, error=_l("Must be between {min} and {max}.")))
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=99, error=_l("Must be between {min} and {max}.")))
 
 
 class AddressInputSchema(Schema):

@@ -1,3 +1,5 @@
+from datetime import timezone
+
 from marshmallow import Schema, fields, validate
 
 from storefront.api.fields import ContextSchema, MoneySchema, ShopperArgsSchema
@@ -111,8 +113,8 @@ class AdminOrderListSchema(Schema):
 class AdminOrderArgsSchema(Schema):
     market = fields.String()
     status = fields.String(validate=validate.OneOf(["pending_payment", "paid", "canceled", "refunded", "partially_refunded"]))
-    since = fields.DateTime()
-    until = fields.DateTime()
+    since = fields.AwareDateTime(default_timezone=timezone.utc)  # naive: UTC
+    until = fields.AwareDateTime(default_timezone=timezone.utc)
     flagged = fields.Boolean(metadata={"description": "Only flagged (true) or unflagged (false) orders."})
     limit = fields.Integer(load_default=24, validate=validate.Range(min=1, max=100))
     cursor = fields.String()
