@@ -15,6 +15,7 @@ from storefront.money import Money, quantize
 from storefront.orders import state
 from storefront.orders.errors import OrderNotFound, OrderNotPaid, RefundExceedsPaid
 from storefront.orders.models import Order, OrderLine, ProcessedEvent, Refund
+from storefront.orders.subscriptions import enqueue_event
 from storefront.payments.gateway import (
     ChargeRefunded,
     MinorUnits,
@@ -128,6 +129,7 @@ def handle_event(session: Session, event: PaymentEvent, now: datetime, on_paid=N
                 order.canceled_at = now
                 release_stock(session, order)
                 _apply(order, state.record_cancellation(facts(order)), now)
+                enqueue_event(session, order, "order.canceled", now)
         case ChargeRefunded(refunded=amount, refunds=refunds):
             refunded = _in_order_currency(order, amount)
             if refunded is None:  # its refunds are in the same currency (stripe_events)
@@ -195,6 +197,7 @@ def refund(session: Session, order_id: int, amount: Decimal | None, reason: str 
                  reason=reason, created_at=now)
     order.refunds.append(row)
     _apply(order, state.record_refunded_total(facts(order), order.amount_refunded + value), now)
+    enqueue_event(session, order, "order.refunded", now)
     session.flush()
     return row
 
@@ -210,6 +213,7 @@ def expire_unpaid(session: Session, now: datetime, gateway: PaymentGateway | Non
         release_stock(session, order)
         order.canceled_at = now
         _apply(order, state.record_cancellation(facts(order)), now)
+        enqueue_event(session, order, "order.canceled", now)
         cancel = getattr(gateway, "cancel_payment_intent", None) if gateway else None
         if cancel and order.payment_intent_id:
             try:
