@@ -114,6 +114,8 @@ def is_loopback(host: str) -> bool:
 def url_problem(url: str, *, allow_loopback_http: bool) -> str | None:
     """Why ``url`` cannot receive webhooks, or None: HTTPS only (plain HTTP to a
     loopback address only when the setting allows it, for local development)."""
+    if any(ord(c) <= 0x20 or ord(c) == 0x7f for c in url):
+        return "control characters or spaces"
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""

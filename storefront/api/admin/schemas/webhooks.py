@@ -8,7 +8,8 @@ class WebhookSubscriptionCreateSchema(Schema):
                         metadata={"description": "HTTPS endpoint receiving signed POSTs."})
     events = fields.List(fields.String(validate=validate.OneOf(EVENTS)), required=True,
                          validate=validate.Length(min=1))
-    description = fields.String(validate=validate.Length(max=255), allow_none=True)
+    description = fields.String(validate=[validate.Length(max=255), validate.Regexp(r"^[^\x00-\x1f\x7f]*$")],
+                                allow_none=True)
 
 
 class WebhookSubscriptionSchema(Schema):

@@ -114,7 +114,8 @@ def test_a_subscription_shows_its_secret_once(client):
 
 
 @pytest.mark.parametrize("url", ["http://erp.example.com/hooks", "ftp://erp.example.com/", "https://",
-                                 "https://user:pw@erp.example.com/", "http://10.0.0.1/hooks"])
+                                 "https://user:pw@erp.example.com/", "http://10.0.0.1/hooks",
+                                 "https://erp.example.com/a b", "https://[::1"])
 def test_only_https_endpoints(client, url):
     response = client.post(HOOKS, json={"url": url, "events": ["order.paid"]}, headers=ADMIN)
     assert response.status_code == 422 and response.get_json()["error"]["code"] == "webhook_url_refused"
@@ -130,7 +131,8 @@ def test_loopback_http_only_when_the_setting_allows_it(app, client):
 
 
 @pytest.mark.parametrize("body", [{"url": "https://a.example/", "events": ["order.shipped"]},
-                                  {"url": "https://a.example/", "events": []}, {"events": ["order.paid"]}])
+                                  {"url": "https://a.example/", "events": []}, {"events": ["order.paid"]},
+                                  {"url": "https://a.example/", "events": ["order.paid"], "description": "a\tb"}])
 def test_unknown_events_and_missing_fields_are_422(client, body):
     assert client.post(HOOKS, json=body, headers=ADMIN).status_code == 422
 
