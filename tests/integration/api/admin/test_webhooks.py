@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from storefront import clock
 from storefront.extensions import db
 from storefront.orders import services, worker
+from storefront.orders.outbox import Transports
 from storefront.orders.models import OutboxMessage
 from storefront.orders.retry import RetryPolicy
 from storefront.orders.signing import verify
@@ -76,7 +77,7 @@ class NoMail:
 
 
 def run_worker(app, now=clock.now) -> Counter:
-    transports = worker.outbox.Transports(NoMail(), HttpPoster(timeout=5, allow_loopback_http=True))
+    transports = Transports(NoMail(), HttpPoster(timeout=5, allow_loopback_http=True))
     with app.app_context():
         return worker.deliver_pass(db.session, transports, POLICY, now)
 
