@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -117,12 +118,4 @@ def release(session: Session, claimed: Claim) -> None:
                                                 OutboxMessage.status == "sending",
                                                 OutboxMessage.lease_until == claimed.lease_until)
                     .values(status="pending", lease_until=None).execution_options(synchronize_session=False))
-
-
-def retry_now(session: Session, message_id: int) -> None:
-    """Make a failed (or waiting) message due at once, its attempts counted afresh (operator action)."""
-    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id,
-                                                OutboxMessage.status.in_(("failed", "pending")))
-                    .values(status="pending", attempts=0, next_attempt_at=None)
-                    .execution_options(synchronize_session=False))
 
