@@ -17,6 +17,7 @@ from storefront.demo.loader import is_empty, load_demo
 from storefront.errors import StorefrontError
 from storefront.orders.models import OutboxMessage
 from storefront.orders.services import expire_unpaid
+from storefront.orders import worker
 from storefront.payments.wiring import gateway
 from storefront.pricing import fx
 from storefront.pricing.services import reprice
@@ -153,10 +154,50 @@ def outbox_list(show_all: bool) -> None:
         stmt = stmt.where(OutboxMessage.sent_at.is_(None))
     messages = db.session.scalars(stmt).all()
     for m in messages:
-        click.echo(f"--- #{m.id} {m.kind} to {m.recipient} [{m.locale}] {'sent' if m.sent_at else 'pending'}")
+        tried = f", {m.attempts} attempt(s), last error: {m.last_error}" if m.last_error else ""
+        click.echo(f"--- #{m.id} {m.kind} to {m.recipient} [{m.locale}] {m.status}{tried}")
         click.echo(f"Subject: {m.subject}\n")
         click.echo(m.body)
     click.echo(f"{len(messages)} message(s)")
+
+
+@outbox_cli.command("deliver")
+@click.option("--watch", is_flag=True, help="Keep running: deliver as messages come (the worker mode).")
+@click.option("--poll", "poll_seconds", type=float, default=None, help="Seconds between polls when idle "
+              "(default OUTBOX_POLL_SECONDS).")
+def outbox_deliver(watch: bool, poll_seconds: float | None) -> None:
+    """Send the messages that are due (e-mail by SMTP, webhooks by HTTPS), retrying failures with backoff."""
+    _deliver(watch, poll_seconds)
+
+
+@outbox_cli.command("worker")
+@click.option("--poll", "poll_seconds", type=float, default=None, help="Seconds between polls when idle.")
+def outbox_worker(poll_seconds: float | None) -> None:
+    """Deliver continuously until SIGTERM or Ctrl-C (the message in hand is finished first)."""
+    _deliver(True, poll_seconds)
+
+
+def _deliver(watch: bool, poll_seconds: float | None) -> None:
+    import signal
+    import threading
+    from datetime import timedelta
+
+    from flask import current_app
+
+    config = current_app.config
+    transports, policy = worker.transports_from_config(config), worker.policy_from_config(config)
+    options = {"batch": 20, "lease": timedelta(seconds=config["OUTBOX_LEASE_SECONDS"])}
+    if not watch:
+        counts = worker.deliver_pass(db.session, transports, policy, clock.now, **options)
+    else:
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        click.echo("outbox worker started", err=True)
+        counts = worker.run(db.session, transports, policy, clock.now, stop=stop,
+                            poll_seconds=config["OUTBOX_POLL_SECONDS"] if poll_seconds is None else poll_seconds,
+                            **options)
+    click.echo(", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "nothing due")
 
 
 @tokens_cli.command("create")

@@ -84,10 +84,10 @@ def _wait_until_up(port: int, proc: subprocess.Popen, log_path: Path, timeout: f
             conn.request("GET", "/healthz")
             if conn.getresponse().status == 200:
                 return
-        except (OSError, http.client.HTTPException):
+        except (OSError, http.client.HTTPException):  # not listening yet, or workers still booting
             pass
         finally:
-            conn.close()
+            conn.close()  # a timed-out attempt must not leak its socket (ResourceWarning is an error)
         time.sleep(0.2)
     raise RuntimeError("the served app did not start")
 

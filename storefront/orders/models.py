@@ -111,7 +111,12 @@ class ProcessedEvent(Base):
 
 
 class OutboxMessage(Base):
-    """A message to deliver (order confirmations), written in the order's transaction."""
+    """A message to deliver, written in the order's transaction: an order
+    confirmation e-mail (``kind="order_confirmation"``) or a signed webhook
+    delivery to a merchant's endpoint (``kind="webhook"``, ``subject`` the event
+    type, ``body`` its JSON). Workers claim due ``pending`` rows (``sending``
+    with a lease), then mark them ``sent``, or ``pending`` again with the next
+    attempt's time, or ``failed`` with the reason (storefront/orders/outbox.py)."""
 
     __tablename__ = "outbox_message"
 
@@ -124,5 +129,29 @@ class OutboxMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    subscription_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_subscription.id", ondelete="CASCADE"),
+                                                        index=True)
 
-    __table_args__ = (Index("ix_outbox_pending", "sent_at", "id"),)
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "id"),
+                      Index("ix_outbox_due", "status", "next_attempt_at"))
+
+
+class WebhookSubscription(Base):
+    """A merchant's HTTPS endpoint for order events, with the secret its payloads are signed with."""
+
+    __tablename__ = "webhook_subscription"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    events: Mapped[list[str]] = mapped_column(JSON)
+    secret: Mapped[str] = mapped_column(String(128))
+    description: Mapped[str | None] = mapped_column(String(255))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

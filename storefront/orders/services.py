@@ -17,6 +17,7 @@ from storefront.orders import state
 from storefront.orders.errors import OrderNotFound, OrderNotPaid, RefundExceedsPaid
 from storefront.orders.models import Order, OrderLine, ProcessedEvent, Refund
 from storefront.payments.errors import PaymentDeclined, PaymentProviderError
+from storefront.orders.subscriptions import enqueue_event
 from storefront.payments.gateway import (
     ChargeRefunded,
     MinorUnits,
@@ -218,6 +219,7 @@ def handle_event(session: Session, event: PaymentEvent, now: datetime, on_paid=N
                 order.canceled_at = now
                 release_stock(session, order)
                 _apply(order, state.record_cancellation(facts(order)), now)
+                enqueue_event(session, order, "order.canceled", now)
         case ChargeRefunded(refunded=amount, refunds=refunds):
             refunded = _in_order_currency(order, amount)
             if refunded is None:  # its refunds are in the same currency (stripe_events)
@@ -339,6 +341,7 @@ def _record_refund(session: Session, request: RefundRequest, result: GatewayRefu
     done = session.scalar(select(func.coalesce(func.sum(Refund.amount), 0))
                           .where(Refund.order_id == order.id, Refund.status.not_in((REQUESTED, *_NOT_REFUNDED))))
     _apply(order, state.record_refunded_total(facts(order), Decimal(done)), now)
+    enqueue_event(session, order, "order.refunded", now)
     session.flush()
     return row
 
@@ -354,6 +357,7 @@ def expire_unpaid(session: Session, now: datetime, gateway: PaymentGateway | Non
         release_stock(session, order)
         order.canceled_at = now
         _apply(order, state.record_cancellation(facts(order)), now)
+        enqueue_event(session, order, "order.canceled", now)
         cancel = getattr(gateway, "cancel_payment_intent", None) if gateway else None
         if cancel and order.payment_intent_id:
             try:

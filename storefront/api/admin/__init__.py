@@ -15,11 +15,12 @@ from storefront.api.admin import (
     tax,
     tax_overrides,
     tokens,
+    webhooks,
 )
 from storefront.extensions import api
 
 BLUEPRINTS = (products.blp, orders.blp, stock.blp, pricing.blp, tokens.blp, tax.blp, markets.blp, categories.blp,
-              shipping.blp, tax_overrides.blp)
+              shipping.blp, tax_overrides.blp, webhooks.blp)
 
 
 def init_app(app: Flask) -> None:

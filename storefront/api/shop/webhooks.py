@@ -10,6 +10,7 @@ from storefront import clock
 from storefront.extensions import db
 from storefront.orders import services
 from storefront.orders.confirmation import queue_confirmation
+from storefront.orders.subscriptions import enqueue_event
 from storefront.payments.wiring import gateway
 
 blp = Blueprint("payments", __name__, description="Payment provider webhooks.")
@@ -25,6 +26,7 @@ def stripe_webhook():
 
     def on_paid(order):
         db.session.add(queue_confirmation(order))
+        enqueue_event(db.session, order, "order.paid", clock.now())
 
     result = services.handle_event(db.session, event, clock.now(), on_paid=on_paid)
     db.session.commit()
