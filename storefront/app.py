@@ -53,7 +53,9 @@ def _database_settings(app: Flask) -> None:
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["SQLALCHEMY_ECHO"] = app.config["SQL_ECHO"]
-    engine_options: dict[str, Any] = {"pool_pre_ping": True}
-    if url.startswith("sqlite"):
-        engine_options = {}
+    # hide_parameters: an SQL error's message (and its logged traceback) never
+    # shows the bound values, which hold e-mails, addresses and client secrets.
+    engine_options: dict[str, Any] = {"hide_parameters": True}
+    if not url.startswith("sqlite"):
+        engine_options["pool_pre_ping"] = True
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options)

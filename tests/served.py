@@ -79,13 +79,15 @@ def _wait_until_up(port: int, proc: subprocess.Popen, log_path: Path, timeout: f
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"gunicorn exited ({proc.returncode}):\n{log_path.read_text(errors='replace')[-3000:]}")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/healthz")
             if conn.getresponse().status == 200:
                 return
         except (OSError, http.client.HTTPException):
             pass
+        finally:
+            conn.close()
         time.sleep(0.2)
     raise RuntimeError("the served app did not start")
 
