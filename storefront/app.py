@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from storefront import cli, models  # noqa: F401  (models: complete metadata)
 from storefront.api import admin, docs, errors, health, observability, shop, spec
@@ -21,6 +22,9 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     app.config.update(settings)
     app.json.ensure_ascii = False  # UTF-8 JSON: "高慢と偏見", not "\u9ad8..."
     app.json.sort_keys = False  # the documented field order, and less work per response
+    if app.config["PROXY_HOPS"]:  # the client address and scheme as the trusted proxies saw them
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     _database_settings(app)
 
     db.init_app(app)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Iterable
 
 from sqlalchemy import select
@@ -14,6 +14,9 @@ from storefront.admin.models import ApiToken
 
 ROLES = ("admin", "catalog", "pricing", "orders")
 PREFIX = "sf_"
+# How often a token's last use is written at most: a write per request would
+# turn every read into a write transaction.
+LAST_USED_EVERY = timedelta(minutes=1)
 
 
 def digest(secret: str) -> str:
@@ -38,6 +41,16 @@ def find_active(session: Session, secret: str) -> ApiToken | None:
     if row is None or row.revoked_at is not None:
         return None
     return row
+
+
+def mark_used(session: Session, row: ApiToken, now: datetime) -> bool:
+    """Record that the token was used at ``now``, unless that was recorded less
+    than ``LAST_USED_EVERY`` ago; True when it changed (the caller commits)."""
+    if row.last_used_at is not None and timedelta(0) <= now - row.last_used_at < LAST_USED_EVERY:
+        return False
+    row.last_used_at = now
+    session.flush()
+    return True
 
 
 def revoke(session: Session, token_id: int, now: datetime) -> ApiToken:
