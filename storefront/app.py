@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from storefront import cli, models  # noqa: F401  (models: complete metadata)
-from storefront.api import admin, docs, errors, health, observability, shop, spec
+from storefront.api import admin, disconnects, docs, errors, health, observability, shop, spec
 from storefront.config import ROOT, load_config
 from storefront.db import configure_sqlite
 from storefront.extensions import db, migrate
@@ -38,6 +38,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     observability.init_app(app)
     spec.init_app(app)
     errors.init_app(app)
+    disconnects.init_app(app)
     shop.init_app(app)
     admin.init_app(app)
     health.init_app(app)

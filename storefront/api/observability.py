@@ -65,6 +65,8 @@ def configure_logging(app: Flask) -> None:
 
 
 def _start() -> None:
+    if "request_id" in g:  # a read run again after a lost connection (storefront/api/disconnects.py)
+        return
     incoming = request.headers.get("X-Request-Id", "")
     g.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
     g.started = time.perf_counter()
