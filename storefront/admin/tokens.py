@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from storefront.admin.errors import InvalidRoles, TokenNotFound
@@ -43,14 +43,22 @@ def find_active(session: Session, secret: str) -> ApiToken | None:
     return row
 
 
-def mark_used(session: Session, row: ApiToken, now: datetime) -> bool:
-    """Record that the token was used at ``now``, unless that was recorded less
-    than ``LAST_USED_EVERY`` ago; True when it changed (the caller commits)."""
-    if row.last_used_at is not None and timedelta(0) <= now - row.last_used_at < LAST_USED_EVERY:
-        return False
-    row.last_used_at = now
-    session.flush()
-    return True
+def use_is_due(row: ApiToken, now: datetime) -> bool:
+    """Whether ``row``'s last use is worth writing: unknown, or ``LAST_USED_EVERY`` old."""
+    return row.last_used_at is None or not timedelta(0) <= now - row.last_used_at < LAST_USED_EVERY
+
+
+def mark_used(session: Session, token_id: int, now: datetime) -> bool:
+    """Record that the token was used at ``now``, unless another request just
+    did (at most once per ``LAST_USED_EVERY``); True when it changed."""
+    changed = session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id,
+               or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - LAST_USED_EVERY,
+                   ApiToken.last_used_at > now))
+        .values(last_used_at=now)
+    )
+    return changed.rowcount > 0
 
 
 def revoke(session: Session, token_id: int, now: datetime) -> ApiToken:

@@ -1,7 +1,9 @@
 """With REDIS_URL set and Redis gone (never there, or stopped mid-run) the
 served shop keeps serving: cache versions come from the database, merchant
 changes still show at once, and once Redis is back it is used again without
-bringing back what was cached before."""
+bringing back what was cached before. (Versions are read on every request
+here: CACHE_VERSION_TTL_SECONDS would otherwise let a worker trust the ones it
+read a quarter of a second before a change made by another.)"""
 from __future__ import annotations
 
 import shutil
@@ -83,7 +85,8 @@ def _prices_everywhere(shop, n: int = 12) -> set[str]:
 
 def test_a_redis_that_never_answers(tmp_path):
     closed = free_port()
-    with served_shop("sqlite", env={"REDIS_URL": f"redis://127.0.0.1:{closed}/0"}) as shop:
+    with served_shop("sqlite", env={"REDIS_URL": f"redis://127.0.0.1:{closed}/0",
+                                          "CACHE_VERSION_TTL_SECONDS": "0"}) as shop:
         statuses = _browse(shop)
         assert set(statuses) <= {200, 201}, statuses
         _set_price(shop, "23.40")
@@ -97,7 +100,8 @@ def test_redis_stopped_and_restarted_mid_run(backend):
     redis = PrivateRedis()
     redis.start()
     try:
-        with served_shop(backend, env={"REDIS_URL": redis.url, "CATALOG_CACHE_SECONDS": "30"}) as shop:
+        with served_shop(backend, env={"REDIS_URL": redis.url, "CATALOG_CACHE_SECONDS": "30",
+                                          "CACHE_VERSION_TTL_SECONDS": "0"}) as shop:
             assert set(_browse(shop, 1)) <= {200, 201}
             _set_price(shop, "21.10")
             assert _prices_everywhere(shop) == {"21.10"}  # cached by each worker under Redis's versions

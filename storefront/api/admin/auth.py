@@ -29,7 +29,7 @@ from storefront.admin import failures
 from storefront.admin.errors import Forbidden, TooManyFailures, Unauthorized
 from storefront.admin.ratelimit import FailureWindow, credential_key
 from storefront.admin.tokens import ROLES as ROLE_NAMES
-from storefront.admin.tokens import find_active, mark_used
+from storefront.admin.tokens import find_active, mark_used, use_is_due
 from storefront.extensions import db
 
 ROLES = frozenset(ROLE_NAMES)
@@ -64,6 +64,9 @@ def _failed(key: str):
     window = timedelta(seconds=config["AUTH_FAILURE_WINDOW_SECONDS"])
     db.session.rollback()
     wait = failures.blocked_for(db.session, key, now, config["AUTH_FAILURE_LIMIT"], window)
+    # End the read: on SQLite a write must begin its own transaction (a read
+    # transaction upgraded to a write fails at once when another is writing).
+    db.session.rollback()
     if wait:
         raise TooManyFailures(seconds=max(math.ceil(wait), 1))
     failures.record(db.session, key, now, window)
@@ -91,8 +94,11 @@ def _principal(token: str) -> Principal | None:
     if row is None:
         return None
     principal = Principal(name=f"token:{row.id}:{row.name}", roles=frozenset(row.roles), token_id=row.id)
-    if mark_used(db.session, row, clock.now()):
-        db.session.commit()  # reads store it too (nothing else is pending before the view runs)
+    now = clock.now()
+    if use_is_due(row, now):  # reads store it too, at most once a minute; nothing else is pending yet
+        db.session.rollback()  # the write in a transaction of its own (SQLite, as above)
+        mark_used(db.session, principal.token_id, now)
+        db.session.commit()
     return principal
 
 
