@@ -5,9 +5,10 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from storefront import cli, models  # noqa: F401  (models: complete metadata)
-from storefront.api import admin, docs, errors, health, observability, shop, spec
+from storefront.api import admin, disconnects, docs, errors, health, observability, shop, spec
 from storefront.config import ROOT, load_config
 from storefront.db import configure_sqlite, read_only_transactions
 from storefront.extensions import db, migrate
@@ -21,6 +22,9 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     app.config.update(settings)
     app.json.ensure_ascii = False  # UTF-8 JSON: "高慢と偏見", not "\u9ad8..."
     app.json.sort_keys = False  # the documented field order, and less work per response
+    if app.config["PROXY_HOPS"]:  # the client address and scheme as the trusted proxies saw them
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     _database_settings(app)
 
     db.init_app(app)
@@ -36,6 +40,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     observability.init_app(app)
     spec.init_app(app)
     errors.init_app(app)
+    disconnects.init_app(app)
     shop.init_app(app)
     admin.init_app(app)
     health.init_app(app)
@@ -68,7 +73,9 @@ def _database_settings(app: Flask) -> None:
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["SQLALCHEMY_ECHO"] = app.config["SQL_ECHO"]
-    engine_options: dict[str, Any] = {"pool_pre_ping": True}
-    if url.startswith("sqlite"):
-        engine_options = {}
+    # hide_parameters: an SQL error's message (and its logged traceback) never
+    # shows the bound values, which hold e-mails, addresses and client secrets.
+    engine_options: dict[str, Any] = {"hide_parameters": True}
+    if not url.startswith("sqlite"):
+        engine_options["pool_pre_ping"] = True
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options)

@@ -12,9 +12,15 @@ A namespace is declared once, by the module that owns its data
 (``FX = cache.declare("fx", owner=__name__)``); the service that changes that
 data calls ``FX.invalidate(session)`` in the same transaction, and every
 process recomputes on its next read. The versions live where every app server
-sees them: Redis when ``REDIS_URL`` is set, else a row of ``cache_version``."""
+sees them: a row of ``cache_version`` per namespace, always bumped, and Redis
+too when ``REDIS_URL`` is set (it answers the reads then). When Redis fails a
+process reads the rows instead and tries Redis again ``REDIS_RETRY_SECONDS``
+later; the first process back on Redis gives every namespace a new version
+there, so nothing cached before the outage outlives a change made during it
+(nor a restarted Redis: a missing version is set to a new token)."""
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -30,6 +36,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 from storefront.db import Base
 
 _lock = threading.Lock()
+log = logging.getLogger("storefront.cache")
+# After a Redis error a process reads the database versions this long before it tries Redis again.
+REDIS_RETRY_SECONDS = 2.0
 
 
 class CacheVersion(Base):
@@ -41,11 +50,9 @@ class CacheVersion(Base):
     version: Mapped[str] = mapped_column(String(32), default="")
 
 
-def redis_client():
-    return _redis()
-
-
 def _redis():
+    """The app's Redis client, or None: no ``REDIS_URL``, or it failed less
+    than ``REDIS_RETRY_SECONDS`` ago (the database versions serve meanwhile)."""
     client = current_app.extensions.get("redis")
     url = current_app.config.get("REDIS_URL")
     if client is None and url:
@@ -53,7 +60,45 @@ def _redis():
 
         client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         current_app.extensions["redis"] = client
+    if client is not None and time.monotonic() < _redis_link().down_until:
+        return None
     return client
+
+
+@dataclass
+class _RedisLink:
+    down_until: float = 0.0  # time.monotonic(): Redis is not tried before
+    missed: bool = False  # versions were bumped (or read) without it: give every namespace a new one there
+
+
+def _redis_link() -> _RedisLink:
+    return current_app.extensions.setdefault("redis_link", _RedisLink())
+
+
+def _redis_failed(exc: Exception, link: _RedisLink | None = None) -> None:
+    link = link or _redis_link()
+    if not link.missed:
+        log.warning("Redis failed (%s); cache versions come from the database", exc)
+    link.down_until, link.missed = time.monotonic() + REDIS_RETRY_SECONDS, True
+
+
+def _redis_errors() -> tuple[type[Exception], ...]:
+    import redis
+
+    return (redis.RedisError, OSError)
+
+
+def redis_status() -> str | None:
+    """``ok`` or ``unavailable`` (None without ``REDIS_URL``), for the health check."""
+    if not current_app.config.get("REDIS_URL"):
+        return None
+    client = _redis()
+    try:
+        if client is not None and client.ping():
+            return "ok"
+    except _redis_errors() as exc:
+        _redis_failed(exc)
+    return "unavailable"
 
 
 # --- namespaces ---------------------------------------------------------------------------
@@ -118,17 +163,41 @@ def _all_versions(session: Session, wanted: Iterable[str] = ()) -> dict[str, str
             found = recent[1]
     if found is None or any(name not in found for name in wanted):  # (or one declared since)
         names = sorted(set(_declared) | set(wanted))
-        client = _redis()
-        if client is not None:
-            values = client.mget([f"storefront:version:{n}" for n in names])
-            found = {n: (v.decode() if v else "") for n, v in zip(names, values)}
-        else:
+        found = _redis_versions(names)
+        if found is None:
             found = dict.fromkeys(names, "")
             found.update(session.execute(select(CacheVersion.name, CacheVersion.version)).all())
         _recent[url] = (time.monotonic(), found)
     if has_request_context():
         g.cache_versions = found
     return found
+
+
+def _redis_versions(names: list[str]) -> dict[str, str] | None:
+    """The versions in Redis (None: no Redis, or it failed). A missing one
+    (a restarted Redis) gets a new token, never the empty one it had at first."""
+    client = _redis()
+    if client is None:
+        return None
+    keys = [f"storefront:version:{n}" for n in names]
+    try:
+        link = _redis_link()
+        if link.missed:  # back after an outage: whatever was cached under its old versions goes
+            client.mset({f"storefront:version:{n}": uuid.uuid4().hex for n in set(_declared) | set(names)})
+            link.missed = False
+            log.warning("Redis answers again; cache versions come from it")
+        values = client.mget(keys)
+        if not all(values):
+            pipe = client.pipeline()
+            for key, value in zip(keys, values):
+                if not value:
+                    pipe.set(key, uuid.uuid4().hex, nx=True)
+            pipe.mget(keys)
+            values = pipe.execute()[-1]
+    except _redis_errors() as exc:
+        _redis_failed(exc)
+        return None
+    return {n: v.decode() for n, v in zip(names, values)}
 
 
 def versions(session: Session, depends: Depends) -> tuple[str, ...]:
@@ -151,14 +220,26 @@ def invalidate(session: Session, *namespaces: Namespace) -> None:
     client = _redis()
     if client is not None:
         keys = [f"storefront:version:{n}" for n in names]
-        client.mset({key: uuid.uuid4().hex for key in keys})
+        link = _redis_link()
+
+        def publish(_session=None) -> None:
+            if time.monotonic() < link.down_until:
+                link.missed = True
+                return
+            try:
+                client.mset({key: uuid.uuid4().hex for key in keys})
+            except _redis_errors() as exc:
+                _redis_failed(exc, link)
+
+        publish()
         # Redis is not part of the transaction: a process that read the token
         # above before the commit may have cached pre-commit data under it.
         # A second token once the change is committed makes that entry stale.
         real = session() if isinstance(session, scoped_session) else session
-        event.listen(real, "after_commit", lambda _s: client.mset({key: uuid.uuid4().hex for key in keys}), once=True)
-        return
-    for name in names:
+        event.listen(real, "after_commit", publish, once=True)
+    elif current_app.config.get("REDIS_URL"):
+        _redis_link().missed = True  # Redis is down: bumped there once it answers
+    for name in names:  # always: the rows serve when Redis does not
         token = uuid.uuid4().hex
         bumped = session.execute(update(CacheVersion).where(CacheVersion.name == name).values(version=token))
         if bumped.rowcount == 0:

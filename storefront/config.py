@@ -83,6 +83,8 @@ def _validate(settings: dict[str, Any]) -> None:
             raise ConfigError(f"{key} must be a positive integer, got {settings.get(key)!r}")
     if settings.get("SMTP_STARTTLS") and settings.get("SMTP_SSL"):
         raise ConfigError("SMTP_STARTTLS and SMTP_SSL exclude each other (SSL for port 465, STARTTLS for 587)")
+    if not isinstance(settings.get("PROXY_HOPS"), int) or settings["PROXY_HOPS"] < 0:
+        raise ConfigError(f"PROXY_HOPS must be 0 or a positive integer, got {settings.get('PROXY_HOPS')!r}")
     if settings["PAGE_SIZE_DEFAULT"] > settings["PAGE_SIZE_MAX"]:
         raise ConfigError("PAGE_SIZE_DEFAULT must not exceed PAGE_SIZE_MAX")
     if settings["DEFAULT_LOCALE"] not in settings["UI_LANGUAGES"]:

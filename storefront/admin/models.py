@@ -1,4 +1,4 @@
-"""Merchant API tokens (stored hashed) and the audit trail."""
+"""Merchant API tokens (stored hashed), failed authentications and the audit trail."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,6 +24,23 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuthFailure(Base):
+    """One failed merchant authentication, counted by every worker and server
+    alike (the window in storefront/admin/failures.py)."""
+
+    __tablename__ = "auth_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 of (client address, credential prefix): neither is stored as such.
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_auth_failure_key_at", "key", "at"),
+        Index("ix_auth_failure_at", "at"),
+    )
 
 
 class AuditEntry(Base):

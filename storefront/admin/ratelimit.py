@@ -1,13 +1,27 @@
-"""Failed-authentication rate limiting: a sliding window per client address.
+"""Failed-authentication rate limiting, the pure parts.
 
-Pure (no Flask): the window keeps failure times per key; after ``limit``
-failures within ``window`` seconds the key is refused until the oldest
-failure leaves the window. In-process, so each app server counts its own
-(a shared Redis-backed counter is the production answer; see README)."""
+``credential_key`` names what failures are counted by: the client and the
+prefix of the credential it presented (the window every server shares is
+storefront/admin/failures.py). ``FailureWindow`` is an in-process sliding
+window that an embedding application may install as
+``app.extensions["auth_failures"]`` for a strict lockout of a single process:
+after ``limit`` failures within ``window`` seconds the key is refused until
+the oldest failure leaves the window."""
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import defaultdict, deque
+
+# As many characters as a stored token's prefix (admin/tokens.py): guesses at
+# one token count together, and another token of the same client is unaffected.
+CREDENTIAL_PREFIX = 10
+
+
+def credential_key(client: str, credential: str) -> str:
+    """The failure-count key of ``client`` presenting ``credential`` (hashed:
+    neither the address nor any part of a credential is stored)."""
+    return hashlib.sha256(f"{client}\0{credential[:CREDENTIAL_PREFIX]}".encode()).hexdigest()
 
 
 class FailureWindow:
@@ -39,34 +53,3 @@ class FailureWindow:
     def reset(self, key: str) -> None:
         with self._lock:
             self._failures.pop(key, None)
-
-
-class RedisFailureWindow:
-    """The same sliding window shared by every app server through Redis: a
-    sorted set of failure times per key, trimmed on each look."""
-
-    def __init__(self, client, limit: int = 10, window: float = 60.0, prefix: str = "storefront:authfail:") -> None:
-        self.client, self.limit, self.window, self.prefix = client, limit, window, prefix
-
-    def _trimmed(self, key: str, now: float):
-        pipe = self.client.pipeline()
-        pipe.zremrangebyscore(self.prefix + key, "-inf", now - self.window)
-        pipe.zrange(self.prefix + key, 0, 0, withscores=True)
-        pipe.zcard(self.prefix + key)
-        _, oldest, count = pipe.execute()
-        return oldest, count
-
-    def blocked_for(self, key: str, now: float) -> float:
-        oldest, count = self._trimmed(key, now)
-        if count < self.limit or not oldest:
-            return 0.0
-        return max(oldest[0][1] + self.window - now, 0.0)
-
-    def fail(self, key: str, now: float) -> None:
-        pipe = self.client.pipeline()
-        pipe.zadd(self.prefix + key, {f"{now!r}:{id(pipe)}": now})
-        pipe.expire(self.prefix + key, int(self.window) + 1)
-        pipe.execute()
-
-    def reset(self, key: str) -> None:
-        self.client.delete(self.prefix + key)

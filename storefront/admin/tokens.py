@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from storefront.admin.errors import InvalidRoles, TokenNotFound
@@ -14,6 +14,9 @@ from storefront.admin.models import ApiToken
 
 ROLES = ("admin", "catalog", "pricing", "orders")
 PREFIX = "sf_"
+# How often a token's last use is written at most: a write per request would
+# turn every read into a write transaction.
+LAST_USED_EVERY = timedelta(minutes=1)
 
 
 def digest(secret: str) -> str:
@@ -38,6 +41,24 @@ def find_active(session: Session, secret: str) -> ApiToken | None:
     if row is None or row.revoked_at is not None:
         return None
     return row
+
+
+def use_is_due(row: ApiToken, now: datetime) -> bool:
+    """Whether ``row``'s last use is worth writing: unknown, or ``LAST_USED_EVERY`` old."""
+    return row.last_used_at is None or not timedelta(0) <= now - row.last_used_at < LAST_USED_EVERY
+
+
+def mark_used(session: Session, token_id: int, now: datetime) -> bool:
+    """Record that the token was used at ``now``, unless another request just
+    did (at most once per ``LAST_USED_EVERY``); True when it changed."""
+    changed = session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id,
+               or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - LAST_USED_EVERY,
+                   ApiToken.last_used_at > now))
+        .values(last_used_at=now)
+    )
+    return changed.rowcount > 0
 
 
 def revoke(session: Session, token_id: int, now: datetime) -> ApiToken:

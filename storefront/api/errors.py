@@ -29,6 +29,8 @@ def handle_storefront_error(err: StorefrontError) -> Response:
     response = error_response(err.http_status, err.code, message, err.render_details(_translate))
     if err.http_status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="storefront"'
+    if err.http_status == 429 and "seconds" in err.params:
+        response.headers["Retry-After"] = str(err.params["seconds"])
     return response
 
 

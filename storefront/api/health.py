@@ -1,4 +1,6 @@
-"""``GET /healthz``: 200 when the database answers, 503 otherwise."""
+"""``GET /healthz``: 200 when the database answers, 503 otherwise. With
+``REDIS_URL`` it also says whether Redis answers (``redis``: ``ok`` or
+``unavailable``); the app serves without it (storefront/cache.py)."""
 from __future__ import annotations
 
 import logging
@@ -9,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from storefront.api.errors import error_response
+from storefront.cache import redis_status
 from storefront.extensions import db
 
 log = logging.getLogger("storefront.health")
@@ -21,7 +24,11 @@ def healthz():
         log.exception("database health check failed")
         db.session.rollback()
         return error_response(503, "database_unavailable", gettext("The database is not answering."))
-    return jsonify({"status": "ok"})
+    body = {"status": "ok"}
+    redis = redis_status()
+    if redis is not None:
+        body["redis"] = redis
+    return jsonify(body)
 
 
 def init_app(app: Flask) -> None:

@@ -4,7 +4,8 @@
   one, else a new one); every log line of the request includes it.
 - Logs are one JSON object per line (timestamp, level, logger, message,
   request id, method, path, status, duration) — never headers or bodies, so
-  tokens, card data and secrets stay out of them.
+  tokens, card data and secrets stay out of them; the cart and order tokens
+  in a path (each opens a shopper's cart or order) are logged as ``<token>``.
 - Security headers on every response (no sniffing, no framing, no referrer
   leakage, HSTS when served over HTTPS).
 - CORS for the configured frontend origins only (``CORS_ORIGINS``).
@@ -64,6 +65,8 @@ def configure_logging(app: Flask) -> None:
 
 
 def _start() -> None:
+    if "request_id" in g:  # a read run again after a lost connection (storefront/api/disconnects.py)
+        return
     incoming = request.headers.get("X-Request-Id", "")
     g.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
     g.started = time.perf_counter()
@@ -80,9 +83,10 @@ def _finish(response: Response) -> Response:
         response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
     origin = request.headers.get("Origin")
     allowed = current_app.config["CORS_ORIGINS"]
+    if allowed:  # the CORS headers depend on the Origin: a CDN must key on it
+        response.vary.add("Origin")
     if origin and ("*" in allowed or origin in allowed):
         response.headers["Access-Control-Allow-Origin"] = origin if "*" not in allowed else "*"
-        response.vary.add("Origin")
         response.headers["Access-Control-Expose-Headers"] = "Content-Language, X-Market, X-Request-Id, ETag"
         if request.method == "OPTIONS":
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
@@ -90,12 +94,23 @@ def _finish(response: Response) -> Response:
                 "Content-Type, Authorization, Accept-Language, X-Market, X-Country, Idempotency-Key, If-None-Match")
             response.headers["Access-Control-Max-Age"] = "600"
     duration = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    path = logged_path()
     logging.getLogger("storefront.access").info(
-        "%s %s %s", request.method, request.path, response.status_code,
-        extra={"method": request.method, "path": request.path, "status": response.status_code,
+        "%s %s %s", request.method, path, response.status_code,
+        extra={"method": request.method, "path": path, "status": response.status_code,
                "duration_ms": round(duration, 1)},
     )
     return response
+
+
+def logged_path() -> str:
+    """The request's path with the values of its ``token`` arguments (carts,
+    orders) replaced: whoever reads the log must not be able to open them."""
+    path = request.path
+    for name, value in (request.view_args or {}).items():
+        if "token" in name and isinstance(value, str) and value:
+            path = path.replace(value, "<token>")
+    return path
 
 
 def _bad_text(value) -> str | None:

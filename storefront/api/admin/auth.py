@@ -4,23 +4,32 @@ Tokens are API tokens created by the CLI or an admin (stored hashed, with
 roles), or the bootstrap token ``STOREFRONT_ADMIN_TOKEN`` holding every role.
 A merchant resource declares the role it needs once, on its
 ``MerchantBlueprint`` (storefront/api/admin/blueprint.py): 401 without a valid
-token, 403 without the role (both before any argument is parsed), 429 after
-repeated failures from one client address."""
+token, 403 without the role (both before any argument is parsed).
+
+Failures are counted per client address and presented credential prefix in
+the database, so every worker and server shares the count: past
+``AUTH_FAILURE_LIMIT`` within ``AUTH_FAILURE_WINDOW_SECONDS`` the next failure
+is 429 with ``Retry-After``. A valid token always passes. The client address
+is the socket peer, or what ``PROXY_HOPS`` trusted proxies say (ProxyFix).
+An application that installs an in-process ``FailureWindow`` as
+``app.extensions["auth_failures"]`` gets a strict per-address lockout instead
+(the window is consulted before the token, so it refuses valid ones too)."""
 from __future__ import annotations
 
 import hmac
 import math
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app, g, request
 
 from storefront import clock
+from storefront.admin import failures
 from storefront.admin.errors import Forbidden, TooManyFailures, Unauthorized
-from storefront.admin.ratelimit import FailureWindow, RedisFailureWindow
+from storefront.admin.ratelimit import FailureWindow, credential_key
 from storefront.admin.tokens import ROLES as ROLE_NAMES
-from storefront.admin.tokens import find_active
-from storefront.cache import redis_client
+from storefront.admin.tokens import find_active, mark_used, use_is_due
 from storefront.extensions import db
 
 ROLES = frozenset(ROLE_NAMES)
@@ -33,32 +42,48 @@ class Principal:
     token_id: int | None = None
 
 
-def _limiter():
-    """Per process, or shared by every server through Redis when REDIS_URL is set."""
-    limiter = current_app.extensions.get("auth_failures")
-    if limiter is None:
-        limit, window = current_app.config["AUTH_FAILURE_LIMIT"], current_app.config["AUTH_FAILURE_WINDOW_SECONDS"]
-        client = redis_client()
-        limiter = RedisFailureWindow(client, limit, window) if client is not None else FailureWindow(limit, window)
-        current_app.extensions["auth_failures"] = limiter
-    return limiter
-
-
 def authenticate() -> None:
     """The request's bearer token, or 401 (429 after repeated failures)."""
-    key = request.remote_addr or "-"
-    limiter, now = _limiter(), time.time()  # wall clock: comparable across servers
-    wait = limiter.blocked_for(key, now)
-    if wait:
-        raise TooManyFailures(seconds=math.ceil(wait))
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    token = token.strip()
-    principal = _principal(token) if scheme.lower() == "bearer" and token else None
+    client = request.remote_addr or "-"
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else ""
+    lockout = current_app.extensions.get("auth_failures")
+    if isinstance(lockout, FailureWindow):
+        g.principal = _with_lockout(lockout, client, token)
+        return
+    principal = _principal(token) if token else None
     if principal is None:
-        limiter.fail(key, now)
-        raise Unauthorized()
+        _failed(credential_key(client, token))
     g.principal = principal
+
+
+def _failed(key: str):
+    """Count the failure (committed: the request fails) and answer 401, or 429 past the limit."""
+    now = clock.now()
+    config = current_app.config
+    window = timedelta(seconds=config["AUTH_FAILURE_WINDOW_SECONDS"])
+    db.session.rollback()
+    wait = failures.blocked_for(db.session, key, now, config["AUTH_FAILURE_LIMIT"], window)
+    # End the read: on SQLite a write must begin its own transaction (a read
+    # transaction upgraded to a write fails at once when another is writing).
+    db.session.rollback()
+    if wait:
+        raise TooManyFailures(seconds=max(math.ceil(wait), 1))
+    failures.record(db.session, key, now, window)
+    db.session.commit()
+    raise Unauthorized()
+
+
+def _with_lockout(window: FailureWindow, client: str, token: str) -> Principal:
+    now = time.time()
+    wait = window.blocked_for(client, now)
+    if wait:
+        raise TooManyFailures(seconds=max(math.ceil(wait), 1))
+    principal = _principal(token) if token else None
+    if principal is None:
+        window.fail(client, now)
+        raise Unauthorized()
+    return principal
 
 
 def _principal(token: str) -> Principal | None:
@@ -68,9 +93,13 @@ def _principal(token: str) -> Principal | None:
     row = find_active(db.session, token)
     if row is None:
         return None
-    row.last_used_at = clock.now()
-    db.session.flush()
-    return Principal(name=f"token:{row.id}:{row.name}", roles=frozenset(row.roles), token_id=row.id)
+    principal = Principal(name=f"token:{row.id}:{row.name}", roles=frozenset(row.roles), token_id=row.id)
+    now = clock.now()
+    if use_is_due(row, now):  # reads store it too, at most once a minute; nothing else is pending yet
+        db.session.rollback()  # the write in a transaction of its own (SQLite, as above)
+        mark_used(db.session, principal.token_id, now)
+        db.session.commit()
+    return principal
 
 
 def authorize(role: str) -> None:
