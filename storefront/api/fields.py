@@ -68,3 +68,16 @@ class ListArgsSchema(ShopperArgsSchema):
 
 def page_size(requested: int | None) -> int:
     return requested or current_app.config["PAGE_SIZE_DEFAULT"]
+
+
+# Shared by carts, orders and the merchant's tax preview.
+class TaxLineSchema(Schema):
+    name = fields.String(required=True)
+    rate = fields.String(required=True)
+    amount = fields.Nested(MoneySchema, required=True)
+
+
+class NoticeSchema(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    details = fields.Dict(metadata={"description": "Machine-readable facts, e.g. the old and new market."})

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
-from storefront.api.fields import MoneySchema
+from storefront.api.fields import MoneySchema, NoticeSchema, TaxLineSchema  # noqa: F401  (the preview's)
 
 
 class RatesQueryArgsSchema(Schema):
@@ -63,18 +63,6 @@ class TaxedLineSchema(Schema):
     taxes = fields.List(fields.Nested(ComponentTaxSchema), required=True)
     jurisdiction = fields.String(required=True)
     rule = fields.String(required=True)
-
-
-class TaxLineSchema(Schema):
-    name = fields.String(required=True)
-    rate = fields.String(required=True)
-    amount = fields.Nested(MoneySchema, required=True)
-
-
-class NoticeSchema(Schema):
-    code = fields.String(required=True)
-    message = fields.String(required=True)
-    details = fields.Dict(metadata={"description": "Machine-readable facts, e.g. the old and new market."})
 
 
 class TotalsSchema(Schema):

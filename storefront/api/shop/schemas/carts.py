@@ -4,8 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
-from storefront.api.fields import ContextSchema, MoneySchema, ShopperArgsSchema
-from storefront.api.admin.schemas.tax import NoticeSchema, TaxLineSchema
+from storefront.api.fields import ContextSchema, MoneySchema, NoticeSchema, ShopperArgsSchema, TaxLineSchema
 
 
 class CartCreateSchema(Schema):

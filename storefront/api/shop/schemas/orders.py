@@ -2,8 +2,7 @@ from datetime import timezone
 
 from marshmallow import Schema, fields, validate
 
-from storefront.api.fields import ContextSchema, MoneySchema, ShopperArgsSchema
-from storefront.api.admin.schemas.tax import NoticeSchema, TaxLineSchema
+from storefront.api.fields import ContextSchema, MoneySchema, NoticeSchema, ShopperArgsSchema, TaxLineSchema
 
 
 class LineTaxSchema(Schema):
