@@ -8,7 +8,7 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from storefront import cli, models  # noqa: F401  (models: complete metadata)
-from storefront.api import admin, disconnects, docs, errors, health, observability, shop, spec
+from storefront.api import admin, deadline, disconnects, docs, errors, health, observability, shop, spec
 from storefront.config import ROOT, load_config
 from storefront.db import configure_sqlite, read_only_transactions
 from storefront.extensions import db, migrate
@@ -46,6 +46,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     health.init_app(app)
     docs.init_app(app)
     cli.init_app(app)
+    deadline.init_app(app)  # last: its after_request hook runs first
     return app
 
 

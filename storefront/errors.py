@@ -75,3 +75,11 @@ class InvalidCursor(StorefrontError):
     code = "invalid_cursor"
     http_status = 400
     message = N_("The cursor is not valid for this list. Start again from the first page.")
+
+
+class RequestTimedOut(StorefrontError):
+    """The request ran past REQUEST_TIMEOUT_SECONDS (storefront/api/deadline.py),
+    or past gunicorn's worker timeout (storefront/serving.py)."""
+    code = "request_timeout"
+    http_status = 503
+    message = N_("The request took too long and was stopped. Please try again.")

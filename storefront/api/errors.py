@@ -80,6 +80,18 @@ def _is_malformed_json(by_field: Any) -> bool:
     return any("Invalid JSON body." in (v if isinstance(v, list) else [v]) for v in values)
 
 
+def handle_database_error(err: Exception) -> Response:
+    """SQLite's one write lock still taken after ``busy_timeout``: the shop is busy
+    (503, try again in a moment), not broken. Any other database error is unexpected."""
+    orig = getattr(err, "orig", None)
+    if type(orig).__module__ == "sqlite3" and "database is locked" in str(orig):
+        log.warning("SQLite write lock still taken after busy_timeout")
+        response = error_response(503, "service_unavailable", gettext("The service is temporarily unavailable."))
+        response.headers["Retry-After"] = "1"
+        return response
+    return handle_unexpected(err)
+
+
 def handle_unexpected(err: Exception) -> Response:
     if isinstance(err, HTTPException):
         return handle_http_exception(err)

@@ -106,8 +106,24 @@ def _finish(response: Response) -> Response:
 def logged_path() -> str:
     """The request's path with the values of its ``token`` arguments (carts,
     orders) replaced: whoever reads the log must not be able to open them."""
-    path = request.path
-    for name, value in (request.view_args or {}).items():
+    return _without_tokens(request.path, request.view_args)
+
+
+def redacted_path(app: Flask | None, method: str, path: str | None) -> str:
+    """:func:`logged_path` outside a request (the server's own error log):
+    the path matched against the app's routes, its token arguments replaced.
+    A path no route matches is logged without its segments."""
+    if not path:
+        return "-"
+    try:
+        _, arguments = app.url_map.bind("localhost").match(path, method=method)  # type: ignore[union-attr]
+    except Exception:  # noqa: BLE001 - no route (404/405) or no app: nothing to tell tokens apart by
+        return "/".join(path.split("/")[:4]) + ("/…" if path.count("/") > 3 else "")
+    return _without_tokens(path, arguments)
+
+
+def _without_tokens(path: str, arguments: dict | None) -> str:
+    for name, value in (arguments or {}).items():
         if "token" in name and isinstance(value, str) and value:
             path = path.replace(value, "<token>")
     return path

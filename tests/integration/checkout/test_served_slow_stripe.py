@@ -3,12 +3,18 @@ and PostgreSQL: a local HTTP server that takes 30 s per call stands in for
 Stripe. Checkout answers a JSON 503 within STRIPE_TIMEOUT_SECONDS (all
 attempts included) plus a little, writes nothing (no order, no reservation,
 the cart still open), and other shoppers' writes go through meanwhile (no
-database lock is held while Stripe is called)."""
+database lock is held while Stripe is called).
+
+And the request deadline (item 18): a checkout stuck behind a row lock on
+PostgreSQL (which waits without limit) is stopped at REQUEST_TIMEOUT_SECONDS
+with a JSON 503, long before gunicorn's worker timeout."""
 from __future__ import annotations
 
 import threading
 import time
 import uuid
+
+import sqlalchemy as sa
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -18,6 +24,7 @@ from tests.integration.checkout.test_served_checkout import level, ok, orders_of
 from tests.served import served_shop
 
 BUDGET = 3  # STRIPE_TIMEOUT_SECONDS for the served app
+DEADLINE = 5  # REQUEST_TIMEOUT_SECONDS for the served app (gunicorn's timeout stays 30 s)
 SLOW = 30  # seconds the fake Stripe takes per call
 SKU = "BOK-MOBY-HC"
 
@@ -66,7 +73,8 @@ def slow_shop(request):
     slow = SlowStripe()
     try:
         with served_shop(request.param, env={"STRIPE_API_BASE": slow.url,
-                                             "STRIPE_TIMEOUT_SECONDS": str(BUDGET)}) as shop:
+                                             "STRIPE_TIMEOUT_SECONDS": str(BUDGET),
+                                             "REQUEST_TIMEOUT_SECONDS": str(DEADLINE)}) as shop:
             yield shop, slow
     finally:
         slow.stop()
@@ -105,3 +113,35 @@ def test_a_slow_stripe_gets_a_json_503_within_the_budget_and_writes_nothing(slow
     ok(shop, "POST", f"/api/v1/carts/{token}/items", {"sku": SKU, "quantity": 1})
     log = shop.log()
     assert "WORKER TIMEOUT" not in log and "Traceback" not in log, log[-3000:]
+
+
+def test_a_checkout_stuck_on_a_lock_is_stopped_at_the_deadline_with_a_json_503(slow_shop):
+    shop, _slow = slow_shop
+    if not shop.database_url.startswith("postgresql"):
+        pytest.skip("SQLite waits for its write lock at most busy_timeout (10 s), then answers itself")
+    set_stock(shop, SKU, 20)
+    token = ready_cart(shop, [(SKU, 1)])
+    before, orders_before = level(shop, SKU), len(orders_of(shop))
+    engine = sa.create_engine(shop.database_url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with engine.connect() as locker:
+            locker.execute(sa.text("SELECT id FROM cart WHERE token = :t FOR UPDATE"), {"t": token})
+            started = time.monotonic()
+            status, body = shop.request("POST", f"/api/v1/carts/{token}/checkout",
+                                        headers={"Idempotency-Key": str(uuid.uuid4()), "Accept-Language": "de"},
+                                        timeout=40)
+            took = time.monotonic() - started
+            locker.rollback()
+    finally:
+        engine.dispose()
+    assert status == 503 and isinstance(body, dict), (status, body, shop.log()[-6000:])
+    assert body["error"]["code"] == "request_timeout", body
+    assert body["error"]["message"] != "The request took too long and was stopped. Please try again.", body
+    assert DEADLINE - 0.5 < took < DEADLINE + 1.5, took
+    # Rolled back: no order, no reservation, and the cart (and the worker) serve the next request.
+    assert len(orders_of(shop)) == orders_before
+    assert level(shop, SKU) == before
+    ok(shop, "POST", f"/api/v1/carts/{token}/items", {"sku": SKU, "quantity": 1})
+    log = shop.log()
+    assert "WORKER TIMEOUT" not in log and token not in log, log[-3000:]
+    assert "stopped after REQUEST_TIMEOUT_SECONDS" in log
