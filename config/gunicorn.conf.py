@@ -15,8 +15,18 @@ worker_class = "storefront.serving.SyncWorker"  # gunicorn's sync worker, answer
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-max_requests = 5000  # recycle workers now and then
-max_requests_jitter = 500
+# The app is built once in the master and forked (storefront.serving.post_fork
+# drops the database connections the master opened). Workers are not recycled:
+# recycling every N requests restarts busy workers together, and each restart
+# stalls its requests for the boot. GUNICORN_MAX_REQUESTS > 0 brings it back.
+preload_app = True
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 10
+# gunicorn 25+ opens a control socket at one default path per user
+# ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl), shared by every instance on the
+# host: stopping one removes it for the others. Off unless a path is given.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
 accesslog = None  # the app writes JSON access logs with the request id
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
@@ -29,3 +39,9 @@ limit_request_line = 0
 limit_request_field_size = 65536
 limit_request_fields = 1000
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_fork(server, worker):
+    from storefront.serving import after_fork
+
+    after_fork(server.app.wsgi())

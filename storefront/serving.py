@@ -11,7 +11,8 @@ does — ``{"error": {"code", "message", "details"}}``, the message in the
 shopper's language when the head could be read — and logs the path with its
 tokens replaced.
 
-Used by config/gunicorn.conf.py (``worker_class``).
+Used by config/gunicorn.conf.py (``worker_class``, and ``after_fork`` in its
+``post_fork`` hook).
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from gunicorn.workers.sync import SyncWorker as GunicornSyncWorker
 from storefront.api.messages import HTTP_ERRORS
 from storefront.api.observability import SECURITY_HEADERS, API_CSP, redacted_path
 from storefront.config import ROOT
+from storefront.extensions import db
 from storefront.errors import RequestTimedOut
 from storefront.i18n.negotiation import parse_accept_language
 
@@ -106,3 +108,12 @@ class SyncWorker(GunicornSyncWorker):
             util.write_nonblock(client, response_bytes(status, code, message, language))
         except Exception:  # noqa: BLE001 - the client is gone
             log.debug("could not send the error response")
+
+
+def after_fork(app: Any) -> None:
+    """In a worker just forked from the master that built the app: the
+    connections the master opened belong to it, so the pool forgets them
+    without closing them (SQLAlchemy, "Using Connection Pools with
+    Multiprocessing or os.fork()")."""
+    with app.app_context():
+        db.engine.dispose(close=False)

@@ -19,6 +19,9 @@ Where the timer finds the request:
   progress"), so the statement is cancelled at the server instead; the
   driver's ``QueryCanceled`` unwinds the request, answered as the timeout. A
   statement that finished before the cancel landed raises the timeout itself.
+
+Either way the error is raised once: the statements the code runs on its way
+out (giving a reservation back) run as usual.
 - inside SQLite: Python runs no handler until SQLite returns, which its
   ``busy_timeout`` (10 s) bounds.
 
@@ -55,6 +58,7 @@ class _Deadline:
     armed = False
     expired = False
     statement: Any = None  # the DB-API connection running a statement right now
+    cancelled: Any = None  # the one whose statement the deadline cancelled
 
 
 _now = _Deadline()
@@ -69,6 +73,7 @@ def _fire(_signum: int, _frame: FrameType | None) -> None:
     if cancel is not None:
         try:
             cancel(timeout=2.0)
+            _now.cancelled = running
             return  # the driver raises QueryCanceled; _after_statement covers a statement that won the race
         except Exception:  # noqa: BLE001 - could not reach the server: fall back to raising here
             log.warning("could not cancel the running statement at the deadline")
@@ -77,6 +82,7 @@ def _fire(_signum: int, _frame: FrameType | None) -> None:
 
 def _arm() -> None:
     _now.armed = _now.expired = False
+    _now.cancelled = None
     seconds = float(current_app.config["REQUEST_TIMEOUT_SECONDS"] or 0)
     if seconds <= 0 or not _SUPPORTED or threading.current_thread() is not threading.main_thread():
         return
@@ -101,12 +107,13 @@ def _before_statement(conn, _cursor, _statement, _parameters, _context, _execute
 
 def _after_statement(_conn, _cursor, _statement, _parameters, _context, _executemany) -> None:
     _now.statement = None
-    if _now.armed and _now.expired:
+    if _now.cancelled is not None:  # it finished before the cancel landed: the timeout, once
+        _now.cancelled = None
         raise RequestTimedOut()
 
 
 def _statement_failed(_context) -> None:
-    _now.statement = None
+    _now.statement = _now.cancelled = None
 
 
 def _timed_out(err: Exception) -> Response:
@@ -130,7 +137,7 @@ def _disarm_response(response: Response) -> Response:
 
 def _disarm_teardown(_exc: BaseException | None) -> None:
     disarm()
-    _now.statement = None
+    _now.statement = _now.cancelled = None
 
 
 def init_app(app: Flask) -> None:

@@ -13,9 +13,12 @@ behaviour.
 """
 from __future__ import annotations
 
+import shutil
 import socket
+import tempfile
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -38,10 +41,26 @@ def slow():
 
 
 @pytest.fixture(scope="module")
-def shop(slow):
+def runtime_dir():
+    # Short: a unix socket path has at most 107 bytes (pytest's tmp paths are longer).
+    path = Path(tempfile.mkdtemp(prefix="xdg", dir="/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def shop(slow, runtime_dir):
     with served_shop("sqlite", env={"STRIPE_API_BASE": slow.url, "STRIPE_TIMEOUT_SECONDS": "20",
-                                    "REQUEST_TIMEOUT_SECONDS": "2", "GUNICORN_TIMEOUT": "8"}) as served:
+                                    "REQUEST_TIMEOUT_SECONDS": "2", "GUNICORN_TIMEOUT": "8",
+                                    "XDG_RUNTIME_DIR": str(runtime_dir)}) as served:
         yield served
+
+
+def test_no_shared_control_socket_is_opened(shop, runtime_dir):
+    """gunicorn 25+ would open $XDG_RUNTIME_DIR/gunicorn.ctl, one path for every
+    instance on the host (issue 14): off unless GUNICORN_CONTROL_SOCKET names one."""
+    assert shop.request("GET", "/healthz")[0] == 200
+    assert not (runtime_dir / "gunicorn.ctl").exists()
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +165,7 @@ def test_a_request_past_the_deadline_is_stopped_with_a_json_503_and_rolled_back(
     assert body["error"]["code"] in ("request_timeout", "payment_provider_unavailable"), body
     assert took < 2 + 1.5, took
     assert slow.calls, "the checkout reached Stripe"
-    assert len(orders_of(shop)) == orders_before and level(shop, SKU) == before
+    assert len(orders_of(shop)) == orders_before and level(shop, SKU) == before, (body, shop.log()[-5000:])
     ok(shop, "POST", f"/api/v1/carts/{token}/items", {"sku": SKU, "quantity": 1})  # still open
     assert "WORKER TIMEOUT" not in shop.log()
 
