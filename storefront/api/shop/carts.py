@@ -1,12 +1,11 @@
 """Shopper cart endpoints (API.md "Carts")."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
-from flask import current_app, g, request
+from flask import current_app, request
 from flask.views import MethodView
-from flask_babel import gettext, refresh
+from flask_babel import gettext
 from flask_smorest import Blueprint
 from moneyed import Money
 
@@ -24,7 +23,7 @@ from storefront.api.shop.schemas.carts import (
     ShippingMethodSetSchema,
 )
 from storefront.extensions import db
-from storefront.api.shop.context import negotiate_request, shop
+from storefront.api.shop.context import negotiate_request, shop, speak_as
 from storefront.api.shop.orders import order_json
 from storefront.payments.wiring import gateway
 
@@ -38,11 +37,7 @@ def _ttl() -> timedelta:
 
 def _speak_for(cart) -> None:
     """Answer in the cart's market and locale (it may differ from the request's)."""
-    ctx = shop()
-    if ctx.market.code != cart.market_code or ctx.locale != cart.locale:
-        market = next(m for m in ctx.markets if m.code == cart.market_code)
-        g.shop = replace(ctx, market=market, locale=cart.locale, suggestion=None)
-        refresh()
+    speak_as(cart.market_code, cart.locale)
 
 
 def _state(cart):

@@ -10,7 +10,7 @@ from moneyed import Money
 
 from storefront.orders.notices import NOTICES
 from storefront.extensions import api, db
-from storefront.api.shop.context import negotiate_request, shop
+from storefront.api.shop.context import negotiate_request, requested_locale_within, shop, speak_as
 from storefront.orders import services
 from storefront.orders.confirmation import TEMPLATES
 from storefront.orders.models import Order
@@ -61,6 +61,11 @@ class OrderByToken(MethodView):
     def get(self, _args, token: str):
         """An order with its lines, totals, tax lines and the rates as they were at checkout."""
         order = services.order_by_token(db.session, token)
+        # The order speaks in its own market and locale, unless the request asks
+        # for another of that market's locales (API.md: like a cart).
+        market = next((m for m in shop().markets if m.code == order.market_code), None)
+        if market is not None:
+            speak_as(market.code, requested_locale_within(market) or order.locale, "order")
         body = order_json(order)
         body["context"] = shop().as_json()
         return body
