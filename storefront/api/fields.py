@@ -76,7 +76,10 @@ def page_size(requested: int | None) -> int:
 
 # Shared by carts, orders and the merchant's tax preview.
 class TaxLineSchema(Schema):
-    name = fields.String(required=True)
+    name = fields.String(required=True, metadata={
+        "description": "The tax's name in the response locale (MwSt., MWST, TVA, TPS, 消費税 ...)."})
+    tax = fields.String(metadata={"description": "The tax's identifier, the same in every locale "
+                                                 "(VAT, GST, HST, QST, PST, RST, JCT, Sales tax)."})
     rate = fields.String(required=True)
     amount = fields.Nested(MoneySchema, required=True)
 

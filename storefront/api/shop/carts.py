@@ -26,6 +26,7 @@ from storefront.extensions import db
 from storefront.api.shop.context import negotiate_request, shop, speak_as
 from storefront.api.shop.orders import order_json
 from storefront.payments.wiring import gateway
+from storefront.tax.names import display_name
 
 blp = Blueprint("carts", __name__, description="Carts: items, address, shipping, totals.")
 blp.before_request(negotiate_request)
@@ -83,7 +84,8 @@ def cart_json(state, extra_notices=()) -> dict:
             "subtotal": Money(t.subtotal, currency), "shipping": Money(t.shipping, currency),
             "tax": Money(t.tax, currency), "duties": Money(t.duties, currency), "total": Money(t.total, currency),
             "tax_included": state.market.prices_include_tax and not (d and d.zero_rated),
-            "tax_lines": [{"name": x.name, "rate": f"{x.rate.normalize():f}", "amount": Money(x.amount, currency)}
+            "tax_lines": [{"name": display_name(x.name, shop().locale), "tax": x.name,
+                           "rate": f"{x.rate.normalize():f}", "amount": Money(x.amount, currency)}
                           for x in state.tax.tax_lines],
             "notices": notices,
         },

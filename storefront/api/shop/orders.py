@@ -14,6 +14,7 @@ from storefront.api.shop.context import negotiate_request, requested_locale_with
 from storefront.orders import services
 from storefront.orders.confirmation import TEMPLATES
 from storefront.orders.models import Order
+from storefront.tax.names import display_name
 from storefront.api.shop.schemas.orders import (
     OrderArgsSchema,
     OrderDetailSchema,
@@ -39,7 +40,8 @@ def order_json(order: Order) -> dict:
         "totals": {
             "subtotal": m(order.subtotal), "shipping": m(order.shipping), "tax": m(order.tax),
             "duties": m(order.duties), "total": m(order.total), "tax_included": order.tax_included,
-            "tax_lines": [{"name": t["name"], "rate": t["rate"], "amount": m(t["amount"])} for t in order.tax_lines],
+            "tax_lines": [{"name": display_name(t["name"], shop().locale), "tax": t["name"], "rate": t["rate"],
+                           "amount": m(t["amount"])} for t in order.tax_lines],
             "notices": [{"code": code, "message": gettext(NOTICES[code])} for code in order.notices
                         if code in NOTICES and "%(" not in NOTICES[code]],
             "paid": m(order.amount_paid), "refunded": m(order.amount_refunded),
