@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask import g
 from flask.views import MethodView
 from flask_babel import gettext
 from flask_smorest import Blueprint
@@ -26,7 +27,12 @@ blp.before_request(negotiate_request)
 
 
 def order_json(order: Order) -> dict:
+    """The order as shoppers (and, with identifiers for names, merchants) read it."""
     c = order.currency
+    context = g.get("shop")  # merchant requests have none: tax names stay identifiers
+
+    def tax_name(name: str) -> str:
+        return display_name(name, context.locale) if context is not None else name
 
     def m(value) -> Money:
         return Money(Decimal(value), c)
@@ -40,7 +46,7 @@ def order_json(order: Order) -> dict:
         "totals": {
             "subtotal": m(order.subtotal), "shipping": m(order.shipping), "tax": m(order.tax),
             "duties": m(order.duties), "total": m(order.total), "tax_included": order.tax_included,
-            "tax_lines": [{"name": display_name(t["name"], shop().locale), "tax": t["name"], "rate": t["rate"],
+            "tax_lines": [{"name": tax_name(t["name"]), "tax": t["name"], "rate": t["rate"],
                            "amount": m(t["amount"])} for t in order.tax_lines],
             "notices": [{"code": code, "message": gettext(NOTICES[code])} for code in order.notices
                         if code in NOTICES and "%(" not in NOTICES[code]],
