@@ -9,7 +9,7 @@ from flask import render_template
 from flask_babel import force_locale, gettext
 from moneyed import Money
 
-from storefront.orders.notices import NOTICES
+from storefront.orders.notices import NOTICES, notice_message
 from storefront.money import babel_locale, format_money
 from storefront.orders.models import Order, OutboxMessage
 
@@ -27,8 +27,12 @@ def queue_confirmation(order: Order) -> OutboxMessage:
         lines = [{"quantity": line.quantity, "name": line.name, "sku": line.sku, "total": fmt(line.gross)}
                  for line in order.lines]
         country = babel_locale(locale).territories.get(order.address.get("country"), order.address.get("country"))
-        notices = [gettext(NOTICES[code]) for code in order.notices if code in NOTICES and code != "market_changed"
-                   and "%(" not in NOTICES[code]]
+        notices = []
+        for code in order.notices:
+            message, params = notice_message(code, order.tax_rule, seller_vat_id=order.seller_vat_id,
+                                             buyer_vat_id=order.buyer_vat_id)
+            if code in NOTICES and code != "market_changed" and ("%(" not in message or params):
+                notices.append(gettext(message, **params) if params else gettext(message))
         body = render_template(
             "email/order_confirmation.txt", order=order, lines=lines, totals=totals, has_duties=order.duties > 0,
             notices=notices, country=country, order_date=format_date(order.created_at, "long", locale=babel_locale(locale)),

@@ -8,8 +8,35 @@ from storefront.errors import N_
 NOTICES = {
     "market_changed": N_("Your cart moved to the %(to)s market for delivery to this address; prices are now in %(currency)s."),
     "items_removed": N_("Some items are not sold in this market and were removed: %(skus)s."),
-    "reverse_charge": N_("Reverse charge: the buyer accounts for the VAT (VAT Directive Art. 196). No VAT is charged."),
+    "reverse_charge": N_("Reverse charge: the buyer accounts for the VAT. No VAT is charged."),
     "duties_due_on_delivery": N_("Import duties and taxes may be due on delivery."),
     "tax_at_address": N_("Taxes are calculated once the delivery address is known."),
     "free_shipping": N_("Free shipping."),
 }
+
+# The legal wording a notice must carry under the order's tax rule (an invoice
+# mention required by law), where it is more specific than the code's message:
+# - EU B2B goods: an exempt intra-Community supply, Art. 138 of Directive
+#   2006/112/EC; the invoice says so (Art. 226(11): "Exempt intra-Community
+#   supply" or equivalent) with both VAT numbers (Art. 226(3), (4)). Art. 196
+#   (the reverse charge on services) does not apply to goods.
+# - UK B2B goods of at most GBP 135 from overseas: HMRC, "VAT and overseas goods
+#   sold directly to customers in the UK": "reverse charge: customer to account
+#   for VAT to HMRC".
+RULE_NOTICES = {
+    ("reverse_charge", "eu_reverse_charge"): N_(
+        "VAT-exempt intra-Community supply of goods (Art. 138 of Directive 2006/112/EC); the buyer accounts "
+        "for the VAT. Seller’s VAT number: %(seller)s. Buyer’s VAT number: %(buyer)s."),
+    ("reverse_charge", "uk_reverse_charge"): N_(
+        "Reverse charge: customer to account for VAT to HMRC. No VAT is charged."),
+}
+
+
+def notice_message(code: str, rule: str | None = None, *, seller_vat_id: str | None = None,
+                   buyer_vat_id: str | None = None) -> tuple[str, dict[str, str]]:
+    """(message id, parameters) of a notice as its order shows it under ``rule``."""
+    specific = RULE_NOTICES.get((code, rule or ""))
+    if specific is not None:
+        params = {"seller": seller_vat_id or "–", "buyer": buyer_vat_id or "–"} if "%(" in specific else {}
+        return specific, params
+    return NOTICES.get(code, code), {}

@@ -15,7 +15,7 @@ from storefront.markets.services import market_by_code
 from storefront.money import parse_amount
 from storefront.checkout.quote import quote
 from storefront.tax import services
-from storefront.orders.notices import NOTICES
+from storefront.orders.notices import notice_message
 from storefront.tax.rules import Destination
 from storefront.api.admin.schemas.tax import PreviewResultSchema, PreviewSchema, RateListSchema, RatesQueryArgsSchema
 
@@ -44,6 +44,11 @@ def _line_json(line, currency: str, determination, quantity: int | None = None) 
     }
 
 
+def _notice(code: str, rule: str, seller: str | None, buyer: str | None) -> dict:
+    message, params = notice_message(code, rule, seller_vat_id=seller, buyer_vat_id=buyer)
+    return {"code": code, "message": gettext(message, **params) if params else gettext(message)}
+
+
 @blp.route("/tax/preview")
 class TaxPreview(MethodView):
     @blp.arguments(PreviewSchema)
@@ -70,7 +75,7 @@ class TaxPreview(MethodView):
             "shipping": [_line_json(line, q.currency, d) for line in r.shipping],
             "tax_lines": [{"name": t.name, "rate": f"{t.rate.normalize():f}", "amount": Money(t.amount, q.currency)}
                           for t in r.tax_lines],
-            "notices": [{"code": code, "message": gettext(NOTICES[code])} for code in d.notices],
+            "notices": [_notice(code, d.rule, q.taxed.seller_vat_id, d.buyer_vat_id) for code in d.notices],
             "totals": {"net": Money(r.net_total, q.currency), "tax": Money(r.tax_total, q.currency),
                        "gross": Money(r.gross_total, q.currency)},
             "duties": {"crosses_border": duties.crosses_border, "rule": duties.rule, "incoterm": duties.incoterm,

@@ -11,7 +11,7 @@ from moneyed import Money
 
 from storefront import clock
 from storefront.checkout import placement, services
-from storefront.orders.notices import NOTICES
+from storefront.orders.notices import notice_message
 from storefront.api.shop.schemas.carts import (
     AddressInputSchema,
     CartArgsSchema,
@@ -49,8 +49,10 @@ def _state(cart):
     )
 
 
-def notice_json(code: str, params: dict | None = None) -> dict:
-    message = NOTICES.get(code, code)
+def notice_json(code: str, params: dict | None = None, *, rule: str | None = None,
+                seller_vat_id: str | None = None, buyer_vat_id: str | None = None) -> dict:
+    message, legal = notice_message(code, rule, seller_vat_id=seller_vat_id, buyer_vat_id=buyer_vat_id)
+    params = params or legal or None
     body = {"code": code, "message": gettext(message, **params) if params else gettext(message)}
     if params:
         body["details"] = dict(params)  # e.g. market_changed: {"from": "DE", "to": "CH", "currency": "CHF"}
@@ -69,8 +71,10 @@ def method_json(method, goods_subtotal, currency: str) -> dict:
 def cart_json(state, extra_notices=()) -> dict:
     cart, currency, t = state.cart, state.market.currency, state.totals
     goods = sum((i.total for i in state.items if i.available), 0)
-    notices = [notice_json(n.code, n.params) for n in list(extra_notices) + list(state.notices)]
     d = state.determination
+    notices = [notice_json(n.code, n.params, rule=d.rule if d is not None else None, seller_vat_id=state.seller_vat_id,
+                           buyer_vat_id=d.buyer_vat_id if d is not None else None)
+               for n in list(extra_notices) + list(state.notices)]
     return {
         "token": cart.token, "market": cart.market_code, "currency": currency, "locale": cart.locale,
         "items": [

@@ -9,7 +9,7 @@ from flask_babel import gettext
 from flask_smorest import Blueprint
 from moneyed import Money
 
-from storefront.orders.notices import NOTICES
+from storefront.orders.notices import NOTICES, notice_message
 from storefront.extensions import api, db
 from storefront.api.shop.context import negotiate_request, requested_locale_within, shop, speak_as
 from storefront.orders import services
@@ -24,6 +24,19 @@ from storefront.api.shop.schemas.orders import (
 # The confirmation e-mail (queued when the payment arrives) renders from the orders package.
 blp = Blueprint("orders", __name__, description="Orders by their unguessable token.", template_folder=str(TEMPLATES))
 blp.before_request(negotiate_request)
+
+
+def _shown(order: Order, code: str) -> bool:
+    """Notices whose message needs no parameters the order does not keep."""
+    message, params = notice_message(code, order.tax_rule, seller_vat_id=order.seller_vat_id,
+                                     buyer_vat_id=order.buyer_vat_id)
+    return code in NOTICES and ("%(" not in message or bool(params))
+
+
+def _notice(order: Order, code: str) -> dict:
+    message, params = notice_message(code, order.tax_rule, seller_vat_id=order.seller_vat_id,
+                                     buyer_vat_id=order.buyer_vat_id)
+    return {"code": code, "message": gettext(message, **params) if params else gettext(message)}
 
 
 def order_json(order: Order) -> dict:
@@ -48,8 +61,7 @@ def order_json(order: Order) -> dict:
             "duties": m(order.duties), "total": m(order.total), "tax_included": order.tax_included,
             "tax_lines": [{"name": tax_name(t["name"]), "tax": t["name"], "rate": t["rate"],
                            "amount": m(t["amount"])} for t in order.tax_lines],
-            "notices": [{"code": code, "message": gettext(NOTICES[code])} for code in order.notices
-                        if code in NOTICES and "%(" not in NOTICES[code]],
+            "notices": [_notice(order, code) for code in order.notices if _shown(order, code)],
             "paid": m(order.amount_paid), "refunded": m(order.amount_refunded),
         },
         "address": order.address, "shipping_method": order.shipping_method,
