@@ -163,3 +163,21 @@ def test_the_merchant_api_takes_a_tax_code_and_derives_the_category(client):
     assert (body["tax_code"], body["tax_category"]) == ("txcd_40100001", "food")
     response, body = admin_api(client, "patch", f"/products/{item['id']}", json={"tax_category": "food"})
     assert body["tax_code"] == "txcd_40100001"  # the same category keeps the code
+
+
+def test_the_catalog_shows_chocolate_at_20_percent_in_gb_and_7_in_germany(client):
+    gb = client.get("/api/v1/products/72-dark-chocolate-ecuador?market=GB").get_json()
+    de = client.get("/api/v1/products/72-dark-chocolate-ecuador?market=DE&locale=en").get_json()
+    assert {v["price"]["tax_rate"] for v in gb["variants"]} == {"20.00"}
+    assert {v["price"]["tax_rate"] for v in de["variants"]} == {"7.00"}
+
+
+def test_the_tax_preview_names_each_lines_tax_code(client):
+    response, body = admin_api(client, "post", "/tax/preview", json={
+        "market": "CA", "address": {"country": "CA", "region": "QC"}, "shipping": "0",
+        "items": [{"sku": CHOCOLATE, "quantity": 1}, {"sku": HONEY, "quantity": 1}]})
+    assert response.status_code == 200, body
+    lines = {line["key"]: line for line in body["lines"]}
+    assert lines[CHOCOLATE]["tax_code"] == "txcd_40100001"
+    assert [(t["name"], t["rate"]) for t in lines[CHOCOLATE]["taxes"]] == [("GST", "5"), ("QST", "9.975")]
+    assert lines[HONEY]["tax_code"] == "txcd_40040000" and lines[HONEY]["taxes"] == []
