@@ -181,3 +181,18 @@ def test_the_tax_preview_names_each_lines_tax_code(client):
     assert lines[CHOCOLATE]["tax_code"] == "txcd_40100001"
     assert [(t["name"], t["rate"]) for t in lines[CHOCOLATE]["taxes"]] == [("GST", "5"), ("QST", "9.975")]
     assert lines[HONEY]["tax_code"] == "txcd_40040000" and lines[HONEY]["taxes"] == []
+
+
+def test_a_merchant_overrides_the_other_food_rate_of_spain(client):
+    def coffee_rate():
+        response, body = admin_api(client, "post", "/tax/preview", json={
+            "market": "EU", "address": {"country": "ES"}, "shipping": "0",
+            "items": [{"sku": "PAN-COF-ETH-250", "quantity": 1}]})
+        assert response.status_code == 200, body
+        return [t["rate"] for t in body["lines"][0]["taxes"]]
+
+    assert coffee_rate() == ["10"]
+    response, body = admin_api(client, "post", "/tax/overrides", json={
+        "jurisdiction": "ES", "tax": "VAT", "category": "food_general", "rate": "5", "valid_from": "2020-01-01"})
+    assert response.status_code == 201, body
+    assert coffee_rate() == ["5"]
