@@ -89,7 +89,7 @@ def product_page_statement(
     one indexed row per product instead of an outer join per chain step."""
     by_price = sort in ("price", "-price")
     stmt = (
-        select(Product.id, Product.category_id, Product.tax_category, Product.created_at)
+        select(Product.id, Product.category_id, Product.tax_category, Product.tax_code, Product.created_at)
         .join(ProductMarket, and_(ProductMarket.product_id == Product.id, ProductMarket.market_code == market))
         .where(Product.status == "active")
     )

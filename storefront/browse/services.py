@@ -230,7 +230,7 @@ def _build_products(
     variant_rows = session.execute(*queries.prepared_variants(market.code, ids, now)).all()
     on_sale = [v.id for v in variant_rows if v.sale_amount is not None and v.sale_amount < v.amount]
     priors = shelf.prior_prices(session, market.code, on_sale, now) if on_sale else {}
-    category_of = {r.id: r.tax_category for r in rows}
+    category_of = {r.id: r.tax_code or r.tax_category for r in rows}  # the tax class: code, else category
     rates = shelf.display_tax_rates(session, market, set(category_of.values()), now.date())
     variants: dict[int, list[tuple[Decimal, VariantView]]] = defaultdict(list)
     for v in variant_rows:

@@ -43,6 +43,9 @@ class Product(Base):
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="active")
     tax_category: Mapped[str] = mapped_column(String(32), default="standard")
+    # A product tax code (Stripe's, e.g. txcd_30011000, or a project sub-code:
+    # storefront/tax/data/taxability.json); None: taxed by tax_category alone.
+    tax_code: Mapped[str | None] = mapped_column(String(32))
     hs_code: Mapped[str | None] = mapped_column(String(10))
     origin_country: Mapped[str | None] = mapped_column(CountryCode)
     weight_grams: Mapped[int | None] = mapped_column(Integer)

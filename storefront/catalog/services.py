@@ -73,7 +73,7 @@ def snapshot(session: Session, p: Product) -> dict[str, Any]:
     category = session.get(Category, p.category_id)
     return {
         "id": p.id, "key": p.key, "status": p.status, "category": category.key if category else None,
-        "tax_category": p.tax_category, "hs_code": p.hs_code, "origin": p.origin_country,
+        "tax_category": p.tax_category, "tax_code": p.tax_code, "hs_code": p.hs_code, "origin": p.origin_country,
         "weight_grams": p.weight_grams, "markets": markets, "options": [o.option_key for o in p.options],
         "translations": {t.locale: {"name": t.name, "slug": t.slug, "description": t.description,
                                     "updated_at": t.updated_at} for t in sorted(p.translations, key=lambda t: t.locale)},
@@ -157,7 +157,8 @@ def create_product(session: Session, data: dict[str, Any], *, base_currency: str
     prices = [parse_base_price(v["base_price"], base_currency) if v.get("base_price") is not None else None
               for v in variants]
     p = Product(key=data["key"], category_id=category_id, status=data.get("status", "active"),
-                tax_category=data.get("tax_category", "standard"), hs_code=data.get("hs_code"),
+                tax_category=data.get("tax_category", "standard"), tax_code=data.get("tax_code"),
+                hs_code=data.get("hs_code"),
                 origin_country=data.get("origin"), weight_grams=data.get("weight_grams"))
     p.translations = [new_product_translation(tags[loc], t["name"], t["slug"], t.get("description", ""))
                       for loc, t in translations.items()]
@@ -183,7 +184,7 @@ def update_product(session: Session, p: Product, data: dict[str, Any]) -> None:
         if data["tax_category"] not in TAX_CATEGORIES:
             raise InvalidTaxCategory(category=data["tax_category"])
         p.tax_category = data["tax_category"]
-    for field, column in (("hs_code", "hs_code"), ("origin", "origin_country"), ("weight_grams", "weight_grams"),
+    for field, column in (("tax_code", "tax_code"), ("hs_code", "hs_code"), ("origin", "origin_country"), ("weight_grams", "weight_grams"),
                           ("status", "status")):
         if field in data:
             setattr(p, column, data[field])

@@ -10,7 +10,7 @@ warehouses, tax rates and FX rates come from the per-process caches
 made them stale."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Sequence
@@ -35,16 +35,18 @@ from storefront.inventory.services import ship_from
 from storefront.cache import memoized_each
 from storefront.catalog.cache import CATALOG
 from storefront.markets.services import MarketView
+from storefront.money import quantize
 from storefront.catalog.errors import VariantNotFound
 from storefront.pricing.queries import effective_prices_statement
 from storefront.markets.services import market_by_code
 from storefront.pricing.services import cached_current_rates
 from storefront.shipping.services import MethodView, methods_for
+from storefront.tax import taxability
 from storefront.tax.rules import Destination
-from storefront.tax.services import components
+from storefront.tax.services import treatment_components
 
 
-VariantInfo = tuple[str, str, str, str, "str | None"]  # sku, product slug, name, tax category, HS code
+VariantInfo = tuple[str, str, str, str, "str | None", "str | None"]  # sku, product slug, name, tax category, HS code, tax code
 
 
 @dataclass(frozen=True)
@@ -77,11 +79,12 @@ def fetch_cart(session: Session, cart: Cart, markets: Sequence[MarketView], *, n
     choice = ShippingChoice(method.rate, method.free_over) if method is not None else None
     if address is None:
         own = None
+        shipping_taxable = True
         if market.prices_include_tax and market.tax_jurisdiction:
-            own = components(session, market.tax_jurisdiction, {line.tax_category for line in lines} or {"standard"},
-                             on)
+            lines, own = _taxability(session, market.tax_jurisdiction, lines, on, market.currency, base_currency)
+            shipping_taxable = taxability.shipping_taxable(market.tax_jurisdiction, on)
         inputs = CartInputs(terms, lines, on, FxRates(base_currency), own, seller_vat_id=seller_vat_id,
-                            shipping_method=choice)
+                            shipping_method=choice, shipping_taxable=shipping_taxable)
     else:
         destination = Destination(address["country"], address.get("region"))
         inputs = _addressed(session, terms, lines, on, destination, address.get("vat_id"), base_currency,
@@ -90,8 +93,8 @@ def fetch_cart(session: Session, cart: Cart, markets: Sequence[MarketView], *, n
 
 
 def _line(variant_id: int, quantity: int, info: VariantInfo, price: Decimal | None, free: int) -> LineInfo:
-    sku, slug, name, category, hs_code = info
-    return LineInfo(variant_id, sku, slug, name, quantity, price, free, category, hs_code)
+    sku, slug, name, category, hs_code, tax_code = info
+    return LineInfo(variant_id, sku, slug, name, quantity, price, free, category, hs_code, tax_code)
 
 
 def fetch_quote(session: Session, *, market_code: str, items: Sequence[tuple[str, int]], shipping: Decimal,
@@ -102,7 +105,7 @@ def fetch_quote(session: Session, *, market_code: str, items: Sequence[tuple[str
     market = market_by_code(session, market_code)
     skus = [sku for sku, _ in items]
     variants = {v.sku: v for v in session.execute(
-        select(Variant.id, Variant.sku, Product.key, Product.tax_category, Product.hs_code)
+        select(Variant.id, Variant.sku, Product.key, Product.tax_category, Product.hs_code, Product.tax_code)
         .join(Product, Product.id == Variant.product_id).where(Variant.sku.in_(skus)))}
     for sku in skus:
         if sku not in variants:
@@ -113,7 +116,8 @@ def fetch_quote(session: Session, *, market_code: str, items: Sequence[tuple[str
         v = variants[sku]
         if v.id not in prices:
             raise VariantNotFound(sku=sku)
-        lines.append(LineInfo(v.id, v.sku, v.key, v.key, quantity, prices[v.id], None, v.tax_category, v.hs_code))
+        lines.append(LineInfo(v.id, v.sku, v.key, v.key, quantity, prices[v.id], None, v.tax_category, v.hs_code,
+                              v.tax_code))
     terms = MarketTerms(market.code, market.currency, market.prices_include_tax, market.tax_rounding, market.incoterm)
     return _addressed(session, terms, tuple(lines), on, destination, vat_id, base_currency,
                       seller_vat_id=seller_vat_id, shipping_amount=shipping)
@@ -126,9 +130,35 @@ def _addressed(session: Session, market: MarketTerms, lines: tuple[LineInfo, ...
     origin = origin_country(session, market.code, destination.country,
                             [(line.variant_id, line.quantity) for line in lines if line.available])
     jurisdiction = tax_jurisdiction(destination, origin, vat_id)
-    rates = components(session, jurisdiction, {line.tax_category for line in lines}, on)
+    lines, rates = _taxability(session, jurisdiction, lines, on, market.currency, base_currency)
     fx = fx_rates(session, base_currency, fx_currencies(market.currency, origin, destination.country, on), on)
-    return CartInputs(market, lines, on, fx, rates, destination, origin, vat_id, **extra)
+    return CartInputs(market, lines, on, fx, rates, destination, origin, vat_id,
+                      shipping_taxable=taxability.shipping_taxable(jurisdiction, on), **extra)
+
+
+def _taxability(session: Session, jurisdiction: str, lines: tuple[LineInfo, ...], on: date, currency: str,
+                base_currency: str) -> tuple[tuple[LineInfo, ...], dict]:
+    """Each line's treatment in ``jurisdiction`` (its tax code, at its unit
+    price, or its tax category) and the taxes of every treatment. A price
+    threshold in another currency (NY's USD 110 in a EUR market) is compared
+    at the stored FX rates."""
+    fx: list[FxRates] = []
+
+    def convert(amount: Decimal, source: str, target: str) -> Decimal:
+        if not fx:
+            fx.append(fx_rates(session, base_currency, frozenset({source, target}), on))
+        return fx[0].convert(amount, source, target)
+
+    treated, treatments = [], {}
+    for line in lines:
+        treatment = taxability.resolve(jurisdiction, line.tax_code or line.tax_category, on,
+                                       unit_price=line.unit_price, currency=currency, convert=convert)
+        untaxed = quantize(min(treatment.untaxed_per_unit, line.unit_price or Decimal(0)), currency)
+        treated.append(replace(line, tax_key=treatment.key, untaxed_per_unit=untaxed))
+        treatments[treatment.key] = treatment
+    if not treatments:
+        treatments["standard"] = taxability.legacy("standard")
+    return tuple(treated), treatment_components(session, jurisdiction, treatments.values(), on)
 
 
 def origin_country(session: Session, market: str, destination: str | None = None,
@@ -162,13 +192,13 @@ def free_stock(session: Session, market: str, variant_ids: Sequence[int]) -> dic
 def variant_info(session: Session, ids: Sequence[int], chain: Sequence[str]) -> dict[int, VariantInfo]:
     """Per variant, its names along ``chain`` and its customs and tax facts,
     cached per process until a merchant change (each cart read needs them)."""
-    return memoized_each(session, CATALOG, f"cart_variants:{' '.join(chain)}", ids,
+    return memoized_each(session, CATALOG, f"cart_variants_coded:{' '.join(chain)}", ids,
                          lambda missing: _load_variant_info(session, missing, chain))
 
 
 def _load_variant_info(session: Session, ids: Sequence[int], chain: Sequence[str]) -> dict[int, VariantInfo]:
     rows = session.execute(
-        select(Variant.id, Variant.sku, Product.tax_category, Product.hs_code, ProductTranslation.locale,
+        select(Variant.id, Variant.sku, Product.tax_category, Product.hs_code, Product.tax_code, ProductTranslation.locale,
                ProductTranslation.name, ProductTranslation.slug)
         .join(Product, Product.id == Variant.product_id)
         .join(ProductTranslation, ProductTranslation.product_id == Product.id)
@@ -178,11 +208,12 @@ def _load_variant_info(session: Session, ids: Sequence[int], chain: Sequence[str
     best: dict[int, tuple[int, VariantInfo]] = {}
     for r in rows:
         if r.id not in best or rank[r.locale] < best[r.id][0]:
-            best[r.id] = (rank[r.locale], (r.sku, r.slug, r.name, r.tax_category, r.hs_code))
+            best[r.id] = (rank[r.locale], (r.sku, r.slug, r.name, r.tax_category, r.hs_code, r.tax_code))
     missing = [i for i in ids if i not in best]
     if missing:  # no translation along the chain: the product key stands in
-        for r in session.execute(select(Variant.id, Variant.sku, Product.key, Product.tax_category, Product.hs_code)
+        for r in session.execute(select(Variant.id, Variant.sku, Product.key, Product.tax_category, Product.hs_code,
+                                        Product.tax_code)
                                  .join(Product, Product.id == Variant.product_id).where(Variant.id.in_(missing))):
-            best[r.id] = (0, (r.sku, r.key, r.key, r.tax_category, r.hs_code))
+            best[r.id] = (0, (r.sku, r.key, r.key, r.tax_category, r.hs_code, r.tax_code))
     return {variant_id: value for variant_id, (_, value) in best.items()}
 

@@ -56,6 +56,9 @@ class ItemView:
     total: Decimal
     available: bool
     tax_category: str
+    tax_code: str | None = None
+    tax_key: str | None = None  # the line's set of taxes (``tax_rates`` key); None: its tax category
+    untaxed: Decimal = ZERO  # the part of ``total`` no tax applies to (MA, RI clothing thresholds)
 
 
 # --- inputs ---------------------------------------------------------------------------
@@ -83,6 +86,11 @@ class LineInfo:
     free_stock: int | None  # free units in the market's warehouses; None: not checked (a tax preview)
     tax_category: str
     hs_code: str | None = None
+    tax_code: str | None = None  # the product tax code (``storefront.tax.taxability``); None: the category alone
+    # Set by the fetch once the jurisdiction is known: the key of the line's
+    # taxes in ``CartInputs.tax_rates`` and the untaxed part of each unit.
+    tax_key: str | None = None
+    untaxed_per_unit: Decimal = ZERO
 
     @property
     def available(self) -> bool:
@@ -145,6 +153,7 @@ class CartInputs:
     seller_vat_id: str | None = None
     shipping_method: ShippingChoice | None = None
     shipping_amount: Decimal | None = None  # a fixed shipping amount instead of the method's price (a preview)
+    shipping_taxable: bool = True  # False where the jurisdiction exempts separately stated delivery (US-CA, US-ME)
 
 
 # --- tax of an order ------------------------------------------------------------------
@@ -154,7 +163,8 @@ class CartInputs:
 class OrderLine:
     key: str
     amount: Decimal  # as shown: gross where the market's prices include tax
-    category: str
+    category: str  # the key of the line's taxes in the rates
+    untaxed: Decimal = ZERO  # the part of ``amount`` no tax applies to
 
 
 @dataclass(frozen=True)
@@ -184,24 +194,26 @@ def tax_jurisdiction(destination: Destination, origin_country: str, vat_id: str 
 
 def tax_order(lines: Sequence[OrderLine], *, determination: Determination,
               rates: Mapping[str, tuple[TaxComponent, ...]], currency: str, prices_include_tax: bool, rounding: str,
-              shipping: Decimal, seller_vat_id: str | None) -> TaxedOrder:
+              shipping: Decimal, seller_vat_id: str | None, shipping_taxable: bool = True) -> TaxedOrder:
     """Tax an order at the rates of the determination's jurisdiction. When it
     is zero-rated (reverse charge, import VAT on delivery) nothing is charged:
     where the market's prices include VAT, the destination's VAT is first
     taken out of them, so the buyer pays the net price. The seller's VAT
     number goes on the order when the buyer's does or nothing is charged."""
-    inputs = [LineInput(line.key, line.amount, rates[line.category]) for line in lines]
+    inputs = [LineInput(line.key, line.amount, rates[line.category], line.untaxed) for line in lines]
     included = prices_include_tax
     if determination.zero_rated:
         if included:
             # The net of each line and of the shipping at the destination's rates.
-            full = calculate(inputs, currency=currency, prices_include_tax=True, rounding=rounding, shipping=shipping)
+            full = calculate(inputs, currency=currency, prices_include_tax=True, rounding=rounding, shipping=shipping,
+                             shipping_taxable=shipping_taxable)
             inputs = [LineInput(t.key, t.net, ()) for t in full.lines]
             shipping = sum((t.net for t in full.shipping), ZERO)
         else:
             inputs = [LineInput(i.key, i.amount, ()) for i in inputs]
         included = False
-    result = calculate(inputs, currency=currency, prices_include_tax=included, rounding=rounding, shipping=shipping)
+    result = calculate(inputs, currency=currency, prices_include_tax=included, rounding=rounding, shipping=shipping,
+                       shipping_taxable=shipping_taxable)
     seller = seller_vat_id if determination.zero_rated or determination.buyer_vat_id else None
     return TaxedOrder(determination, result, seller)
 
@@ -261,16 +273,18 @@ class CartPricing:
 def _item(line: LineInfo) -> ItemView:
     unit = line.unit_price if line.unit_price is not None else ZERO
     return ItemView(line.sku, line.variant_id, line.product_slug, line.name, line.quantity, unit, unit * line.quantity,
-                    line.available, line.tax_category)
+                    line.available, line.tax_category, line.tax_code, line.tax_key,
+                    line.untaxed_per_unit * line.quantity)
 
 
 def _tax_without_address(inputs: CartInputs, lines: Sequence[OrderLine], shipping: Decimal) -> TaxResult:
     """The market's own taxes (as the catalog shows them, rounded per line)
     where prices include tax; none yet where tax is added at the end."""
     rates = inputs.tax_rates
-    taxed = [LineInput(line.key, line.amount, rates[line.category] if rates is not None else ()) for line in lines]
+    taxed = [LineInput(line.key, line.amount, rates[line.category] if rates is not None else (), line.untaxed)
+             for line in lines]
     return calculate(taxed, currency=inputs.market.currency, prices_include_tax=inputs.market.prices_include_tax,
-                     shipping=shipping)
+                     shipping=shipping, shipping_taxable=inputs.shipping_taxable)
 
 
 def price_cart(inputs: CartInputs) -> CartPricing:
@@ -284,7 +298,7 @@ def price_cart(inputs: CartInputs) -> CartPricing:
         shipping = inputs.shipping_amount
     else:
         shipping = method.price_for(goods) if method is not None else ZERO
-    lines = [OrderLine(item.sku, item.total, item.tax_category) for item in sold]
+    lines = [OrderLine(item.sku, item.total, item.tax_key or item.tax_category, item.untaxed) for item in sold]
     notices: list[Notice] = []
     determination, seller, assessment, at_destination, duties = None, None, None, None, ZERO
     destination = inputs.destination
@@ -295,6 +309,7 @@ def price_cart(inputs: CartInputs) -> CartPricing:
                                                         vat_at_border=vat_at_border),
                 rates=inputs.tax_rates or {}, currency=market.currency, prices_include_tax=market.prices_include_tax,
                 rounding=market.tax_rounding, shipping=shipping, seller_vat_id=inputs.seller_vat_id,
+                shipping_taxable=inputs.shipping_taxable,
             )
 
         charged = at_destination = taxed(False)

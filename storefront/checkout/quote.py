@@ -26,6 +26,7 @@ class QuoteLine:
     quantity: int
     unit_price: Decimal
     category: str
+    tax_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def quote(session: Session, *, market_code: str, items: Sequence[tuple[str, int]
     priced = price_cart(inputs)
     assert priced.taxed_at_destination is not None and priced.duties is not None  # a quote has a destination
     market = inputs.market
-    lines = tuple(QuoteLine(line.sku, line.quantity, line.unit_price or Decimal(0), line.tax_category)
+    lines = tuple(QuoteLine(line.sku, line.quantity, line.unit_price or Decimal(0), line.tax_category, line.tax_code)
                   for line in inputs.lines)
     return Quote(market.code, market.currency, market.prices_include_tax, lines, priced.taxed_at_destination,
                  inputs.origin_country, priced.duties)

@@ -42,6 +42,7 @@ from storefront.pricing.models import ResolvedPrice, VariantPrice
 from storefront.markets.rounding import round_price
 from storefront.shipping.models import ShippingMethod, ShippingZone
 from storefront.shipping.services import SHIPPING
+from storefront.tax import taxability
 from storefront.tax.services import load_rates
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -193,7 +194,8 @@ def _swiss(text: str) -> str:
 def _load_product(session, p, categories, values, markets, markets_data) -> int:
     created = datetime.fromisoformat(p["created"]).replace(hour=9, tzinfo=timezone.utc)
     product = Product(
-        key=p["key"], tax_category=p["tax_category"], hs_code=p.get("hs_code"),
+        key=p["key"], tax_code=p.get("tax_code"), hs_code=p.get("hs_code"),
+        tax_category=taxability.tax_category_for(p["tax_code"]) if p.get("tax_code") else p["tax_category"],
         origin_country=p.get("origin"), weight_grams=p.get("weight_grams"), created_at=created,
     )
     product.category_id = categories[p["category"]].id

@@ -68,8 +68,8 @@ def price_matrix(session: Session, product_id: int, *, base_currency: str, now: 
         .order_by(Variant.position, Variant.id)
     ).all()
     ids = [v.id for v in variants]
-    rates = {m.code: shelf.display_tax_rates(session, m, {product.tax_category}, now.date()).get(product.tax_category)
-             for m in markets}
+    tax_class = product.tax_code or product.tax_category
+    rates = {m.code: shelf.display_tax_rates(session, m, {tax_class}, now.date()).get(tax_class) for m in markets}
     resolved = {(r.variant_id, r.market_code): r for r in session.scalars(
         select(ResolvedPrice).where(ResolvedPrice.variant_id.in_(ids)))}
     sales = _sales(session, markets, ids, now)

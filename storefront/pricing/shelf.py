@@ -68,8 +68,9 @@ def prior_prices(session: Session, market: str, variant_ids: list[int], now: dat
 
 
 def display_tax_rates(session: Session, market: MarketView, categories: set[str], on) -> dict[str, Decimal]:
-    """The rate the catalog shows per tax category: the market's own
-    jurisdiction's taxes for the category (DE books 7 %), else its flat rate."""
+    """The rate the catalog shows per tax class (a product tax code, or a tax
+    category): the market's own jurisdiction's taxes for it (DE books 7 %, GB
+    chocolate 20 %), else its flat rate."""
     if not market.tax_jurisdiction or not categories:
         return {}
 

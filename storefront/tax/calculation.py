@@ -20,7 +20,13 @@ invoice too. Hence a per-market choice.
 Shipping is taxed at the rate of the goods (EU VAT Directive Art. 78(b),
 ancillary costs follow the principal supply; CRA GST/HST Memorandum 3.3 and
 Revenu Québec likewise): with goods at several rates the shipping is split in
-proportion to the goods' amounts at each rate, by largest remainder.
+proportion to the goods' amounts at each rate, by largest remainder. Where
+the jurisdiction exempts separately stated delivery (US-CA, US-ME:
+``storefront.tax.taxability``), ``shipping_taxable=False`` leaves it untaxed.
+
+A line with an ``untaxed`` part is split in two before taxing (the taxed part
+and the untaxed part, which also take their share of the shipping), and the
+two halves are added back into one line.
 """
 from __future__ import annotations
 
@@ -49,6 +55,9 @@ class LineInput:
     key: str
     amount: Decimal  # line total as shown: gross if tax included, else net
     components: tuple[TaxComponent, ...]
+    # The part of ``amount`` no tax applies to (MA taxes clothing only above
+    # USD 175 an item): taxed as a separate, untaxed line, then merged back.
+    untaxed: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -175,6 +184,36 @@ def _shipping_lines(amount: Decimal, goods: Sequence[LineInput], currency: str) 
             for n, (k, part) in enumerate(zip(keys, parts)) if part or len(keys) == 1]
 
 
+def _split_untaxed(lines: Sequence[LineInput], currency: str) -> tuple[list[LineInput], dict[str, str]]:
+    """Lines with an untaxed part as two lines; returns them and, per added key, the line it belongs to."""
+    split: list[LineInput] = []
+    owner: dict[str, str] = {}
+    for line in lines:
+        untaxed = min(max(line.untaxed, Decimal(0)), line.amount)
+        if untaxed != quantize(untaxed, currency):
+            raise ValueError(f"line {line.key}: untaxed {untaxed} is not an amount in {currency}")
+        if untaxed and line.components:
+            split.append(LineInput(line.key, line.amount - untaxed, line.components))
+            key = f"{line.key}#untaxed"
+            split.append(LineInput(key, untaxed, ()))
+            owner[key] = line.key
+        else:
+            split.append(LineInput(line.key, line.amount, line.components))
+    return split, owner
+
+
+def _merge(taxed: Sequence[TaxedLine], owner: dict[str, str]) -> list[TaxedLine]:
+    merged: dict[str, TaxedLine] = {}
+    for line in taxed:
+        key = owner.get(line.key, line.key)
+        if key in merged:
+            a = merged[key]
+            merged[key] = TaxedLine(key, a.net + line.net, a.tax + line.tax, a.gross + line.gross, a.taxes + line.taxes)
+        else:
+            merged[key] = TaxedLine(key, line.net, line.tax, line.gross, line.taxes)
+    return list(merged.values())
+
+
 def calculate(
     lines: Sequence[LineInput],
     *,
@@ -182,6 +221,7 @@ def calculate(
     prices_include_tax: bool,
     rounding: str = "line",
     shipping: Decimal = Decimal(0),
+    shipping_taxable: bool = True,
 ) -> TaxResult:
     """Tax the order (see the module doc)."""
     if rounding not in ROUNDINGS:
@@ -189,13 +229,17 @@ def calculate(
     for line in lines:
         if line.amount != quantize(line.amount, currency) or line.amount < 0:
             raise ValueError(f"line {line.key}: {line.amount} is not a non-negative amount in {currency}")
-    shipping_inputs = _shipping_lines(shipping, lines, currency)
-    everything = list(lines) + shipping_inputs
+    split, owner = _split_untaxed(lines, currency)
+    shipping_inputs = _shipping_lines(shipping, split, currency)
+    if not shipping_taxable:
+        shipping_inputs = [LineInput(s.key, s.amount, ()) for s in shipping_inputs]
+    everything = split + shipping_inputs
     if rounding == "line":
         taxed = [_tax_line_item(line, currency, prices_include_tax) for line in everything]
     else:
         taxed = _tax_per_order(everything, currency, prices_include_tax)
-    goods, shipped = taxed[: len(lines)], taxed[len(lines):]
+    goods, shipped = _merge(taxed[: len(split)], owner), taxed[len(split):]
+    taxed = goods + shipped
     aggregated: dict[tuple[str, Decimal], Decimal] = defaultdict(Decimal)
     for line in taxed:
         for t in line.taxes:

@@ -44,3 +44,9 @@ class InvalidOverridePeriod(StorefrontError):
 class OverrideOverlaps(Conflict):
     code = "override_overlaps"
     message = N_("Override %(id)s of %(tax)s (%(category)s) in %(jurisdiction)s already applies in this period.")
+
+
+class TaxCodeCategoryMismatch(StorefrontError):
+    code = "tax_code_category_mismatch"
+    http_status = 422
+    message = N_("Tax code “%(tax_code)s” stands for tax category “%(expected)s”, not “%(category)s”.")

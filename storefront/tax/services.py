@@ -17,6 +17,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from storefront.cache import memoized
+from storefront.tax import taxability
 from storefront.tax.calculation import TaxComponent
 from storefront.tax.errors import (
     InvalidOverridePeriod,
@@ -69,10 +70,7 @@ def _in_force(on: date):
     return (TaxRate.valid_from <= on) & or_(TaxRate.valid_to.is_(None), TaxRate.valid_to > on)
 
 
-def components(session: Session, jurisdiction: str, categories: Iterable[str], on: date) -> dict[str, tuple[TaxComponent, ...]]:
-    """Per tax category, the taxes in force in ``jurisdiction`` on ``on``: for
-    each tax the category's own rate, else its standard rate. A merchant
-    override beats the data for the same tax and category."""
+def _rates_table(session: Session, jurisdiction: str, on: date) -> dict[tuple[str, str], Decimal]:
     rows = memoized(session, TAX, ("rates_in_force", jurisdiction, on), lambda: tuple(session.execute(
         select(TaxRate.tax, TaxRate.category, TaxRate.rate, TaxRate.origin)
         .where(TaxRate.jurisdiction == jurisdiction, _in_force(on))
@@ -84,16 +82,42 @@ def components(session: Session, jurisdiction: str, categories: Iterable[str], o
         key = (r.tax, r.category)
         if key not in table or r.origin == "override":
             table[key] = (r.rate, r.origin)
+    return {key: rate for key, (rate, _) in table.items()}
+
+
+def _taxes_of(table: dict[tuple[str, str], Decimal], jurisdiction: str,
+              treatment: taxability.Treatment) -> tuple[TaxComponent, ...]:
+    if treatment.exempt:
+        return ()
     taxes = sorted({tax for tax, _ in table}, key=lambda t: (t not in ("GST", "VAT", "HST", "JCT"), t))
-    result = {}
-    for category in set(categories):
-        found = []
-        for tax in taxes:
-            rate = table.get((tax, category)) or table.get((tax, "standard"))
-            if rate is not None and rate[0] > 0:
-                found.append(TaxComponent(tax, rate[0], jurisdiction))
-        result[category] = tuple(found)
-    return result
+    per_tax = dict(treatment.per_tax)
+    found = []
+    for tax in taxes:
+        rate = None
+        for category in per_tax.get(tax, treatment.categories) + ("standard",):
+            rate = table.get((tax, category))
+            if rate is not None:
+                break
+        if rate is not None and rate > 0:
+            found.append(TaxComponent(tax, rate, jurisdiction))
+    return tuple(found)
+
+
+def components(session: Session, jurisdiction: str, categories: Iterable[str], on: date) -> dict[str, tuple[TaxComponent, ...]]:
+    """Per tax class (a legacy tax category, or a product tax code: see
+    ``storefront.tax.taxability``), the taxes in force in ``jurisdiction`` on
+    ``on``: for each tax the class's own rate, else its standard rate. A
+    merchant override beats the data for the same tax and category. Codes are
+    resolved without a unit price (price thresholds need ``treatment_components``)."""
+    table = _rates_table(session, jurisdiction, on)
+    return {c: _taxes_of(table, jurisdiction, taxability.resolve(jurisdiction, c, on)) for c in set(categories)}
+
+
+def treatment_components(session: Session, jurisdiction: str, treatments: Iterable[taxability.Treatment],
+                         on: date) -> dict[str, tuple[TaxComponent, ...]]:
+    """Per treatment key, the taxes in force in ``jurisdiction`` on ``on``."""
+    table = _rates_table(session, jurisdiction, on)
+    return {t.key: _taxes_of(table, jurisdiction, t) for t in treatments}
 
 
 @dataclass(frozen=True)

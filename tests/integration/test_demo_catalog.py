@@ -10,6 +10,7 @@ from storefront.catalog.models import Category, Product, ProductTranslation, Var
 from storefront.inventory.models import Stock, Warehouse
 from storefront.markets.models import Market
 from storefront.pricing.models import ResolvedPrice, VariantPrice
+from storefront.tax import taxability
 
 LANGUAGES = {"en", "de", "fr", "it", "es", "nl", "ja", "ar"}
 
@@ -66,3 +67,17 @@ def test_stock_lives_in_three_warehouses(session):
     assert {"DE", "US", "JP"} <= countries
     quantities = session.scalars(select(Stock.quantity)).all()
     assert quantities and any(q == 0 for q in quantities) and sum(quantities) > 1000
+
+
+def test_every_demo_product_carries_a_product_tax_code_of_its_category(session):
+    codes = dict(session.execute(select(Product.key, Product.tax_code)).all())
+    assert all(codes.values()), [key for key, code in codes.items() if not code]
+    for key, code, category in session.execute(select(Product.key, Product.tax_code, Product.tax_category)):
+        assert taxability.tax_category_for(code) == category, key
+    assert codes["pantry-dark-chocolate-72-ecuador"] == "txcd_40100001"  # candy and sweets, not staple food
+    assert codes["pantry-coffee-ethiopia-yirgacheffe"] == "txcd_41050006"
+    assert codes["pantry-sencha-shizuoka"] == "txcd_41050008"
+    assert codes["pantry-olive-oil-crete-koroneiki"] == "sf_food_olive_oil"
+    assert codes["pantry-honey-pyrenean-wildflower"] == "txcd_40040000"
+    assert {code for key, code in codes.items() if key.startswith("apparel-")} == {"txcd_30011000"}
+    assert {code for key, code in codes.items() if key.startswith("book-")} == {"txcd_35010000"}

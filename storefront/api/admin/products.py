@@ -30,6 +30,8 @@ from storefront.money import parse_base_price
 from storefront.orders import services as orders
 from storefront.pricing import minimums
 from storefront.pricing import services as pricing
+from storefront.tax import taxability
+from storefront.tax.errors import TaxCodeCategoryMismatch
 
 blp = MerchantBlueprint("admin_products", __name__, role="catalog", description="Merchant catalog: products, variants, translations.")
 
@@ -41,6 +43,23 @@ def _base() -> str:
 def _source_locale() -> str:
     """The catalog's source language: every product keeps a translation in it."""
     return current_app.config["DEFAULT_LOCALE"]
+
+
+def _tax_code(data: dict, current: Product | None = None) -> dict:
+    """A tax code sets the tax category it stands for (a different one given
+    with it is an error); a tax category alone that the product's code does
+    not stand for clears the code (the category's rates apply, as before codes)."""
+    code = data.get("tax_code")
+    if code:
+        expected = taxability.tax_category_for(code)
+        if data.get("tax_category", expected) != expected:
+            raise TaxCodeCategoryMismatch(tax_code=code, expected=expected, category=data["tax_category"],
+                                          details={"tax_code": code, "tax_category": expected})
+        return {**data, "tax_category": expected}
+    if (current is not None and current.tax_code and "tax_code" not in data and "tax_category" in data
+            and data["tax_category"] != taxability.tax_category_for(current.tax_code)):
+        return {**data, "tax_code": None}
+    return data
 
 
 def _reprice(variant_ids=None) -> None:
@@ -63,7 +82,7 @@ class AdminProducts(MethodView):
     @blp.response(201, AdminProductSchema)
     def post(self, data):
         """Create a product with its translations, variants and markets; prices derive from base prices."""
-        p = m.create_product(db.session, data, base_currency=_base(), source_locale=_source_locale())
+        p = m.create_product(db.session, _tax_code(data), base_currency=_base(), source_locale=_source_locale())
         _reprice([v.id for v in p.variants])
         after = m.snapshot(db.session, m.product(db.session, p.id))
         audit.record(db.session, "create", "product", p.id, None, after)
@@ -81,10 +100,10 @@ class AdminProduct(MethodView):
     @blp.arguments(ProductUpdateSchema)
     @blp.response(200, AdminProductSchema)
     def patch(self, data, product_id: int):
-        """Change category, tax category, customs data or status."""
+        """Change category, tax code or tax category, customs data or status."""
         p = m.product(db.session, product_id)
         before = m.snapshot(db.session, p)
-        m.update_product(db.session, p, data)
+        m.update_product(db.session, p, _tax_code(data, p))
         after = m.snapshot(db.session, p)
         audit.record(db.session, "update", "product", p.id, before, after)
         db.session.commit()

@@ -68,10 +68,12 @@ class TaxPreview(MethodView):
         )
         r, d, duties = q.taxed.result, q.taxed.determination, q.duties
         quantities = {line.sku: line.quantity for line in q.lines}
+        codes = {line.sku: line.tax_code for line in q.lines}
         return {
             "market": q.market, "currency": q.currency, "jurisdiction": d.jurisdiction, "rule": d.rule,
             "origin_country": q.origin_country, "seller_vat_id": q.taxed.seller_vat_id, "buyer_vat_id": d.buyer_vat_id,
-            "lines": [_line_json(line, q.currency, d, quantities.get(line.key)) for line in r.lines],
+            "lines": [{**_line_json(line, q.currency, d, quantities.get(line.key)), "tax_code": codes.get(line.key)}
+                      for line in r.lines],
             "shipping": [_line_json(line, q.currency, d) for line in r.shipping],
             "tax_lines": [{"name": t.name, "rate": f"{t.rate.normalize():f}", "amount": Money(t.amount, q.currency)}
                           for t in r.tax_lines],

@@ -119,3 +119,37 @@ def test_invariants(order, included, rounding):
     assert sum(line.gross for line in everything) == result.gross_total
     assert result.net_total + result.tax_total == result.gross_total
     assert sum(t.amount for t in result.tax_lines) == result.tax_total
+
+
+@st.composite
+def orders_with_untaxed_parts(draw):
+    currency, lines, shipping = draw(orders())
+    unit = minor_unit(currency)
+    lines = [LineInput(line.key, line.amount, line.components,
+                       draw(st.integers(0, int(line.amount / unit))) * unit) for line in lines]
+    return currency, lines, shipping
+
+
+@given(order=orders_with_untaxed_parts(), included=st.booleans(), rounding=st.sampled_from(["line", "order"]),
+       shipping_taxable=st.booleans())
+def test_invariants_with_untaxed_parts_and_untaxed_shipping(order, included, rounding, shipping_taxable):
+    """MA/RI thresholds (an untaxed part per line) and CA/ME shipping: lines still add up, one per input."""
+    currency, lines, shipping = order
+    result = calculate(lines, currency=currency, prices_include_tax=included, rounding=rounding, shipping=shipping,
+                       shipping_taxable=shipping_taxable)
+    assert [line.key for line in result.lines] == [line.key for line in lines]
+    for line, given_line in zip(result.lines, lines):
+        assert line.gross == line.net + line.tax
+        assert (line.gross if included else line.net) == given_line.amount
+        assert line.tax == sum((t.amount for t in line.taxes), D(0))
+        full = calculate([LineInput("x", given_line.amount - given_line.untaxed, given_line.components)],
+                         currency=currency, prices_include_tax=included)
+        if rounding == "line":
+            assert line.tax == full.tax_total  # only the taxed part is taxed
+    if not shipping_taxable:
+        assert all(s.tax == 0 for s in result.shipping)
+    assert sum((s.gross if included else s.net) for s in result.shipping) == shipping
+    everything = result.lines + result.shipping
+    assert sum(line.gross for line in everything) == result.gross_total
+    assert result.net_total + result.tax_total == result.gross_total
+    assert sum(t.amount for t in result.tax_lines) == result.tax_total

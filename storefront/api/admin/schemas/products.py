@@ -2,6 +2,10 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from storefront.catalog.services import STATUSES, TAX_CATEGORIES
+from storefront.tax.taxability import product_codes
+
+_TAX_CODE = ("A product tax code: Stripe's (txcd_...) or a project sub-code (sf_...), listed with their rules in "
+             "storefront/tax/data/taxability.json. Sets tax_category to the category the code stands for.")
 
 _LEN = _l("Length must be between {min} and {max}.")
 
@@ -24,7 +28,9 @@ class ProductCreateSchema(Schema):
                                                                error=_l("Use lower-case letters, digits and -.")))
     category = fields.String(required=True)
     status = fields.String(load_default="active", validate=validate.OneOf(STATUSES))
-    tax_category = fields.String(load_default="standard", validate=validate.OneOf(TAX_CATEGORIES))
+    tax_category = fields.String(validate=validate.OneOf(TAX_CATEGORIES), metadata={"default": "standard"})
+    tax_code = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(product_codes()),
+                             metadata={"description": _TAX_CODE})
     hs_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{4,10}$"))
     origin = fields.String(load_default=None, validate=validate.Regexp(r"^[A-Z]{2}$"))
     weight_grams = fields.Integer(load_default=None, validate=validate.Range(min=0, max=1_000_000))
@@ -37,7 +43,10 @@ class ProductCreateSchema(Schema):
 class ProductUpdateSchema(Schema):
     category = fields.String()
     status = fields.String(validate=validate.OneOf(STATUSES))
-    tax_category = fields.String(validate=validate.OneOf(TAX_CATEGORIES))
+    tax_category = fields.String(validate=validate.OneOf(TAX_CATEGORIES), metadata={
+        "description": "Alone, on a product with a tax code of another category: clears the code."})
+    tax_code = fields.String(allow_none=True, validate=validate.OneOf(product_codes()),
+                             metadata={"description": _TAX_CODE + " null: taxed by tax_category alone."})
     hs_code = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{4,10}$"))
     origin = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
     weight_grams = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=1_000_000))
@@ -53,6 +62,7 @@ class AdminProductSchema(Schema):
     status = fields.String(required=True)
     category = fields.String(allow_none=True, required=True)
     tax_category = fields.String(required=True)
+    tax_code = fields.String(allow_none=True)
     hs_code = fields.String(allow_none=True)
     origin = fields.String(allow_none=True)
     weight_grams = fields.Integer(allow_none=True)

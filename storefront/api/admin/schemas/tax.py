@@ -63,6 +63,8 @@ class TaxedLineSchema(Schema):
     taxes = fields.List(fields.Nested(ComponentTaxSchema), required=True)
     jurisdiction = fields.String(required=True)
     rule = fields.String(required=True)
+    tax_code = fields.String(allow_none=True, metadata={
+        "description": "The product's tax code (goods lines): the jurisdiction's taxability of it applied."})
 
 
 class TotalsSchema(Schema):

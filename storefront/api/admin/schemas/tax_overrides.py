@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
-CATEGORIES = ("standard", "reduced", "super_reduced", "zero", "books", "food", "beverage_alcohol")
+# food_general: other food where the food rate covers only staples (AT, LV, ES; storefront/tax/data/rates.json).
+CATEGORIES = ("standard", "reduced", "super_reduced", "zero", "books", "food", "food_general", "beverage_alcohol")
 TAXES = ("VAT", "GST", "HST", "PST", "QST", "RST", "JCT", "Sales tax")
 
 
