@@ -16,6 +16,8 @@ boundaries: display, persistence of computed values, and the charge.
 """
 from __future__ import annotations
 
+import re
+
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -117,7 +119,19 @@ def format_money(value: Money, locale: str) -> str:
 @lru_cache(maxsize=65536)
 def format_amount(amount: Decimal, currency: str, locale: str) -> str:
     """Cached CLDR formatting: catalogs repeat the same prices on every page."""
-    return _format_money(Money(amount, currency), locale=babel_locale(locale))
+    return currency_spacing(_format_money(Money(amount, currency), locale=babel_locale(locale)))
+
+
+_LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+
+
+def currency_spacing(formatted: str) -> str:
+    """CLDR ``currencySpacing`` (UTS #35, Numbers, "Currencies"), which Babel
+    does not apply: where a currency symbol ending (or starting) with a letter
+    meets a digit, a no-break space goes between them — "KWD 4.500" and
+    "CHF 77.90" in English, while "$4.50", "CA$4.50" and "€4.50" stay as they
+    are. In a formatted amount letters belong only to the currency symbol."""
+    return _LETTER_DIGIT.sub("\u00a0", formatted)
 
 
 # --- Stripe --------------------------------------------------------------------

@@ -120,3 +120,17 @@ def test_stripe_round_trip_for_chargeable_amounts(cents, currency):
 def test_stripe_maximum(currency, expected):
     assert stripe_maximum(currency) == Money(Decimal(expected), currency)
 
+
+
+def test_cldr_currency_spacing_between_a_currency_code_and_the_number():
+    """UTS #35 currencySpacing (issue 16): a symbol ending in a letter gets a no-break space."""
+    from decimal import Decimal
+
+    from storefront.money import currency_spacing, format_amount
+
+    assert format_amount(Decimal("4.5"), "KWD", "en-KW") == "KWD\u00a04.500"
+    assert format_amount(Decimal("77.9"), "CHF", "en-US") == "CHF\u00a077.90"
+    assert format_amount(Decimal("77.9"), "USD", "en-US") == "$77.90"
+    assert format_amount(Decimal("77.9"), "CAD", "en-US") == "CA$77.90"
+    assert format_amount(Decimal("77.9"), "EUR", "de-DE") == "77,90\u00a0€"
+    assert currency_spacing("1.00SEK") == "1.00\u00a0SEK"
