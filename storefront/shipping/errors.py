@@ -51,6 +51,15 @@ class InvalidPostalCode(StorefrontError):
     message = N_("“%(postal_code)s” is not a valid postal code for %(country)s.")
 
 
+class PostalCodeNotInRegion(StorefrontError):
+    """A well-formed postal code that belongs to another state, province or
+    prefecture than the address names (94103 with NY, M5V with QC)."""
+
+    code = "postal_code_not_in_region"
+    http_status = 422
+    message = N_("“%(postal_code)s” is not a postal code of %(region)s (%(country)s).")
+
+
 class InvalidEmail(StorefrontError):
     code = "invalid_email"
     http_status = 422

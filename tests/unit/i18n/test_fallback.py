@@ -6,7 +6,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from storefront.i18n.errors import InvalidLocale
-from storefront.i18n.fallback import LanguageTag, canonical_tag, fallback_chain, parse_locale
+from storefront.i18n.fallback import (
+    PARENT_LOCALES,
+    LanguageTag,
+    canonical_tag,
+    fallback_chain,
+    likely_script,
+    parse_locale,
+    request_tag,
+)
 
 
 @pytest.mark.parametrize(
@@ -145,7 +153,8 @@ def test_language_tag_truncations(tag: str, expected: tuple[str, ...]) -> None:
     ("locale", "default", "expected"),
     [
         ("fr-CA", "en", ("fr-CA", "fr", "en")),
-        ("zh-Hant-TW", "en", ("zh-Hant-TW", "zh-Hant", "zh", "en")),
+        # CLDR: zh_Hant's parent is the root, not the Simplified zh (TR35 §4.1.3, non-likely script).
+        ("zh-Hant-TW", "en", ("zh-Hant-TW", "zh-Hant", "en")),
         ("en-US", "en", ("en-US", "en")),
         ("en", "en", ("en",)),
         ("de-CH", "de", ("de-CH", "de")),
@@ -157,7 +166,19 @@ def test_language_tag_truncations(tag: str, expected: tuple[str, ...]) -> None:
         ("de-CH-1996", "en", ("de-CH-1996", "de-CH", "de", "en")),
         ("fr-CA", "EN", ("fr-CA", "fr", "en")),
         ("fr-CA", "en-GB", ("fr-CA", "fr", "en-GB")),
-        ("en-GB", "en-GB", ("en-GB", "en")),
+        # CLDR parentLocales: en_GB -> en_001 (and es_MX -> es_419, en_AU -> en_001, pt_AO -> pt_PT).
+        ("en-GB", "en-GB", ("en-GB", "en-001", "en")),
+        ("es-MX", "en", ("es-MX", "es-419", "es", "en")),
+        ("es-US", "en", ("es-US", "es-419", "es", "en")),
+        ("en-AU", "en", ("en-AU", "en-001", "en")),
+        ("en-CH", "en", ("en-CH", "en-150", "en-001", "en")),
+        ("pt-AO", "en", ("pt-AO", "pt-PT", "pt", "en")),
+        ("zh-HK", "en", ("zh-HK", "zh-Hant-HK", "zh-Hant", "en")),
+        ("zh-TW", "en", ("zh-TW", "zh-Hant-TW", "zh-Hant", "en")),
+        ("zh-CN", "en", ("zh-CN", "zh", "en")),
+        ("sr-Latn-RS", "en", ("sr-Latn-RS", "sr-Latn", "en")),
+        ("sr-RS", "en", ("sr-RS", "sr", "en")),
+        ("zh-Hans", "en", ("zh-Hans", "zh", "en")),
         ("en", "en-GB", ("en", "en-GB")),
     ],
 )
@@ -199,5 +220,58 @@ def test_fallback_chain_properties(tag: str) -> None:
     assert chain[0] == canonical_tag(tag)
     assert chain[-1] == "en"
     assert len(set(chain)) == len(chain)
-    for longer, shorter in zip(chain, chain[1:-1]):
-        assert longer.startswith(shorter + "-")
+    for child, parent in zip(chain, chain[1:-1]):
+        # each step is CLDR's parent: the named one, the scripted form, or the truncation
+        named = PARENT_LOCALES.get(child)
+        if named is not None:
+            assert parent == named
+        else:
+            assert child.startswith(parent + "-") or (
+                parent.count("-") == child.count("-") + 1 and parent.split("-")[0] == child.split("-")[0])
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ("ja-JP-x-private", "ja-JP"),  # RFC 4647 §3.4: private use truncated, not the whole tag dropped
+        ("de-CH-x-private", "de-CH"),
+        ("en-u-ca-gregory", "en"),  # extension truncated
+        ("de-DE-u-co-phonebk", "de-DE"),
+        ("en-a-bbb-x-a-ccc", "en"),
+        ("i-klingon", "tlh"),  # grandfathered, normalised (RFC 5646 §2.2.8)
+        ("art-lojban", "jbo"),
+        ("zh-yue", "yue"),  # extended language subtag
+        ("zh-cmn-Hans-CN", "zh-Hans-CN"),
+        ("iw", "he"),  # deprecated code
+        ("sgn-BE-FR", "sfb"),
+        ("DE-ch", "de-CH"),
+        ("pt_br", "pt-BR"),
+        ("sr-latn", "sr-Latn"),
+        ("de-CH-1996", "de-CH-1996"),
+        ("de-1996-1996", "de-1996"),  # a repeated variant truncates
+    ],
+)
+def test_request_tag_reads_any_well_formed_tag(tag: str, expected: str) -> None:
+    assert str(request_tag(tag)) == expected
+
+
+@pytest.mark.parametrize("tag", ["", "x", "x-private", "de--CH", "dé", "*", "de-*", "de;q=1", " de", "12345",
+                                 "toolonglanguage", "de-C", "und", "a" * 65])
+def test_request_tag_refuses_what_is_not_a_tag(tag: str) -> None:
+    assert request_tag(tag) is None
+
+
+@given(st.text(max_size=80))
+def test_request_tag_never_raises(text: str) -> None:
+    tag = request_tag(text)
+    if tag is not None:
+        assert canonical_tag(str(tag)) == str(tag)
+
+
+@pytest.mark.parametrize(
+    ("language", "region", "script"),
+    [("zh", None, "Hans"), ("zh", "HK", "Hant"), ("zh", "TW", "Hant"), ("zh", "SG", "Hans"), ("sr", None, "Cyrl"),
+     ("ja", None, "Jpan"), ("de", "CH", "Latn")],
+)
+def test_likely_script(language: str, region: str | None, script: str) -> None:
+    assert likely_script(language, region) == script

@@ -108,7 +108,12 @@ def _negotiate(markets, **hints) -> tuple[str, str, str]:
         ("*-CH, fr", ("fr",)),
         ("de, DE, de;q=0.5", ("de",)),
         ("de;q=0.5, de-CH, DE", ("de-CH", "de")),
-        ("de-CH-x-private, fr", ("fr",)),
+        # RFC 4647 §3.4: private use, extensions and grandfathered tags are truncated, not dropped
+        ("de-CH-x-private, fr", ("de-CH", "fr")),
+        ("ja-JP-x-private", ("ja-JP",)),
+        ("en-u-ca-gregory;q=0.5, de", ("de", "en")),
+        ("i-klingon, zh-yue", ("tlh", "yue")),
+        ("de-CH-x-a, de-CH;q=0.5", ("de-CH",)),
     ],
 )
 def test_parse_accept_language(header: str | None, expected: tuple[str, ...]) -> None:
@@ -545,3 +550,96 @@ def test_explicit_market_always_wins(market: str, locale: str | None,
     assert result.market == market
     assert result.selected_by == "market"
     assert result.locale in next(m for m in DEMO_MARKETS if m.code == market).locales
+
+
+# --------------------------------------------------------------------------
+# Scripts, CLDR parents, RFC 4647 truncation and q=0 (langcodes)
+# --------------------------------------------------------------------------
+
+CHINESE_MARKETS = (
+    MarketInfo("US", ("US",), ("en-US",), is_default=True),
+    MarketInfo("CN", ("CN",), ("zh-CN",)),
+    MarketInfo("TW", ("TW",), ("zh-TW", "en-TW")),
+    MarketInfo("SG", ("SG",), ("en-SG", "zh-SG")),
+    MarketInfo("RS", ("RS",), ("sr-RS", "sr-Latn-RS")),
+    MarketInfo("LATAM", ("MX", "AR"), ("es-419", "es-ES")),
+)
+
+
+@pytest.mark.parametrize(
+    ("hints", "expected"),
+    [
+        # zh-Hant and zh-HK are Traditional Chinese: the market offering zh-TW, not zh-CN
+        ({"accept_language": "zh-Hant"}, ("TW", "zh-TW", "accept-language")),
+        ({"accept_language": "zh-HK, en;q=0.5"}, ("TW", "zh-TW", "accept-language")),
+        ({"accept_language": "yue"}, ("US", "en-US", "default")),
+        ({"accept_language": "zh"}, ("CN", "zh-CN", "accept-language")),
+        ({"accept_language": "zh-Hans"}, ("CN", "zh-CN", "accept-language")),
+        ({"locale": "zh-Hant-HK"}, ("TW", "zh-TW", "locale")),
+        ({"market": "SG", "accept_language": "zh-Hant"}, ("SG", "zh-SG", "market")),
+        ({"market": "TW", "accept_language": "zh-HK"}, ("TW", "zh-TW", "market")),
+        # sr-Latn is Serbian in Latin script; sr alone is Cyrillic
+        ({"accept_language": "sr-Latn"}, ("RS", "sr-Latn-RS", "accept-language")),
+        ({"accept_language": "sr"}, ("RS", "sr-RS", "accept-language")),
+        ({"market": "RS", "accept_language": "sr-Latn-ME"}, ("RS", "sr-Latn-RS", "market")),
+        # CLDR parents: es-MX -> es-419 -> es
+        ({"market": "LATAM", "accept_language": "es-MX"}, ("LATAM", "es-419", "market")),
+        ({"market": "LATAM", "accept_language": "es"}, ("LATAM", "es-419", "market")),
+        ({"market": "LATAM", "accept_language": "es-ES"}, ("LATAM", "es-ES", "market")),
+    ],
+)
+def test_scripts_and_cldr_parents(hints: dict, expected: tuple[str, str, str]) -> None:
+    assert _negotiate(CHINESE_MARKETS, **hints) == expected
+
+
+@pytest.mark.parametrize(
+    ("hints", "expected"),
+    [
+        ({"accept_language": "ja-JP-x-private"}, ("JP", "ja-JP", "accept-language")),
+        ({"accept_language": "de-CH-x-phonebk, fr;q=0.5"}, ("CH", "de-CH", "accept-language")),
+        ({"accept_language": "fr-CA-u-ca-gregory"}, ("CA", "fr-CA", "accept-language")),
+        ({"locale": "ja-JP-x-private"}, ("JP", "ja-JP", "locale")),
+        ({"locale": "de-CH-u-co-phonebk"}, ("CH", "de-CH", "locale")),
+    ],
+)
+def test_extensions_and_private_use_truncate(markets, hints: dict, expected: tuple[str, str, str]) -> None:
+    assert _negotiate(markets, **hints) == expected
+
+
+@pytest.mark.parametrize(
+    ("hints", "expected"),
+    [
+        # RFC 9110 §12.4.2: q=0 is "not acceptable": never chosen while another locale is left
+        ({"market": "CH", "accept_language": "de;q=0"}, ("CH", "fr-CH", "market")),
+        ({"market": "CH", "accept_language": "de-CH;q=0, de"}, ("CH", "fr-CH", "market")),
+        ({"market": "CA", "accept_language": "fr;q=0", "locale": "fr-CA"}, ("CA", "en-CA", "market")),
+        ({"market": "CA", "accept_language": "en;q=0"}, ("CA", "fr-CA", "market")),
+        ({"country": "CH", "accept_language": "de;q=0, it;q=0"}, ("CH", "fr-CH", "country")),
+        ({"market": "US", "accept_language": "en;q=0"}, ("US", "es-US", "market")),
+        # the most specific range decides: fr refused, fr-CH accepted
+        ({"market": "CH", "accept_language": "fr;q=0, fr-CH;q=0.5"}, ("CH", "fr-CH", "market")),
+        # *;q=0 refuses what is not named
+        ({"market": "CH", "accept_language": "*;q=0, it;q=0.1"}, ("CH", "it-CH", "market")),
+        # all refused: the header is disregarded, the primary locale served
+        ({"market": "JP", "accept_language": "ja;q=0"}, ("JP", "ja-JP", "market")),
+    ],
+)
+def test_q_zero_is_not_acceptable(markets, hints: dict, expected: tuple[str, str, str]) -> None:
+    assert _negotiate(markets, **hints) == expected
+
+
+@given(
+    st.one_of(st.none(), st.text(max_size=200), st.lists(
+        st.tuples(st.sampled_from(["de", "de-CH", "zh-Hant", "zh-HK", "sr-Latn", "ja-JP-x-a", "i-klingon", "*",
+                                   "en-u-ca-gregory", "x-a", "es-419", ""]),
+                  st.sampled_from(["", ";q=0", ";q=0.5", ";q=1", ";q=abc"])),
+        max_size=8).map(lambda items: ",".join(tag + q for tag, q in items))),
+    st.one_of(st.none(), st.sampled_from(["CH", "JP", "ZZ", "", "li"])),
+    st.one_of(st.none(), st.sampled_from(["ja-JP-x-private", "zh-Hant", "de", "en-u-ca-gregory"])),
+)
+@settings(max_examples=300)
+def test_negotiate_never_raises_on_arbitrary_headers(header, country, locale) -> None:
+    result = negotiate(DEMO_MARKETS, RequestHints(accept_language=header, country=country, locale=locale))
+    market = next(m for m in DEMO_MARKETS if m.code == result.market)
+    assert result.locale in market.locales
+    assert result.selected_by in SELECTED_BY

@@ -3,6 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from storefront.markets.errors import RegionRequired
+from storefront.shipping import addresses
 from storefront.shipping.addresses import (
     COUNTRIES,
     POSTAL_CODES,
@@ -11,6 +12,7 @@ from storefront.shipping.addresses import (
     InvalidEmail,
     InvalidPostalCode,
     MissingField,
+    PostalCodeNotInRegion,
     TooLong,
     UnknownCountry,
     UnknownRegion,
@@ -100,9 +102,19 @@ def test_address_is_frozen():
         ("GB", None, "gir0aa", "GIR 0AA"),
         ("DE", None, "10117", "10117"),
         ("FR", None, "75008", "75008"),
-        ("IT", None, "00184", "00184"),
-        ("ES", None, "28013", "28013"),
+        ("IT", "RM", "00184", "00184"),
+        ("ES", "M", "28013", "28013"),
         ("FI", None, "00100", "00100"),
+        # The prefixes of Google's data ("postprefix") may be written: Posti, Hrvatska pošta, Swiss Post,
+        # POST Luxembourg and Pošta Slovenije print them on mail from abroad.
+        ("FI", None, "FI-00100", "00100"),
+        ("HR", None, "HR-10000", "10000"),
+        ("CH", None, "CH-8001", "8001"),
+        ("LU", None, "L-2449", "2449"),
+        ("LU", None, "l-2449", "2449"),
+        ("SI", None, "SI-1000", "1000"),
+        ("GB", None, "BFPO 61", "BFPO 61"),
+        ("GB", None, "bfpo1234", "BFPO 1234"),
         ("EE", None, "10111", "10111"),
         ("HR", None, "10000", "10000"),
         ("LT", None, "01100", "01100"),
@@ -140,8 +152,8 @@ def test_address_is_frozen():
         ("MT", None, "vlt1117", "VLT 1117"),
         ("MT", None, "VLT 1117", "VLT 1117"),
         ("RO", None, "010011", "010011"),
-        ("JP", None, "1000001", "100-0001"),
-        ("JP", None, "100-0001", "100-0001"),
+        ("JP", "13", "1000001", "100-0001"),
+        ("JP", "13", "100-0001", "100-0001"),
         ("KW", None, "13001", "13001"),
     ],
 )
@@ -172,24 +184,26 @@ def test_valid_postal_codes_are_normalized(country, region, postal_code, expecte
         ("DE", None, "101170"),
         ("DE", None, "١٠١١٧"),
         ("FR", None, "7500"),
-        ("IT", None, "0018A"),
-        ("ES", None, "280130"),
-        ("FI", None, "FI-00100"),
+        ("IT", "RM", "0018A"),
+        ("ES", "M", "280130"),
+        ("FI", None, "SE-00100"),
         ("EE", None, "1011"),
-        ("HR", None, "HR-10000"),
+        ("HR", None, "HR10000X"),
         ("LT", None, "0110"),
         ("LT", None, "LV-01100"),
         ("AT", None, "101"),
         ("BE", None, "10000"),
         ("BG", None, "B1000"),
-        ("CH", None, "CH-8001"),
+        ("CH", None, "CH-80010"),
         ("LI", None, "94900"),
         ("CY", None, "101"),
         ("DK", None, "DK-1050"),
         ("HU", None, "10510"),
-        ("LU", None, "L-2449"),
+        ("LU", None, "L-24490"),
         ("NO", None, "150"),
-        ("SI", None, "SI-1000"),
+        ("SI", None, "SI-10000"),
+        ("GB", None, "BFPO 12345"),
+        ("GB", None, "SW1A 1234"),
         ("AU", "NSW", "200"),
         ("NL", None, "0123 AB"),
         ("NL", None, "1012 SA"),
@@ -213,8 +227,8 @@ def test_valid_postal_codes_are_normalized(country, region, postal_code, expecte
         ("MT", None, "VLT 117"),
         ("RO", None, "01001"),
         ("RO", None, "0100111"),
-        ("JP", None, "100-001"),
-        ("JP", None, "10-00001"),
+        ("JP", "13", "100-001"),
+        ("JP", "13", "10-00001"),
         ("KW", None, "1300"),
     ],
 )
@@ -224,23 +238,46 @@ def test_invalid_postal_codes(country, region, postal_code):
     }
 
 
-@pytest.mark.parametrize("country, region", [("US", "NY"), ("CA", "QC"), ("GB", None), ("NL", None), ("JP", None)])
+@pytest.mark.parametrize(
+    "country, region", [("US", "NY"), ("CA", "QC"), ("GB", None), ("NL", None), ("JP", "13"), ("NZ", None), ("BR", "SP")]
+)
 @pytest.mark.parametrize("postal_code", [None, "", "   "])
-def test_postal_code_is_required_for_countries_in_the_table(country, region, postal_code):
+def test_postal_code_is_required_for_the_table_and_where_google_requires_it(country, region, postal_code):
     assert errors_of(raw(country=country, region=region, postal_code=postal_code)) == {
         "postal_code": (MissingField, {})
     }
 
 
-@pytest.mark.parametrize("country", ["KW", "NZ", "BR", "XK"])
+@pytest.mark.parametrize("country", ["KW", "XK", "IE", "MT", "AQ"])
 @pytest.mark.parametrize("postal_code", [None, "", "  "])
-def test_postal_code_is_optional_for_kuwait_and_countries_outside_the_table(country, postal_code):
+def test_postal_code_is_optional_where_google_and_the_table_do_not_require_it(country, postal_code):
     assert normalize_address(raw(country=country, postal_code=postal_code)).postal_code == ""
 
 
-@pytest.mark.parametrize("country, postal_code", [("NZ", " 6011 "), ("BR", "01310-100"), ("SG", "018956")])
-def test_postal_codes_outside_the_table_are_kept_as_given(country, postal_code):
-    assert normalize_address(raw(country=country, postal_code=postal_code)).postal_code == postal_code.strip()
+@pytest.mark.parametrize(
+    "country, region, postal_code, expected",
+    [
+        ("NZ", None, " 6011 ", "6011"),
+        ("BR", "SP", "01310-100", "01310-100"),
+        ("SG", None, "018956", "018956"),
+        ("AR", None, "c1425dkf", "C1425DKF"),
+        ("MC", None, "MC-98000", "98000"),
+        ("GG", None, "gy1  1aa", "GY1 1AA"),
+    ],
+)
+def test_postal_codes_outside_the_table_are_upper_cased_and_checked_by_google_data(
+        country, region, postal_code, expected):
+    assert normalize_address(raw(country=country, region=region, postal_code=postal_code)).postal_code == expected
+
+
+@pytest.mark.parametrize(
+    "country, region, postal_code",
+    [("NZ", None, "60111"), ("BR", "SP", "0131-100"), ("SG", None, "01895"), ("MC", None, "75008"), ("XK", None, "90000")],
+)
+def test_postal_codes_outside_the_table_must_match_google_data(country, region, postal_code):
+    assert errors_of(raw(country=country, region=region, postal_code=postal_code)) == {
+        "postal_code": (InvalidPostalCode, {"postal_code": postal_code, "country": country})
+    }
 
 
 def test_every_country_in_the_postal_table_is_a_country():
@@ -254,6 +291,11 @@ def test_every_country_in_the_postal_table_is_a_country():
         ("US", "ca", "CA"),
         ("US", "US-CA", "CA"),
         ("US", " us-ny ", "NY"),
+        ("US", "California", "CA"),
+        ("US", "new york", "NY"),
+        ("US", "AA", "AA"),
+        ("US", "AE", "AE"),
+        ("US", "AP", "AP"),
         ("US", "DC", "DC"),
         ("US", "PR", "PR"),
         ("US", "GU", "GU"),
@@ -264,16 +306,36 @@ def test_every_country_in_the_postal_table_is_a_country():
         ("CA", "qc", "QC"),
         ("CA", "CA-QC", "QC"),
         ("CA", "YT", "YT"),
+        ("CA", "Quebec", "QC"),
         ("AU", "NSW", "NSW"),
         ("AU", "AU-VIC", "VIC"),
         ("AU", "tas", "TAS"),
         ("AU", "act", "ACT"),
+        ("AU", "New South Wales", "NSW"),
+        ("JP", "13", "13"),
+        ("JP", "JP-13", "13"),
+        ("JP", "Tokyo", "13"),
+        ("JP", "東京都", "13"),
+        ("IT", "MI", "MI"),
+        ("IT", "it-mi", "MI"),
+        ("IT", "Milano", "MI"),
+        ("ES", "M", "M"),
+        ("ES", "Madrid", "M"),
+        ("ES", "ES-M", "M"),
     ],
 )
-def test_regions_of_us_canada_and_australia(country, region, expected):
-    postal_code = {"US": "10001", "CA": "H2X 1Y4", "AU": "2000"}[country]
+def test_regions_are_on_googles_lists(country, region, expected):
+    postal_code = POSTAL_CODE_OF[expected]
     address = normalize_address(raw(country=country, region=region, postal_code=postal_code))
     assert address.region == expected
+
+
+# A postal code of each region (Google's data: the region's "zip" prefixes).
+POSTAL_CODE_OF = {
+    "CA": "94105", "NY": "10001", "DC": "20500", "PR": "00901", "GU": "96910", "VI": "00802", "AS": "96799",
+    "MP": "96950", "AA": "34001", "AE": "09012", "AP": "96201", "QC": "H2X 1Y4", "YT": "Y1A 1A1", "NSW": "2000",
+    "VIC": "3000", "TAS": "7000", "ACT": "2600", "13": "100-0001", "MI": "20121", "M": "28013",
+}
 
 
 @pytest.mark.parametrize(
@@ -303,13 +365,16 @@ def test_region_is_required_in_us_canada_and_australia(country, postal_code, reg
         ("US", "ZZ", "10001"),
         ("US", "UM", "10001"),
         ("US", "CA-QC", "10001"),
-        ("US", "California", "10001"),
+        ("US", "Calif.", "10001"),
         ("CA", "PQ", "H2X 1Y4"),
         ("CA", "US-QC", "H2X 1Y4"),
         ("CA", "NY", "H2X 1Y4"),
         ("AU", "NSWW", "2000"),
         ("AU", "AU-ZZ", "2000"),
         ("AU", "QC", "2000"),
+        ("JP", "Kyoto-fu", "100-0001"),
+        ("IT", "XX", "20121"),
+        ("ES", "Canarias", "35001"),
     ],
 )
 def test_unknown_regions(country, region, postal_code):
@@ -333,7 +398,8 @@ def test_unknown_countries(country):
 @pytest.mark.parametrize("country, expected", [("de", "DE"), (" fr ", "FR"), ("Jp", "JP")])
 def test_country_is_upper_cased(country, expected):
     postal_code = {"DE": "10117", "FR": "75008", "JP": "100-0001"}[expected]
-    assert normalize_address(raw(country=country, postal_code=postal_code)).country == expected
+    region = "13" if expected == "JP" else None
+    assert normalize_address(raw(country=country, region=region, postal_code=postal_code)).country == expected
 
 
 def test_the_country_list_is_iso_3166_plus_kosovo():
@@ -396,8 +462,8 @@ def test_email_has_a_maximum_length():
 
 
 def test_postal_code_has_a_maximum_length():
-    assert normalize_address(raw(country="NZ", postal_code="1" * 16)).postal_code == "1" * 16
-    assert errors_of(raw(country="NZ", postal_code="1" * 17)) == {"postal_code": (TooLong, {"max": 16})}
+    assert normalize_address(raw(country="AQ", postal_code="1" * 16)).postal_code == "1" * 16
+    assert errors_of(raw(country="AQ", postal_code="1" * 17)) == {"postal_code": (TooLong, {"max": 16})}
     assert errors_of(raw(country="DE", postal_code="1" * 17)) == {"postal_code": (TooLong, {"max": 16})}
 
 
@@ -471,7 +537,7 @@ def test_render_details_of_an_unknown_country_and_missing_region():
 FIELDS = ("email", "name", "company", "vat_id", "line1", "line2", "city", "postal_code", "region", "country")
 CODES = {
     "missing_field", "unknown_country", "region_required", "unknown_region", "invalid_postal_code", "invalid_email",
-    "too_long",
+    "too_long", "postal_code_not_in_region",
 }
 
 
@@ -504,3 +570,69 @@ def test_normalize_raises_only_address_invalid_on_any_values(fields):
         normalize_address(fields)
     except AddressInvalid as error:
         assert error.errors
+
+
+@pytest.mark.parametrize(
+    "country, region, postal_code, canonical",
+    [
+        ("US", "NY", "94103", "94103"),  # San Francisco
+        ("US", "CA", "10001", "10001"),  # Manhattan
+        ("US", "AE", "96201", "96201"),  # an AP (Pacific) military code
+        ("CA", "QC", "m5v3l9", "M5V 3L9"),  # Toronto
+        ("CA", "ON", "H2X 1Y4", "H2X 1Y4"),  # Montréal
+        ("AU", "VIC", "2000", "2000"),  # Sydney
+        ("JP", "27", "1000001", "100-0001"),  # Osaka with a Tokyo code
+        ("IT", "RM", "20121", "20121"),  # Rome with a Milan code
+        ("ES", "B", "28013", "28013"),  # Barcelona with a Madrid code
+    ],
+)
+def test_a_postal_code_of_another_region_is_a_mismatch(country, region, postal_code, canonical):
+    assert errors_of(raw(country=country, region=region, postal_code=postal_code)) == {
+        "postal_code": (PostalCodeNotInRegion, {"postal_code": canonical, "region": region, "country": country})
+    }
+
+
+def test_the_mismatch_message_names_code_region_and_country():
+    with pytest.raises(AddressInvalid) as caught:
+        normalize_address(raw(country="US", region="ny", postal_code="94103"))
+    assert caught.value.render_details(identity) == {
+        "fields": {"postal_code": ["“94103” is not a postal code of NY (US)."]}
+    }
+    assert caught.value.errors["postal_code"].code == "postal_code_not_in_region"
+
+
+def test_an_unknown_region_skips_the_mismatch_check():
+    assert errors_of(raw(country="US", region="XX", postal_code="94103")) == {
+        "region": (UnknownRegion, {"region": "XX", "country": "US"})
+    }
+
+
+@pytest.mark.parametrize("country, postal_code", [("IT", "20121"), ("ES", "28013"), ("JP", "100-0001"),
+                                                  ("BR", "01310-100"), ("MX", "06082")])
+def test_region_is_required_where_google_requires_and_lists_it(country, postal_code):
+    assert errors_of(raw(country=country, region=None, postal_code=postal_code)) == {
+        "region": (RegionRequired, {"country": country})
+    }
+
+
+@pytest.mark.parametrize(
+    "region, expected", [("Co. Dublin", "D"), ("IE-D", "D"), ("d", "D"), ("Dublin 2", "DUBLIN 2"), (None, None)]
+)
+def test_an_optional_list_canonicalises_listed_regions_and_keeps_others(region, expected):
+    address = normalize_address(raw(country="IE", region=region, postal_code=""))
+    assert (address.region, address.postal_code) == (expected, "")
+
+
+def test_works_offline_from_the_data_in_the_wheel(monkeypatch):
+    """Google's data ships in the wheel: no socket is opened."""
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("network used")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    addresses._rules.cache_clear()
+    addresses._area_patterns.cache_clear()
+    assert normalize_address(raw(country="CH", postal_code="CH-8001")).postal_code == "8001"
+    assert errors_of(raw(country="CA", region="QC", postal_code="M5V 3L9"))["postal_code"][0] is PostalCodeNotInRegion
