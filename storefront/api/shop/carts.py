@@ -53,10 +53,18 @@ def notice_json(code: str, params: dict | None = None, *, rule: str | None = Non
                 seller_vat_id: str | None = None, buyer_vat_id: str | None = None) -> dict:
     message, legal = notice_message(code, rule, seller_vat_id=seller_vat_id, buyer_vat_id=buyer_vat_id)
     params = params or legal or None
-    body = {"code": code, "message": gettext(message, **params) if params else gettext(message)}
+    shown = _market_names(params) if code == "market_changed" and params else params
+    body = {"code": code, "message": gettext(message, **shown) if shown else gettext(message)}
     if params:
         body["details"] = dict(params)  # e.g. market_changed: {"from": "DE", "to": "CH", "currency": "CHF"}
     return body
+
+
+def _market_names(params: dict) -> dict:
+    """The message names markets as the shopper reads them ("in den Markt Schweiz"); ``details`` keeps the codes."""
+    ctx, default = shop(), current_app.config["DEFAULT_LOCALE"]
+    names = {m.code: m.name(ctx.locale, default) for m in ctx.markets}
+    return {k: names.get(v, v) if k in ("to", "from") else v for k, v in params.items()}
 
 
 def method_json(method, goods_subtotal, currency: str) -> dict:
