@@ -58,3 +58,14 @@ def test_only_currencies_stripe_settles_in_have_a_minimum():
     with pytest.raises(KeyError):
         stripe_minimum("ISK")  # before: an unlisted currency got 0.50 of its own unit
     assert "KWD" not in STRIPE_MINIMUMS
+
+
+def test_the_settlement_currency_setting_defaults_to_the_base_currency_and_is_checked():
+    from storefront.config import ConfigError
+    from storefront.payments.wiring import check_settings, settlement_currency
+
+    assert settlement_currency({"STRIPE_SETTLEMENT_CURRENCY": "", "BASE_CURRENCY": "EUR"}) == "EUR"
+    assert settlement_currency({"STRIPE_SETTLEMENT_CURRENCY": " gbp ", "BASE_CURRENCY": "EUR"}) == "GBP"
+    check_settings({"STRIPE_SETTLEMENT_CURRENCY": "", "BASE_CURRENCY": "EUR"})
+    with pytest.raises(ConfigError, match="ISK"):
+        check_settings({"STRIPE_SETTLEMENT_CURRENCY": "ISK", "BASE_CURRENCY": "EUR"})
