@@ -73,6 +73,24 @@ def test_the_settlement_currency_is_a_setting(client, fake_gateway, db_session, 
     assert body["payment"]["amount_minor"] == 60
 
 
+def test_without_the_rate_of_the_presentment_currency_the_minimum_cannot_be_checked(client, fake_gateway, db_session,
+                                                                                   app):
+    """Never a minimum compared in the wrong currency: 503 fx_rate_missing, no PaymentIntent."""
+    from sqlalchemy import delete
+
+    from storefront.pricing.models import FxRate
+    from storefront.pricing.services import FX
+
+    cart = ready_cart(client, "JP", "JP", [(BOOK, 1)])
+    with app.app_context():
+        db_session.execute(delete(FxRate).where(FxRate.quote == "JPY"))
+        FX.invalidate(db_session)
+        db_session.commit()
+    response, body, _ = checkout(client, cart["token"])
+    assert response.status_code == 503 and body["error"]["code"] == "fx_rate_missing", body
+    assert fake_gateway.intents == {}
+
+
 # --- KW under DDP: every component chargeable ---------------------------------------------------
 
 
