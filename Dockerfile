@@ -11,7 +11,7 @@ COPY translations ./translations
 # Editable: the app finds config/, migrations/ and translations/ beside the package.
 RUN pip install -c constraints.txt -e . && pybabel compile -d translations
 USER storefront
-ENV BIND=0.0.0.0:8000 FLASK_APP=storefront:create_app
+ENV BIND=0.0.0.0:8000 FLASK_APP=storefront.app:create_app_or_exit
 EXPOSE 8000
 # Run `flask db upgrade` once per release (a job), then start app servers:
 CMD ["gunicorn", "--config", "config/gunicorn.conf.py", "storefront:create_app()"]

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
-export FLASK_APP := storefront:create_app
+export FLASK_APP := storefront.app:create_app_or_exit
 
 .PHONY: run test install install-test translations migrate demo serve bench clean
 

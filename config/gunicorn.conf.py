@@ -5,6 +5,13 @@ REDIS_URL is set), so app servers can be added behind a load balancer."""
 import multiprocessing
 import os
 
+from storefront.config import ConfigError, load_config
+
+try:  # a configuration error is one line, before gunicorn loads anything
+    load_config()
+except ConfigError as exc:
+    raise SystemExit(f"storefront: configuration error: {exc}") from None
+
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '5000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count(), 8) if os.environ.get(
     "STOREFRONT_ENV") == "production" else 2))
@@ -45,3 +52,9 @@ def post_fork(server, worker):
     from storefront.serving import after_fork
 
     after_fork(server.app.wsgi())
+
+
+def when_ready(server):
+    from storefront.serving import when_ready
+
+    when_ready(server.app.wsgi())

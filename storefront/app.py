@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from storefront import cli, models  # noqa: F401  (models: complete metadata)
 from storefront.api import admin, deadline, disconnects, docs, errors, health, observability, shop, spec
-from storefront.config import ROOT, load_config
+from storefront.config import ROOT, ConfigError, load_config
 from storefront.db import configure_sqlite, read_only_transactions
 from storefront.extensions import db, migrate
 from storefront.i18n import wiring as i18n
@@ -50,6 +50,15 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     cli.init_app(app)
     deadline.init_app(app)  # last: its after_request hook runs first
     return app
+
+
+def create_app_or_exit() -> Flask:
+    """``create_app()`` for the command line (``FLASK_APP``, see .flaskenv): a
+    configuration error ends the command with its message, not a traceback."""
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise SystemExit(f"storefront: configuration error: {exc}") from None
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from storefront.extensions import db
 from storefront import clock
@@ -23,7 +24,21 @@ from storefront.pricing import fx
 from storefront.pricing.services import reprice
 from storefront.tax.services import DATA_FILE, load_rates
 
-storefront_cli = AppGroup("storefront", help="Storefront commands.")
+class _StorefrontGroup(AppGroup):
+    """A database without the tables yet is a message, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError) as exc:
+            text = str(exc.orig)
+            if "no such table" in text or ("relation" in text and "does not exist" in text):
+                raise click.ClickException(
+                    "the database has no tables yet: run `flask db upgrade` first (make run does)") from None
+            raise
+
+
+storefront_cli = _StorefrontGroup("storefront", help="Storefront commands.")
 demo_cli = AppGroup("demo", help="The demo catalog.")
 fx_cli = AppGroup("fx", help="Exchange rates.")
 prices_cli = AppGroup("prices", help="Prices.")

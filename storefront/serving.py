@@ -12,7 +12,7 @@ shopper's language when the head could be read — and logs the path with its
 tokens replaced.
 
 Used by config/gunicorn.conf.py (``worker_class``, and ``after_fork`` in its
-``post_fork`` hook).
+``post_fork`` hook, and ``when_ready``).
 """
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from storefront.config import ROOT
 from storefront.extensions import db
 from storefront.errors import RequestTimedOut
 from storefront.i18n.negotiation import parse_accept_language
+from storefront.payments.wiring import warn_if_unconfigured
 
 log = logging.getLogger("storefront.serving")
 access = logging.getLogger("storefront.access")
@@ -117,3 +118,8 @@ def after_fork(app: Any) -> None:
     Multiprocessing or os.fork()")."""
     with app.app_context():
         db.engine.dispose(close=False)
+
+
+def when_ready(app: Any) -> None:
+    """Once, when the server is up: what an operator must hear about."""
+    warn_if_unconfigured(app)

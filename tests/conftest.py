@@ -8,7 +8,9 @@ transaction that is rolled back, so tests never see each other's writes."""
 from __future__ import annotations
 
 import os
+import re
 import uuid
+from collections import Counter
 from contextlib import contextmanager
 
 import pytest
@@ -175,3 +177,23 @@ def fake_gateway(app):
     install(app, gateway)
     yield gateway
     app.extensions.pop("payment_gateway", None)
+
+
+# Which databases the run used: counted from the test ids ([sqlite], [postgresql-...]).
+_PASSED_ON: Counter = Counter()
+_BACKEND_ID = re.compile(r"[\[-](sqlite|postgresql)[\]-]")
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.passed:
+        match = _BACKEND_ID.search(report.nodeid)
+        if match:
+            _PASSED_ON[match.group(1)] += 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    problem = _postgres_available()
+    where = PG_ADMIN_URL.rsplit("/", 1)[0]
+    postgres = (f"PostgreSQL at {where}: {_PASSED_ON['postgresql']} tests passed" if problem is None
+                else f"PostgreSQL: not run ({problem})")
+    terminalreporter.write_line(f"databases: SQLite: {_PASSED_ON['sqlite']} tests passed; {postgres}")

@@ -39,7 +39,11 @@ class ContextSchema(Schema):
     locale = fields.String(required=True, metadata={"example": "fr-CH"})
     selected_by = fields.String(
         required=True,
-        validate=validate.OneOf(["market", "locale", "accept-language", "country", "default"]),
+        validate=validate.OneOf(["market", "locale", "accept-language", "country", "default", "order"]),
+        metadata={"description": "What chose the market: the `market` or `locale` argument (or X-Market), "
+                                 "Accept-Language, X-Country, the default market, or (`order`) the order itself: "
+                                 "an order answers in its own market, and in its own locale unless the request "
+                                 "asks for another locale of that market."},
     )
     suggestion = fields.Nested(SuggestionSchema)
 
@@ -72,7 +76,10 @@ def page_size(requested: int | None) -> int:
 
 # Shared by carts, orders and the merchant's tax preview.
 class TaxLineSchema(Schema):
-    name = fields.String(required=True)
+    name = fields.String(required=True, metadata={
+        "description": "The tax's name in the response locale (MwSt., MWST, TVA, TPS, 消費税 ...)."})
+    tax = fields.String(metadata={"description": "The tax's identifier, the same in every locale "
+                                                 "(VAT, GST, HST, QST, PST, RST, JCT, Sales tax)."})
     rate = fields.String(required=True)
     amount = fields.Nested(MoneySchema, required=True)
 

@@ -78,3 +78,11 @@ class PaymentProviderError(StorefrontError):
     ) -> None:
         super().__init__(message, details=details, **params)
         self.provider_code = provider_code
+
+
+class PaymentsNotConfigured(PaymentProviderUnavailable):
+    """No provider key is configured (STRIPE_SECRET_KEY): answered at once,
+    without calling anybody."""
+
+    code = "payments_not_configured"
+    message = N_("Payments are not set up for this shop yet.")

@@ -2,18 +2,46 @@
 test installs (``app.extensions["payment_gateway"]``)."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+import logging
+from typing import Any, Mapping, NoReturn
 
 from flask import Flask, current_app
 
 from storefront.config import ConfigError
+from storefront.payments.errors import PaymentsNotConfigured
 from storefront.payments.gateway import PaymentGateway
 from storefront.payments.limits import is_settlement_currency
 from storefront.payments.stripe_gateway import StripeGateway
 
+log = logging.getLogger("storefront.payments")
+
+
+class UnconfiguredGateway:
+    """Without STRIPE_SECRET_KEY every payment operation fails at once with 503
+    ``payments_not_configured`` (the SDK would first wait on Stripe's host
+    with an empty key)."""
+
+    def __getattr__(self, operation: str) -> Any:
+        if operation.startswith("_"):
+            raise AttributeError(operation)
+
+        def refuse(*_args: Any, **_kwargs: Any) -> NoReturn:
+            raise PaymentsNotConfigured()
+
+        return refuse
+
+
+def warn_if_unconfigured(app: Flask) -> None:
+    """At start-up: say once that checkout cannot take payments."""
+    if not app.config["STRIPE_SECRET_KEY"] and "payment_gateway" not in app.extensions:
+        log.warning("STRIPE_SECRET_KEY is not set: checkout and refunds answer 503 payments_not_configured "
+                    "(README, \"Paying locally\", runs localstripe)")
+
 
 def gateway() -> PaymentGateway:
     installed = current_app.extensions.get("payment_gateway")
+    if installed is None and not current_app.config["STRIPE_SECRET_KEY"]:
+        return UnconfiguredGateway()  # type: ignore[return-value]
     if installed is None:
         config = current_app.config
         installed = StripeGateway(

@@ -1,12 +1,11 @@
 """Shopper cart endpoints (API.md "Carts")."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
-from flask import current_app, g, request
+from flask import current_app, request
 from flask.views import MethodView
-from flask_babel import gettext, refresh
+from flask_babel import gettext
 from flask_smorest import Blueprint
 from moneyed import Money
 
@@ -24,9 +23,10 @@ from storefront.api.shop.schemas.carts import (
     ShippingMethodSetSchema,
 )
 from storefront.extensions import db
-from storefront.api.shop.context import negotiate_request, shop
+from storefront.api.shop.context import negotiate_request, shop, speak_as
 from storefront.api.shop.orders import order_json
 from storefront.payments.wiring import gateway, settlement_currency
+from storefront.tax.names import display_name
 
 blp = Blueprint("carts", __name__, description="Carts: items, address, shipping, totals.")
 blp.before_request(negotiate_request)
@@ -38,11 +38,7 @@ def _ttl() -> timedelta:
 
 def _speak_for(cart) -> None:
     """Answer in the cart's market and locale (it may differ from the request's)."""
-    ctx = shop()
-    if ctx.market.code != cart.market_code or ctx.locale != cart.locale:
-        market = next(m for m in ctx.markets if m.code == cart.market_code)
-        g.shop = replace(ctx, market=market, locale=cart.locale, suggestion=None)
-        refresh()
+    speak_as(cart.market_code, cart.locale)
 
 
 def _state(cart):
@@ -88,7 +84,8 @@ def cart_json(state, extra_notices=()) -> dict:
             "subtotal": Money(t.subtotal, currency), "shipping": Money(t.shipping, currency),
             "tax": Money(t.tax, currency), "duties": Money(t.duties, currency), "total": Money(t.total, currency),
             "tax_included": state.market.prices_include_tax and not (d and d.zero_rated),
-            "tax_lines": [{"name": x.name, "rate": f"{x.rate.normalize():f}", "amount": Money(x.amount, currency)}
+            "tax_lines": [{"name": display_name(x.name, shop().locale), "tax": x.name,
+                           "rate": f"{x.rate.normalize():f}", "amount": Money(x.amount, currency)}
                           for x in state.tax.tax_lines],
             "notices": notices,
         },

@@ -4,14 +4,15 @@ Shopper blueprints call ``negotiate_request`` before their views; responses
 then carry ``Content-Language``, ``X-Market`` and ``Vary`` (API.md)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from flask import Flask, Response, current_app, g, request
+from flask_babel import refresh
 
 from storefront.extensions import db
 from storefront.i18n.fallback import fallback_chain
-from storefront.i18n.negotiation import Negotiated, RequestHints, Suggestion, negotiate
+from storefront.i18n.negotiation import Negotiated, RequestHints, Suggestion, negotiate, parse_accept_language
 from storefront.markets import cache
 from storefront.markets.services import MarketView
 
@@ -76,6 +77,34 @@ def negotiate_request() -> None:
 
 def shop() -> ShopContext:
     return g.shop
+
+
+def speak_as(market_code: str, locale: str, selected_by: str | None = None) -> None:
+    """Answer in this market and locale (a cart's, an order's) whatever the
+    request negotiated: its prices, its money formatting, its headers."""
+    ctx = shop()
+    if ctx.market.code == market_code and ctx.locale == locale and selected_by in (None, ctx.selected_by):
+        return
+    market = next(m for m in ctx.markets if m.code == market_code)
+    g.shop = replace(ctx, market=market, locale=locale, suggestion=None,
+                     selected_by=selected_by or ctx.selected_by,
+                     chain=fallback_chain(locale, current_app.config["DEFAULT_LOCALE"]))
+    refresh()
+
+
+def requested_locale_within(market: MarketView) -> str | None:
+    """The locale of ``market`` the request asks for (``?locale=``, then
+    Accept-Language, by language when no exact tag matches), if any."""
+    wanted = [request.args.get("locale") or ""]
+    wanted += list(parse_accept_language(request.headers.get("Accept-Language")))
+    for tag in filter(None, wanted):
+        if tag in market.locales:
+            return tag
+        language = tag.split("-")[0].lower()
+        for offered in market.locales:
+            if offered.split("-")[0].lower() == language:
+                return offered
+    return None
 
 
 def _decorate_response(response: Response) -> Response:

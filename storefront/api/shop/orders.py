@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask import g
 from flask.views import MethodView
 from flask_babel import gettext
 from flask_smorest import Blueprint
@@ -10,10 +11,11 @@ from moneyed import Money
 
 from storefront.orders.notices import NOTICES
 from storefront.extensions import api, db
-from storefront.api.shop.context import negotiate_request, shop
+from storefront.api.shop.context import negotiate_request, requested_locale_within, shop, speak_as
 from storefront.orders import services
 from storefront.orders.confirmation import TEMPLATES
 from storefront.orders.models import Order
+from storefront.tax.names import display_name
 from storefront.api.shop.schemas.orders import (
     OrderArgsSchema,
     OrderDetailSchema,
@@ -25,7 +27,12 @@ blp.before_request(negotiate_request)
 
 
 def order_json(order: Order) -> dict:
+    """The order as shoppers (and, with identifiers for names, merchants) read it."""
     c = order.currency
+    context = g.get("shop")  # merchant requests have none: tax names stay identifiers
+
+    def tax_name(name: str) -> str:
+        return display_name(name, context.locale) if context is not None else name
 
     def m(value) -> Money:
         return Money(Decimal(value), c)
@@ -39,7 +46,8 @@ def order_json(order: Order) -> dict:
         "totals": {
             "subtotal": m(order.subtotal), "shipping": m(order.shipping), "tax": m(order.tax),
             "duties": m(order.duties), "total": m(order.total), "tax_included": order.tax_included,
-            "tax_lines": [{"name": t["name"], "rate": t["rate"], "amount": m(t["amount"])} for t in order.tax_lines],
+            "tax_lines": [{"name": tax_name(t["name"]), "tax": t["name"], "rate": t["rate"],
+                           "amount": m(t["amount"])} for t in order.tax_lines],
             "notices": [{"code": code, "message": gettext(NOTICES[code])} for code in order.notices
                         if code in NOTICES and "%(" not in NOTICES[code]],
             "paid": m(order.amount_paid), "refunded": m(order.amount_refunded),
@@ -61,6 +69,11 @@ class OrderByToken(MethodView):
     def get(self, _args, token: str):
         """An order with its lines, totals, tax lines and the rates as they were at checkout."""
         order = services.order_by_token(db.session, token)
+        # The order speaks in its own market and locale, unless the request asks
+        # for another of that market's locales (API.md: like a cart).
+        market = next((m for m in shop().markets if m.code == order.market_code), None)
+        if market is not None:
+            speak_as(market.code, requested_locale_within(market) or order.locale, "order")
         body = order_json(order)
         body["context"] = shop().as_json()
         return body

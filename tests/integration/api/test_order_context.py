@@ -1,0 +1,33 @@
+"""An order speaks in its own market and locale (issue 16): a CHF/de-CH order
+read without headers answers CH/CHF/de-CH with Swiss formatting, not the
+default market's; a request for another locale of that market gets it."""
+from __future__ import annotations
+
+from tests.functional.shopping import checkout, ready_cart
+
+
+def placed_order(client, fake_gateway, market="CH", address="CH", sku="BOK-PRIDE-PB"):
+    cart = ready_cart(client, market, address, [(sku, 1)])
+    response, body, _ = checkout(client, cart["token"])
+    assert response.status_code == 201, body
+    return body["order"]
+
+
+def test_an_order_read_without_headers_speaks_its_own_market_and_locale(client, fake_gateway):
+    order = placed_order(client, fake_gateway)
+    assert (order["market"], order["locale"]) == ("CH", "de-CH"), order
+    response = client.get(f"/api/v1/orders/{order['token']}")
+    body = response.get_json()
+    assert response.headers["X-Market"] == "CH" and response.headers["Content-Language"] == "de-CH"
+    assert body["context"] == {"market": "CH", "currency": "CHF", "locale": "de-CH", "selected_by": "order"}
+    assert body["totals"]["total"]["formatted"].startswith("CHF\u00a0"), body["totals"]["total"]
+
+
+def test_an_order_answers_in_another_locale_of_its_market_when_asked(client, fake_gateway):
+    order = placed_order(client, fake_gateway)
+    body = client.get(f"/api/v1/orders/{order['token']}", headers={"Accept-Language": "fr"}).get_json()
+    assert (body["context"]["market"], body["context"]["locale"]) == ("CH", "fr-CH"), body["context"]
+    assert body["totals"]["total"]["formatted"].endswith("\u00a0CHF"), body["totals"]["total"]
+    # A language the market does not speak keeps the order's own.
+    body = client.get(f"/api/v1/orders/{order['token']}?locale=ja-JP").get_json()
+    assert body["context"]["locale"] == "de-CH", body["context"]
