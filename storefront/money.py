@@ -13,6 +13,14 @@ boundaries: display, persistence of computed values, and the charge.
   (https://docs.stripe.com/currencies): zero-decimal codes, ISK/UGX sent as
   two-decimal with ``00``, three-decimal codes whose last digit must be 0.
   Never ``Money.get_amount_in_sub_unit()``: it truncates.
+- The charge unit (``charge_unit``) is the larger of the CLDR minor unit and
+  Stripe's smallest chargeable amount: KWD, BHD, JOD, OMR and TND 0.010, any
+  other currency its minor unit. Every amount that makes up a charge (line
+  prices, tax, duties, shipping, hence the total) is a multiple of it: prices
+  when entered or derived (``parse_amount``, ``pricing.resolution``), tax and
+  duties where they are computed, once (``storefront.tax.calculation``,
+  ``storefront.checkout.duties``, with ``quantize_charge``).
+- Currencies py-moneyed lacks are registered here (``EXTRA_CURRENCIES``): XCG.
 """
 from __future__ import annotations
 
@@ -24,7 +32,7 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.numbers import get_currency_precision
-from moneyed import Money
+from moneyed import CurrencyDoesNotExist, Money, add_currency, get_currency
 from moneyed.l10n import format_money as _format_money
 
 from storefront.errors import InvalidAmount
@@ -41,10 +49,35 @@ __all__ = [
     "format_money",
     "babel_locale",
     "stripe_increment",
+    "charge_unit",
+    "quantize_charge",
     "to_stripe_minor",
     "from_stripe_minor",
     "StripeAmountError",
 ]
+
+
+# Currencies in use that py-moneyed 3.0 does not define: (numeric, sub units, name, countries).
+# XCG, Caribbean guilder: replaced the Netherlands Antillean guilder (ANG) in Curaçao and Sint Maarten
+# on 2025-03-31, exchanged 1:1, 100 cents (Centrale Bank van Curaçao en Sint Maarten, introduction of the
+# Caribbean guilder, https://www.centralbank.cw/, 2025; ISO 4217 list of the maintenance agency SIX,
+# https://www.six-group.com/en/products-services/financial-information/data-standards.html, numeric 532 as
+# ANG's). CLDR 46+ (Babel 2.18 here) knows it: 2 digits, symbol "Cg.". Stripe charges it as a two-decimal
+# currency (https://docs.stripe.com/currencies, presentment currencies).
+EXTRA_CURRENCIES = {
+    "XCG": ("532", 100, "Caribbean guilder", ["CURAÇAO", "SINT MAARTEN (DUTCH PART)"]),
+}
+
+
+def _register_extra_currencies() -> None:
+    for code, (numeric, sub_unit, name, countries) in EXTRA_CURRENCIES.items():
+        try:
+            get_currency(code)
+        except CurrencyDoesNotExist:
+            add_currency(code, numeric, sub_unit=sub_unit, name=name, countries=countries)
+
+
+_register_extra_currencies()
 
 
 @lru_cache(maxsize=None)
@@ -161,6 +194,21 @@ def stripe_increment(currency: str) -> Decimal:
     return Decimal("0.01")
 
 
+@lru_cache(maxsize=None)
+def charge_unit(currency: str) -> Decimal:
+    """The unit every part of a charge is rounded to: the currency's minor
+    unit, or Stripe's smallest chargeable amount where that is larger (KWD
+    0.010, written with the currency's three digits)."""
+    unit = max(minor_unit(currency), stripe_increment(currency))
+    return unit.quantize(minor_unit(currency)) if unit < 1 else unit
+
+
+def quantize_charge(amount: Decimal, currency: str, rounding: str = ROUND_HALF_UP) -> Decimal:
+    """``amount`` rounded to the charge unit (commercial rounding by default),
+    with the currency's digits: 5.0125 KWD -> 5.010, 12.345 EUR -> 12.35."""
+    return quantize(round_to_increment(Decimal(amount), charge_unit(currency), rounding), currency)
+
+
 def _stripe_exponent(code: str) -> int:
     if code in ZERO_DECIMAL:
         return 0
@@ -187,17 +235,17 @@ def from_stripe_minor(amount: int, currency: str) -> Money:
     return money(Decimal(amount).scaleb(-_stripe_exponent(code)), code)
 
 
-# Stripe's minimum charge per currency (https://docs.stripe.com/currencies,
-# "Minimum and maximum charge amounts"; strictly the settlement currency's
-# minimum applies after conversion). Currencies not listed: 0.50 of the unit.
+# Stripe's minimum charge, per SETTLEMENT currency (Stripe, "Supported currencies",
+# section "Minimum and maximum charge amounts", https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts,
+# table as published 2026): the minimum depends on the currency the account settles in, and a charge
+# presented in another currency must convert to at least that minimum (storefront.payments.limits).
+# Currencies Stripe does not settle in have no minimum of their own.
 STRIPE_MINIMUMS = {
     "USD": "0.50", "AED": "2.00", "AUD": "0.50", "BRL": "0.50", "CAD": "0.50", "CHF": "0.50", "CZK": "15.00",
     "DKK": "2.50", "EUR": "0.50", "GBP": "0.30", "HKD": "4.00", "HUF": "175.00", "INR": "0.50", "JPY": "50",
     "KRW": "50", "MXN": "10", "MYR": "2.00", "NOK": "3.00", "NZD": "0.50", "PLN": "2.00", "RON": "2.00",
     "SEK": "3.00", "SGD": "0.50", "THB": "10", "ZAR": "0.50",
 }
-# Three-decimal currencies Stripe does not list a minimum for: about USD 0.50.
-STRIPE_MINIMUMS.update({"KWD": "0.200", "BHD": "0.200", "OMR": "0.200", "JOD": "0.400", "TND": "1.500"})
 
 
 # Stripe's maximum ``amount`` in minor units: "up to eight digits" for most
@@ -213,9 +261,10 @@ def stripe_maximum(currency: str) -> Money:
     return from_stripe_minor(STRIPE_MAXIMUMS_MINOR.get(code, STRIPE_MAXIMUM_MINOR), code)
 
 
-def stripe_minimum(currency: str) -> Decimal:
-    """The smallest amount Stripe charges in ``currency``."""
-    return Decimal(STRIPE_MINIMUMS.get(currency.upper(), "0.50"))
+def stripe_minimum(settlement_currency: str) -> Decimal:
+    """Stripe's minimum charge for an account settling in ``settlement_currency``
+    (KeyError for a currency Stripe does not settle in: see ``STRIPE_MINIMUMS``)."""
+    return Decimal(STRIPE_MINIMUMS[settlement_currency.upper()])
 
 
 def parse_amount(raw: object, currency: str) -> Decimal:

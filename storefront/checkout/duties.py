@@ -13,6 +13,9 @@ The market's incoterm decides who pays: DDP charges the estimated duties at
 checkout; DAP charges none and says duties and import taxes are due on
 delivery (and where import VAT is collected at the border, no VAT is
 charged at checkout).
+
+Each duty amount is rounded here, once, to the order currency's charge unit
+(``storefront.money.quantize_charge``: KWD 0.010), so DDP totals stay chargeable.
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Sequence
 
-from storefront.money import quantize
+from storefront.money import quantize_charge
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "customs.json"
 HUNDRED = Decimal(100)
@@ -137,12 +140,12 @@ def assess(
     treatment = regime.below if below else regime.above
     per_line: list[tuple[str, Decimal]] = []
     if treatment.duty == "ad_valorem":
-        per_line = [(line.key, quantize(line.value * duty_rate(dest_t, line.hs_code, data) / HUNDRED, currency))
+        per_line = [(line.key, quantize_charge(line.value * duty_rate(dest_t, line.hs_code, data) / HUNDRED, currency))
                     for line in lines]
     elif treatment.duty == "flat_per_category":
         categories = {(line.hs_code or line.key)[:6] for line in lines}
         flat = amount_from(treatment.flat or Decimal(0), regime.currency)
-        per_line = [(f"category:{c}", quantize(flat, currency)) for c in sorted(categories)]
+        per_line = [(f"category:{c}", quantize_charge(flat, currency)) for c in sorted(categories)]
     duties = sum((amount for _, amount in per_line), Decimal(0))
     position = "no_de_minimis" if regime.threshold is None else ("below_threshold" if below else "above_threshold")
     rule = f"{dest_t.lower()}_{position}_{treatment.duty}"

@@ -56,16 +56,18 @@ from storefront.checkout.errors import (
     OutOfStock,
 )
 from storefront.checkout.models import Cart
+from storefront.checkout.pricing import FxRates
 from storefront.checkout.services import CartState, cart_state, get_cart
 from storefront.inventory.models import Stock, StockReservation
 from storefront.inventory.services import fulfilment_order, ship_from
 from storefront.markets.errors import CurrencyMismatch
 from storefront.markets.services import MarketView
-from storefront.money import stripe_maximum, stripe_minimum, to_stripe_minor
+from storefront.money import stripe_maximum, to_stripe_minor
 from storefront.orders.models import Order, OrderLine
 from storefront.orders.services import release_stock
 from storefront.payments.errors import PaymentProviderUnavailable
 from storefront.payments.gateway import PaymentGateway, PaymentIntent
+from storefront.payments.limits import minimum_charge
 from storefront.pricing.services import current_rates
 from storefront.checkout.services import free_stock
 
@@ -111,15 +113,18 @@ def place_order(
     seller_vat_id: str | None,
     base_currency: str,
     reservation: timedelta,
+    settlement_currency: str | None = None,
 ) -> Placed:
     """Steps 1-3 above. ``commit`` ends the caller's transaction: it is called
     after step 1 (and after abandoning a failed attempt); the caller commits
-    step 3 as usual."""
+    step 3 as usual. ``settlement_currency`` (default: the base currency) is
+    the currency the Stripe account settles in: it sets the minimum charge."""
     key = (idempotency_key or "").strip()
     if not key or len(key) > MAX_KEY_LENGTH:
         raise IdempotencyKeyRequired()
     order, created = _order_for(session, token, key, markets=markets, now=now, default_locale=default_locale,
-                                seller_vat_id=seller_vat_id, base_currency=base_currency, reservation=reservation)
+                                seller_vat_id=seller_vat_id, base_currency=base_currency, reservation=reservation,
+                                settlement_currency=settlement_currency or base_currency)
     if order.payment_intent_id is not None or order.status != "pending_payment":
         return Placed(order, None)  # a replay (or an order that expired before it got its intent)
     request = _IntentRequest(
@@ -142,7 +147,7 @@ def place_order(
 
 def _order_for(session: Session, token: str, key: str, *, markets: Sequence[MarketView], now: datetime,
                default_locale: str, seller_vat_id: str | None, base_currency: str,
-               reservation: timedelta) -> tuple[Order, bool]:
+               reservation: timedelta, settlement_currency: str) -> tuple[Order, bool]:
     """Step 1: the order of this key (False), or a new one written now (True)."""
     cart = get_cart(session, token, now, for_update=True)
     existing = session.scalar(select(Order).where(Order.idempotency_key == key))
@@ -156,8 +161,7 @@ def _order_for(session: Session, token: str, key: str, *, markets: Sequence[Mark
                        base_currency=base_currency, fresh_shipping=True)
     _check(state)
     amount = Money(state.totals.total, state.market.currency)
-    if amount.amount < stripe_minimum(amount.currency.code):
-        raise BelowMinimumAmount(minimum=f"{stripe_minimum(amount.currency.code)} {amount.currency.code}")
+    _check_minimum(session, amount, settlement_currency, base_currency, now)
     amount_minor = to_stripe_minor(amount)  # refuse a total Stripe cannot charge exactly
     maximum = stripe_maximum(amount.currency.code)
     if amount > maximum:  # before any provider call (and within the 64-bit column)
@@ -221,6 +225,19 @@ def _check(state: CartState) -> None:
             raise OutOfStock(sku=item.sku, available=0, details={"sku": item.sku})
     if cart.currency != state.market.currency:
         raise CurrencyMismatch(market=cart.market_code, expected=state.market.currency, currency=cart.currency)
+
+
+def _check_minimum(session: Session, amount: Money, settlement: str, base_currency: str, now: datetime) -> None:
+    """Stripe's minimum charge is the settlement currency's (storefront.payments.limits):
+    the total converted at the stored FX rates (a missing rate is 503 fx_rate_missing)."""
+    code = amount.currency.code
+    rates: dict[str, Decimal] = {}
+    if code != settlement:
+        rates = {quote: q.rate for quote, q in current_rates(session, base_currency, now.date()).items()}
+    minimum = minimum_charge(code, settlement, FxRates(base_currency, rates).rate)
+    if amount.amount < minimum:
+        raise BelowMinimumAmount(minimum=f"{minimum} {code}",
+                                 details={"minimum": str(minimum), "currency": code, "settlement_currency": settlement})
 
 
 def _warehouses(session: Session, state: CartState) -> list[str]:

@@ -3,12 +3,14 @@ test installs (``app.extensions["payment_gateway"]``)."""
 from __future__ import annotations
 
 import logging
-from typing import Any, NoReturn
+from typing import Any, Mapping, NoReturn
 
 from flask import Flask, current_app
 
+from storefront.config import ConfigError
 from storefront.payments.errors import PaymentsNotConfigured
 from storefront.payments.gateway import PaymentGateway
+from storefront.payments.limits import is_settlement_currency
 from storefront.payments.stripe_gateway import StripeGateway
 
 log = logging.getLogger("storefront.payments")
@@ -52,3 +54,17 @@ def gateway() -> PaymentGateway:
 
 def install(app: Flask, gw: PaymentGateway) -> None:
     app.extensions["payment_gateway"] = gw
+
+
+def settlement_currency(config: Mapping[str, Any] | None = None) -> str:
+    """STRIPE_SETTLEMENT_CURRENCY, or the base currency when it is empty."""
+    config = current_app.config if config is None else config
+    return (config.get("STRIPE_SETTLEMENT_CURRENCY") or config["BASE_CURRENCY"]).strip().upper()
+
+
+def check_settings(config: Mapping[str, Any]) -> None:
+    """Refuse to start with a settlement currency Stripe has no minimum for."""
+    code = settlement_currency(config)
+    if not is_settlement_currency(code):
+        raise ConfigError(f"STRIPE_SETTLEMENT_CURRENCY={code!r} is not a currency Stripe settles in "
+                          "(storefront.money.STRIPE_MINIMUMS); set it to your Stripe account's payout currency")

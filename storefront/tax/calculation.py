@@ -9,13 +9,17 @@ include tax, net elsewhere. Invariants, in every currency:
 - ``sum(lines) + shipping`` gives the totals, and the ``tax_lines``
   (aggregated by tax name and rate) add up to ``tax_total`` exactly.
 
-Rounding is half up to the currency's minor unit, either per line (the
+Rounding is half up to the currency's charge unit (``storefront.money.charge_unit``:
+the minor unit, or Stripe's smallest chargeable amount where larger, KWD 0.010),
+so that every line, tax and total can be charged as it is; either per line (the
 default; each line's tax rounded, then added) or per order (the tax of each
 (name, rate) group rounded once over the group's base, then allocated to the
 lines by largest remainder so the lines still add up). Regimes differ: the EU
 VAT Directive Art. 226 lets either stand on an invoice; Canada's GST/HST and
 Québec's QST are computed on the whole invoice; US states mostly per
-invoice too. Hence a per-market choice.
+invoice too; Japan's qualified invoices (適格請求書) require one rounding per
+tax rate per invoice (消費税法施行令 Art. 70-10), so the JP market rounds per
+order. Hence a per-market choice.
 
 Shipping is taxed at the rate of the goods (EU VAT Directive Art. 78(b),
 ancillary costs follow the principal supply; CRA GST/HST Memorandum 3.3 and
@@ -35,7 +39,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Iterable, Sequence
 
-from storefront.money import minor_unit, quantize
+from storefront.money import charge_unit, quantize_charge
 
 HUNDRED = Decimal(100)
 ROUNDINGS = ("line", "order")
@@ -101,10 +105,10 @@ def _rates_key(components: Iterable[TaxComponent]) -> tuple:
 
 
 def allocate(total: Decimal, weights: Sequence[Decimal], currency: str) -> list[Decimal]:
-    """Split ``total`` in proportion to ``weights`` in whole minor units; the
+    """Split ``total`` in proportion to ``weights`` in whole charge units; the
     remainders go to the largest fractional parts (ties: first), so the parts
     add up to ``total`` exactly (Hamilton / largest remainder)."""
-    unit = minor_unit(currency)
+    unit = charge_unit(currency)
     if not weights:
         return []
     weight_sum = sum(weights)
@@ -119,7 +123,7 @@ def allocate(total: Decimal, weights: Sequence[Decimal], currency: str) -> list[
     order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - floors[i]), i))
     for i in order[:left]:
         floors[i] += 1
-    return [quantize(f * unit, currency) for f in floors]
+    return [quantize_charge(f * unit, currency) for f in floors]
 
 
 def _split_components(total_tax: Decimal, components: Sequence[TaxComponent], currency: str) -> list[Decimal]:
@@ -132,11 +136,11 @@ def _tax_line_item(line: LineInput, currency: str, included: bool) -> TaxedLine:
     if included:
         total_rate = sum((c.rate for c in components), Decimal(0))
         gross = line.amount
-        net = quantize(gross * HUNDRED / (HUNDRED + total_rate), currency)
+        net = quantize_charge(gross * HUNDRED / (HUNDRED + total_rate), currency)
         parts = _split_components(gross - net, components, currency)
     else:
         net = line.amount
-        parts = [quantize(net * c.rate / HUNDRED, currency) for c in components]
+        parts = [quantize_charge(net * c.rate / HUNDRED, currency) for c in components]
         gross = net + sum(parts, Decimal(0))
     taxes = tuple(ComponentTax(c.name, c.rate, c.jurisdiction, a) for c, a in zip(components, parts))
     return TaxedLine(line.key, net, gross - net, gross, taxes)
@@ -190,7 +194,7 @@ def _split_untaxed(lines: Sequence[LineInput], currency: str) -> tuple[list[Line
     owner: dict[str, str] = {}
     for line in lines:
         untaxed = min(max(line.untaxed, Decimal(0)), line.amount)
-        if untaxed != quantize(untaxed, currency):
+        if untaxed != quantize_charge(untaxed, currency):
             raise ValueError(f"line {line.key}: untaxed {untaxed} is not an amount in {currency}")
         if untaxed and line.components:
             split.append(LineInput(line.key, line.amount - untaxed, line.components))
@@ -227,8 +231,10 @@ def calculate(
     if rounding not in ROUNDINGS:
         raise ValueError(f"rounding must be one of {ROUNDINGS}")
     for line in lines:
-        if line.amount != quantize(line.amount, currency) or line.amount < 0:
-            raise ValueError(f"line {line.key}: {line.amount} is not a non-negative amount in {currency}")
+        if line.amount != quantize_charge(line.amount, currency) or line.amount < 0:
+            raise ValueError(f"line {line.key}: {line.amount} is not a non-negative chargeable amount in {currency}")
+    if shipping != quantize_charge(shipping, currency) or shipping < 0:
+        raise ValueError(f"shipping {shipping} is not a non-negative chargeable amount in {currency}")
     split, owner = _split_untaxed(lines, currency)
     shipping_inputs = _shipping_lines(shipping, split, currency)
     if not shipping_taxable:
@@ -250,8 +256,8 @@ def calculate(
     gross_total = sum((t.gross for t in taxed), Decimal(0))
     return TaxResult(
         currency=currency, lines=tuple(goods), shipping=tuple(shipped), tax_lines=tax_lines,
-        net_total=quantize(net_total, currency), tax_total=quantize(tax_total, currency),
-        gross_total=quantize(gross_total, currency),
+        net_total=quantize_charge(net_total, currency), tax_total=quantize_charge(tax_total, currency),
+        gross_total=quantize_charge(gross_total, currency),
     )
 
 

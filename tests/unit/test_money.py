@@ -9,12 +9,14 @@ from storefront.money import (
     StripeAmountError,
     amount_str,
     cash_increment,
+    charge_unit,
     currency_digits,
     format_money,
     from_stripe_minor,
     money,
     stripe_maximum,
     quantize,
+    quantize_charge,
     round_to_increment,
     stripe_increment,
     to_stripe_minor,
@@ -134,3 +136,30 @@ def test_cldr_currency_spacing_between_a_currency_code_and_the_number():
     assert format_amount(Decimal("77.9"), "CAD", "en-US") == "CA$77.90"
     assert format_amount(Decimal("77.9"), "EUR", "de-DE") == "77,90\u00a0€"
     assert currency_spacing("1.00SEK") == "1.00\u00a0SEK"
+
+
+# --- the charge unit: every component of a charge is chargeable ---------------------------
+
+
+@pytest.mark.parametrize("currency, unit", [("EUR", "0.01"), ("JPY", "1"), ("KWD", "0.010"), ("BHD", "0.010"),
+                                            ("ISK", "1"), ("UGX", "1"), ("XCG", "0.01")])
+def test_charge_unit_is_the_larger_of_the_minor_unit_and_stripes_increment(currency, unit):
+    assert charge_unit(currency) == Decimal(unit) and str(charge_unit(currency)) == unit
+
+
+@pytest.mark.parametrize("amount, currency, rounded", [
+    ("51.013", "KWD", "51.010"),  # the DDP total of issue 13, refused by Stripe before
+    ("5.0125", "KWD", "5.010"), ("5.015", "KWD", "5.020"), ("12.345", "EUR", "12.35"), ("1254.5", "JPY", "1255"),
+])
+def test_quantize_charge(amount, currency, rounded):
+    value = quantize_charge(Decimal(amount), currency)
+    assert str(value) == rounded
+    to_stripe_minor(Money(value, currency))  # chargeable as it is
+
+
+def test_xcg_the_caribbean_guilder_is_a_currency():
+    """py-moneyed 3.0 lacks XCG (ANG's successor since 2025-03-31): storefront.money registers it."""
+    value = money("12.5", "XCG")
+    assert value.currency.code == "XCG" and str(value.amount) == "12.50" and currency_digits("XCG") == 2
+    assert to_stripe_minor(value) == 1250 and from_stripe_minor(1250, "XCG") == value
+    assert format_money(value, "nl-CW") == f"Cg.{NBSP}12,50"

@@ -25,7 +25,7 @@ from storefront.api.shop.schemas.carts import (
 from storefront.extensions import db
 from storefront.api.shop.context import negotiate_request, shop, speak_as
 from storefront.api.shop.orders import order_json
-from storefront.payments.wiring import gateway
+from storefront.payments.wiring import gateway, settlement_currency
 from storefront.tax.names import display_name
 
 blp = Blueprint("carts", __name__, description="Carts: items, address, shipping, totals.")
@@ -223,6 +223,7 @@ class CartCheckout(MethodView):
             now=clock.now(), default_locale=current_app.config["DEFAULT_LOCALE"],
             seller_vat_id=current_app.config.get("SELLER_VAT_ID"), base_currency=current_app.config["BASE_CURRENCY"],
             reservation=timedelta(minutes=current_app.config["RESERVATION_MINUTES"]),
+            settlement_currency=settlement_currency(),
         )
         db.session.commit()
         order = placed.order

@@ -99,3 +99,12 @@ def test_every_regime_has_contiguous_dates():
             assert a.valid_to == b.valid_from
         assert regimes[-1].valid_to is None
     assert regime_for("EU", date(2026, 7, 1), DATA).below.flat == D("3.00")
+
+
+def test_kuwait_ddp_duty_is_chargeable():
+    """Kuwait: 5 % customs duty above KWD 100 (customs.json). On KWD 1,020.250
+    the duty is 51.0125: before, 51.013, which Stripe refuses (three-decimal
+    amounts must end in 0, https://docs.stripe.com/currencies); now 51.010."""
+    result = run([DutyLine("BAG", "420292", D("1020.250"))], "DE", "KW", "2026-11-20", currency="KWD",
+                 rates={"order": D("0.3560"), "KWD": D("0.3560")})
+    assert result.charged == D("51.010") and result.per_line == (("BAG", D("51.010")),)

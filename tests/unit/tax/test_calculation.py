@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storefront.money import minor_unit
+from storefront.money import charge_unit
 from storefront.tax.calculation import LineInput, TaxComponent, allocate, calculate
 
 D = Decimal
@@ -91,7 +91,7 @@ COMPONENT_SETS = [DE, IT, IT_BOOKS, QC, ON, US_CA, JP, (), (TaxComponent("VAT", 
 @st.composite
 def orders(draw):
     currency = draw(st.sampled_from(CURRENCIES))
-    unit = minor_unit(currency)
+    unit = charge_unit(currency)  # inputs and outputs are chargeable (KWD 0.010)
     lines = [
         LineInput(str(i), draw(st.integers(0, 10**7)) * unit, draw(st.sampled_from(COMPONENT_SETS)))
         for i in range(draw(st.integers(1, 8)))
@@ -104,7 +104,7 @@ def orders(draw):
 def test_invariants(order, included, rounding):
     currency, lines, shipping = order
     result = calculate(lines, currency=currency, prices_include_tax=included, rounding=rounding, shipping=shipping)
-    unit = minor_unit(currency)
+    unit = charge_unit(currency)  # inputs and outputs are chargeable (KWD 0.010)
     everything = result.lines + result.shipping
     for line in everything:
         assert line.gross == line.net + line.tax
@@ -124,7 +124,7 @@ def test_invariants(order, included, rounding):
 @st.composite
 def orders_with_untaxed_parts(draw):
     currency, lines, shipping = draw(orders())
-    unit = minor_unit(currency)
+    unit = charge_unit(currency)
     lines = [LineInput(line.key, line.amount, line.components,
                        draw(st.integers(0, int(line.amount / unit))) * unit) for line in lines]
     return currency, lines, shipping
@@ -153,3 +153,36 @@ def test_invariants_with_untaxed_parts_and_untaxed_shipping(order, included, rou
     assert sum(line.gross for line in everything) == result.gross_total
     assert result.net_total + result.tax_total == result.gross_total
     assert sum(t.amount for t in result.tax_lines) == result.tax_total
+
+
+def test_japan_per_order_rounding_differs_from_per_line():
+    """Qualified invoices (適格請求書): one rounding per tax rate per invoice
+    (消費税法施行令 Art. 70-10; NTA インボイス制度 Q&A on 端数処理, 2023). Two
+    different items at JPY 1,380 incl. 10 %: per line 125 + 125 = 250; per
+    order 2,760 x 10/110 = 250.9 -> 251 (net 2,509.09 -> 2,509)."""
+    lines = [LineInput("tea", D("1380"), JP), LineInput("cup", D("1380"), JP)]
+    per_line = calculate(lines, currency="JPY", prices_include_tax=True, rounding="line")
+    per_order = calculate(lines, currency="JPY", prices_include_tax=True, rounding="order")
+    assert per_line.tax_total == D("250")
+    assert per_order.tax_total == D("251") and [t.amount for t in per_order.tax_lines] == [D("251")]
+    assert sum(line.tax for line in per_order.lines) == D("251")  # allocated back: 126 + 125
+    assert per_order.gross_total == per_line.gross_total == D("2760")
+
+
+def test_three_decimal_taxes_are_rounded_to_whole_tens_of_fils():
+    """Stripe charges KWD, BHD, JOD, OMR and TND only with a last digit 0
+    (https://docs.stripe.com/currencies, three-decimal currencies): 10 % VAT
+    (Bahrain's rate since 2022-01-01) on BHD 1.250 is 0.125 -> 0.130 (before:
+    0.125, a total Stripe refuses)."""
+    bh = (TaxComponent("VAT", D("10"), "BH"),)
+    result = calculate([LineInput("tea", D("1.250"), bh)], currency="BHD", prices_include_tax=False,
+                       shipping=D("0.010"))
+    assert [line.tax for line in result.lines] == [D("0.130")] and result.gross_total == D("1.390")
+    assert all(x % D("0.010") == 0 for x in (result.tax_total, result.gross_total, result.net_total))
+
+
+def test_amounts_that_cannot_be_charged_are_refused():
+    with pytest.raises(ValueError):
+        calculate([LineInput("tea", D("1.255"), ())], currency="KWD", prices_include_tax=True)
+    with pytest.raises(ValueError):
+        calculate([LineInput("tea", D("1.250"), ())], currency="KWD", prices_include_tax=True, shipping=D("0.005"))
