@@ -232,7 +232,8 @@ def handle_event(session: Session, event: PaymentEvent, now: datetime, on_paid=N
             if refunded is None:  # its refunds are in the same currency (stripe_events)
                 return _mismatch(event, order, amount)
             _apply(order, state.record_refunded_total(facts(order), refunded), now)
-            _record_provider_refunds(session, order, refunds)
+            if _record_provider_refunds(session, order, refunds):
+                enqueue_event(session, order, "order.refunded", now)
         case UnhandledEvent():
             return "ignored"
     return f"{before}->{order.status}"

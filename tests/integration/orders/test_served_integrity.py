@@ -323,3 +323,32 @@ def test_no_retry_while_a_provider_call_may_be_in_flight_nor_of_another_refund(s
     assert code == 404 and body["error"]["code"] == "refund_not_found", body
     assert provider_refunds(shop, order["payment_intent_id"]) == []
     assert admin_order(shop, order["id"])["refunds"][0]["status"] == "requested"
+
+
+# --- a refund made in Stripe's dashboard --------------------------------------------------------
+
+
+def test_a_dashboard_refund_is_recorded_and_announced(shop):
+    sub = ok(shop, "POST", "/api/v1/admin/webhooks", {"url": "https://erp.example.com/hooks/storefront",
+                                                     "events": ["order.refunded"]}, ADMIN, status=201)
+    try:
+        order = paid_order(shop)
+        minor = int(money(order["totals"]["total"]) * 100)
+        made = shop.stripe_client.v1.refunds.create({"payment_intent": order["payment_intent_id"], "amount": 300})
+        charge = {"id": "ch_dashboard", "object": "charge", "payment_intent": order["payment_intent_id"],
+                  "amount": minor, "amount_refunded": 300, "currency": "eur",
+                  "refunds": {"data": [{"id": made.id, "amount": 300, "currency": "eur", "status": "succeeded"}]}}
+        payload = json.dumps({"id": f"evt_{uuid.uuid4().hex}", "object": "event", "type": "charge.refunded",
+                              "data": {"object": charge}})
+        header = stripe.WebhookSignature.generate_signature_header(payload, WEBHOOK_SECRET)
+        code, body = shop.request("POST", "/api/v1/payments/stripe/webhook", payload, {"Stripe-Signature": header})
+        assert code == 200, body
+        after = admin_order(shop, order["id"])
+        assert after["status"] == "partially_refunded"
+        assert [(r["provider_refund_id"], r["status"]) for r in after["refunds"]] == [(made.id, "succeeded")]
+        announced = rows(shop, "SELECT body FROM outbox_message WHERE order_id = :o AND kind = 'webhook' "
+                               "AND subject = 'order.refunded'", o=order["id"])
+        assert len(announced) == 1
+        assert json.loads(announced[0][0])["data"]["order"]["amount_refunded"]["amount"] == "3.00"
+    finally:
+        ok(shop, "DELETE", f"/api/v1/admin/webhooks/{sub['id']}", None, ADMIN, status=200)
