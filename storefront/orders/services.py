@@ -422,19 +422,45 @@ def resend_refund(session: Session, request: RefundRequest, *, gateway: PaymentG
 
 
 def expire_unpaid(session: Session, now: datetime, gateway: PaymentGateway | None = None) -> int:
-    """Cancel orders whose reservation ran out unpaid and release their stock."""
-    orders = session.scalars(select(Order).where(Order.status == "pending_payment", Order.reserved_until <= now)
-                             .with_for_update()).all()
-    for order in orders:
+    """Cancel orders whose reservation ran out unpaid and release their stock,
+    in the caller's transaction, then cancel their PaymentIntents (the CLI uses
+    ``expire_batch`` instead: short transactions, no provider call inside)."""
+    expired = expire_batch(session, now)
+    session.flush()
+    cancel_intents(gateway, [intent for _, intent in expired if intent])
+    return len(expired)
+
+
+def expire_batch(session: Session, now: datetime, limit: int | None = None) -> list[tuple[int, str | None]]:
+    """Cancel up to ``limit`` orders whose reservation ran out unpaid (oldest
+    first), each under its lock and checked again there (a payment event may
+    have applied meanwhile), releasing their stock. Returns (order id,
+    PaymentIntent id) of those canceled: the caller commits, then cancels the
+    intents with ``cancel_intents`` (no provider call inside a transaction)."""
+    stmt = select(Order.id).where(Order.status == "pending_payment", Order.reserved_until <= now).order_by(Order.id)
+    ids = list(session.scalars(stmt.limit(limit) if limit else stmt))
+    canceled = []
+    for order_id in ids:
+        order = lock_order(session, order_id)
+        if order is None or order.status != "pending_payment" or order.reserved_until > now:
+            continue
         release_stock(session, order)
         order.canceled_at = now
         _apply(order, state.record_cancellation(facts(order)), now)
         enqueue_event(session, order, "order.canceled", now)
-        cancel = getattr(gateway, "cancel_payment_intent", None) if gateway else None
-        if cancel and order.payment_intent_id:
-            try:
-                cancel(order.payment_intent_id)
-            except Exception:  # noqa: BLE001 - the order is canceled either way; log for the operator
-                log.warning("could not cancel payment intent of order %s", order.id)
-    session.flush()
-    return len(orders)
+        canceled.append((order.id, order.payment_intent_id))
+    return canceled
+
+
+def cancel_intents(gateway: PaymentGateway | None, intent_ids: Iterable[str]) -> None:
+    """Cancel the PaymentIntents of expired orders, best effort (an unconfirmed
+    intent is never charged; a payment that still arrives is handled as one
+    after cancellation)."""
+    cancel = getattr(gateway, "cancel_payment_intent", None) if gateway else None
+    if cancel is None:
+        return
+    for intent_id in intent_ids:
+        try:
+            cancel(intent_id)
+        except Exception:  # noqa: BLE001 - the order is canceled either way; log for the operator
+            log.warning("could not cancel payment intent %s of an expired order", intent_id)
