@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from storefront.payments.errors import PaymentProviderError
-from tests.functional.shopping import ADMIN, checkout, deliver, ready_cart
+from tests.functional.shopping import ADMIN, checkout, deliver, ready_cart, token_for
 
 BOOK = "BOK-MOBY-HC"
 
@@ -99,8 +99,6 @@ def test_a_refund_that_never_reached_the_provider_is_sent_again_with_the_same_ke
 
 
 def test_the_retry_needs_the_orders_role_before_anything(client):
-    from tests.functional.shopping import token_for
-
     response = client.post(retry_url(1, 1), headers=token_for(client, "catalog"))
     assert response.status_code == 403
     assert client.post(retry_url(1, 1)).status_code == 401
