@@ -12,7 +12,8 @@ the shopper gets the JSON envelope (503 ``request_timeout``).
 Where the timer finds the request:
 
 - in Python (a Stripe call waiting on its socket, say): the error is raised
-  there. The Stripe SDK reports it as a connection error, so a checkout answers
+  there, once: the statements that compensate on the way out (a checkout
+  giving its order and reservation back) still run. The Stripe SDK reports it as a connection error, so a checkout answers
   503 ``payment_provider_unavailable`` — the same outcome.
 - waiting for PostgreSQL (a row lock, a slow statement): raising inside the
   driver would leave the connection busy ("another command is already in
@@ -54,6 +55,7 @@ class _Deadline:
     """The main thread's request: one at a time, so plain attributes will do."""
     armed = False
     expired = False
+    raised = False  # the timeout was raised once: what runs on the way out (compensation) runs unhindered
     statement: Any = None  # the DB-API connection running a statement right now
 
 
@@ -72,11 +74,12 @@ def _fire(_signum: int, _frame: FrameType | None) -> None:
             return  # the driver raises QueryCanceled; _after_statement covers a statement that won the race
         except Exception:  # noqa: BLE001 - could not reach the server: fall back to raising here
             log.warning("could not cancel the running statement at the deadline")
+    _now.raised = True
     raise RequestTimedOut()
 
 
 def _arm() -> None:
-    _now.armed = _now.expired = False
+    _now.armed = _now.expired = _now.raised = False
     seconds = float(current_app.config["REQUEST_TIMEOUT_SECONDS"] or 0)
     if seconds <= 0 or not _SUPPORTED or threading.current_thread() is not threading.main_thread():
         return
@@ -101,12 +104,15 @@ def _before_statement(conn, _cursor, _statement, _parameters, _context, _execute
 
 def _after_statement(_conn, _cursor, _statement, _parameters, _context, _executemany) -> None:
     _now.statement = None
-    if _now.armed and _now.expired:
+    if _now.armed and _now.expired and not _now.raised:
+        _now.raised = True
         raise RequestTimedOut()
 
 
 def _statement_failed(_context) -> None:
     _now.statement = None
+    if _now.expired:  # the statement the deadline cancelled: its error unwinds the request
+        _now.raised = True
 
 
 def _timed_out(err: Exception) -> Response:
