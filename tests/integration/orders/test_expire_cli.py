@@ -101,7 +101,7 @@ def test_expire_waits_its_turn_while_another_process_writes(shop, args):
 
 def test_expire_gives_up_cleanly_when_the_lock_never_frees(shop):
     app, path, _, _ = shop
-    writer = Writer(path, hold=3, times=1)
+    writer = Writer(path, hold=1.5, times=1)
     writer.start()
     assert writer.started.wait(5)
     started = time.monotonic()
