@@ -17,7 +17,8 @@ from storefront.checkout.models import Cart
 from storefront.demo.loader import is_empty, load_demo
 from storefront.errors import StorefrontError
 from storefront.orders.models import OutboxMessage
-from storefront.orders.services import expire_unpaid
+from storefront.db import retry_when_locked, sqlite_locked
+from storefront.orders.services import cancel_intents, expire_batch
 from storefront.orders import worker
 from storefront.payments.wiring import gateway
 from storefront.pricing import fx
@@ -150,10 +151,31 @@ def carts_purge() -> None:
 
 
 @orders_cli.command("expire")
-def orders_expire() -> None:
-    """Cancel unpaid orders whose stock reservation ran out, releasing the stock."""
-    count = expire_unpaid(db.session, clock.now(), gateway())
-    db.session.commit()
+@click.option("--batch", default=50, show_default=True, type=click.IntRange(1, 10_000),
+              help="Orders canceled per transaction.")
+@click.option("--wait", "give_up_after", default=120.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds a batch keeps waiting for SQLite's write lock before giving up.")
+def orders_expire(batch: int, give_up_after: float) -> None:
+    """Cancel unpaid orders whose stock reservation ran out, releasing the stock.
+
+    In short transactions of --batch orders, each waiting its turn for SQLite's
+    write lock while webhooks and shoppers write; PaymentIntents are canceled
+    after each batch is committed (no provider call holds the lock)."""
+    count = 0
+    while True:
+        try:
+            expired = retry_when_locked(db.session, lambda: expire_batch(db.session, clock.now(), batch),
+                                        give_up_after=give_up_after)
+        except OperationalError as err:
+            if not sqlite_locked(err):
+                raise
+            click.echo(f"{count} unpaid orders canceled; the database stayed locked for {give_up_after:g} s: "
+                       "run the command again", err=True)
+            raise SystemExit(1) from None
+        cancel_intents(gateway(), [intent for _, intent in expired if intent])
+        if not expired:  # those canceled are no longer due: the last batch finds none
+            break
+        count += len(expired)
     click.echo(f"{count} unpaid orders canceled")
 
 

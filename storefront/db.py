@@ -1,6 +1,7 @@
 """Declarative base with a constraint naming convention and shared column types."""
 from __future__ import annotations
 
+import time
 from contextvars import ContextVar
 from datetime import datetime, timezone
 
@@ -8,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import BigInteger, DateTime, MetaData, Numeric, String, TypeDecorator, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase
 from storefront.pagination import decode_cursor, encode_cursor
 
@@ -164,8 +166,35 @@ def configure_sqlite(engine: Engine) -> None:
     event.listen(engine, "begin", _on_begin)
 
 
+def sqlite_locked(err: BaseException) -> bool:
+    """SQLite's write lock was still taken after ``busy_timeout``."""
+    orig = getattr(err, "orig", err)
+    return type(orig).__module__ == "sqlite3" and "database is locked" in str(orig)
+
+
+def retry_when_locked(session, work, *, give_up_after: float = 120.0, sleep=None):
+    """Run ``work()`` (one short write transaction's worth) and commit; when
+    SQLite's write lock stays taken beyond ``busy_timeout`` (others are
+    writing: webhooks, shoppers), roll back and try again after a pause that
+    grows to 2 s, until ``give_up_after`` seconds have passed (then the error
+    is raised). Any other error is raised at once."""
+    pause, deadline = 0.05, time.monotonic() + give_up_after
+    wait = sleep or time.sleep
+    while True:
+        try:
+            result = work()
+            session.commit()
+            return result
+        except OperationalError as err:
+            session.rollback()
+            if not sqlite_locked(err) or time.monotonic() >= deadline:
+                raise
+            wait(pause)
+            pause = min(pause * 2, 2.0)
+
+
 CurrencyCode = String(3)
 CountryCode = String(2)
 LocaleTag = String(35)
 
-__all__ = ["Base", "UTCDateTime", "utcnow", "ExactDecimal", "MoneyAmount", "Rate", "configure_sqlite", "read_only_transactions", "newest_first", "CurrencyCode", "CountryCode", "LocaleTag"]
+__all__ = ["Base", "UTCDateTime", "utcnow", "ExactDecimal", "MoneyAmount", "Rate", "configure_sqlite", "read_only_transactions", "sqlite_locked", "retry_when_locked", "newest_first", "CurrencyCode", "CountryCode", "LocaleTag"]

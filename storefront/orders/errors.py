@@ -27,3 +27,20 @@ class WebhookUrlRefused(StorefrontError):
 class WebhookSubscriptionNotFound(NotFound):
     code = "webhook_subscription_not_found"
     message = N_("This webhook subscription does not exist.")
+
+
+class RefundNotFound(NotFound):
+    code = "refund_not_found"
+    message = N_("This refund does not exist.")
+
+
+class RefundNotRequested(StorefrontError):
+    code = "refund_not_requested"
+    http_status = 409
+    message = N_("Only a refund still awaiting the payment provider's answer can be retried (this one is %(status)s).")
+
+
+class RefundInProgress(StorefrontError):
+    code = "refund_in_progress"
+    http_status = 409
+    message = N_("This refund is being sent to the payment provider. Please try again in a moment.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Iterable
 
@@ -14,9 +14,16 @@ from sqlalchemy.orm import Session
 from storefront.inventory.models import Stock, StockReservation
 from storefront.money import Money, from_stripe_minor, parse_amount, quantize
 from storefront.orders import state
-from storefront.orders.errors import OrderNotFound, OrderNotPaid, RefundExceedsPaid
+from storefront.orders.errors import (
+    OrderNotFound,
+    OrderNotPaid,
+    RefundExceedsPaid,
+    RefundInProgress,
+    RefundNotFound,
+    RefundNotRequested,
+)
 from storefront.orders.models import Order, OrderLine, ProcessedEvent, Refund
-from storefront.payments.errors import PaymentDeclined, PaymentProviderError
+from storefront.payments.errors import PaymentDeclined, PaymentProviderError, PaymentProviderUnavailable
 from storefront.orders.subscriptions import enqueue_event
 from storefront.payments.gateway import (
     ChargeRefunded,
@@ -225,7 +232,8 @@ def handle_event(session: Session, event: PaymentEvent, now: datetime, on_paid=N
             if refunded is None:  # its refunds are in the same currency (stripe_events)
                 return _mismatch(event, order, amount)
             _apply(order, state.record_refunded_total(facts(order), refunded), now)
-            _record_provider_refunds(session, order, refunds)
+            if _record_provider_refunds(session, order, refunds):
+                enqueue_event(session, order, "order.refunded", now)
         case UnhandledEvent():
             return "ignored"
     return f"{before}->{order.status}"
@@ -246,8 +254,11 @@ def _mismatch(event: PaymentEvent, order: Order, amount: Money) -> str:
     return CURRENCY_MISMATCH
 
 
-def _record_provider_refunds(session: Session, order: Order, refunds: tuple[ProviderRefund, ...]) -> None:
-    """Refunds made at the provider (e.g. in Stripe's dashboard) that the order does not list yet."""
+def _record_provider_refunds(session: Session, order: Order, refunds: tuple[ProviderRefund, ...]) -> int:
+    """Record the refunds made at the provider (e.g. in Stripe's dashboard) that
+    the order does not list yet, or lists as requested; how many (each is
+    announced as ``order.refunded``, like a refund made through the API)."""
+    recorded = 0
     ids = [r.id for r in refunds]
     known = set(session.scalars(select(Refund.provider_refund_id).where(Refund.provider_refund_id.in_(ids)))) \
         if ids else set()
@@ -265,10 +276,12 @@ def _record_provider_refunds(session: Session, order: Order, refunds: tuple[Prov
         mine = next((x for x in order.refunds if x.status == REQUESTED and x.provider_refund_id is None
                      and x.amount == amount), None)
         if mine is not None:
-            mine.provider_refund_id, mine.status = r.id, r.status[:16]
+            mine.provider_refund_id, mine.status, mine.provider_call_until = r.id, r.status[:16], None
         else:
             order.refunds.append(Refund(provider_refund_id=r.id, amount=amount, currency=order.currency,
                                         status=r.status[:16], reason=r.reason[:64] if r.reason else None))
+        recorded += r.status not in _NOT_REFUNDED
+    return recorded
 
 
 # --- refunds ------------------------------------------------------------------------------
@@ -286,11 +299,12 @@ class RefundRequest:
 
 
 def request_refund(session: Session, order_id: int, amount: str | None, reason: str | None, *,
-                   now: datetime) -> RefundRequest:
+                   now: datetime, lease: timedelta | None = None) -> RefundRequest:
     """Record a refund of all (``amount`` None) or part of what was paid, never
     more, before the provider is asked: under the order's lock, what is left
     to refund counts every refund requested or made, so concurrent refunds
-    never exceed the payment. The caller commits, then ``send_refund``."""
+    never exceed the payment. The caller commits, then ``send_refund``.
+    ``lease``: how long the provider call may take (no retry meanwhile)."""
     order = lock_order(session, order_id)
     if order is None:
         raise OrderNotFound()
@@ -304,7 +318,8 @@ def request_refund(session: Session, order_id: int, amount: str | None, reason: 
     if value <= 0 or value > refundable:
         raise RefundExceedsPaid(refundable=f"{quantize(refundable, order.currency)} {order.currency}")
     row = Refund(order_id=order.id, provider_refund_id=None, amount=value, currency=order.currency,
-                 status=REQUESTED, reason=reason, created_at=now)
+                 status=REQUESTED, reason=reason, created_at=now,
+                 provider_call_until=now + lease if lease is not None else None)
     session.add(row)
     session.flush()
     return RefundRequest(row.id, order.id, order.payment_intent_id, Money(value, order.currency))
@@ -318,51 +333,134 @@ def send_refund(session: Session, request: RefundRequest, *, gateway: PaymentGat
     refunded, and ``charge.refunded`` records it if the provider made it."""
     try:
         result = gateway.refund(payment_intent_id=request.payment_intent_id, amount=request.amount,
-                                idempotency_key=f"storefront-refund-{request.refund_id}",
-                                metadata={"order": str(request.order_id), "refund": str(request.refund_id)})
+                                idempotency_key=_refund_key(request), metadata=_refund_metadata(request))
     except (PaymentDeclined, PaymentProviderError):  # refused: nothing was refunded
         lock_order(session, request.order_id)
-        row = session.get(Refund, request.refund_id)
+        row = session.get(Refund, request.refund_id, populate_existing=True)
         if row is not None and row.status == REQUESTED:
-            row.status = "failed"
+            row.status, row.provider_call_until = "failed", None
+        raise
+    except PaymentProviderUnavailable:
+        _end_provider_call(session, request)
         raise
     return _record_refund(session, request, result, now)
+
+
+def _refund_key(request: RefundRequest) -> str:
+    return f"storefront-refund-{request.refund_id}"
+
+
+def _refund_metadata(request: RefundRequest) -> dict[str, str]:
+    return {"order": str(request.order_id), "refund": str(request.refund_id)}
+
+
+def _end_provider_call(session: Session, request: RefundRequest) -> None:
+    """The call is over without an answer: the refund stays requested, and may be retried now."""
+    lock_order(session, request.order_id)
+    row = session.get(Refund, request.refund_id, populate_existing=True)
+    if row is not None and row.status == REQUESTED:
+        row.provider_call_until = None
 
 
 def _record_refund(session: Session, request: RefundRequest, result: GatewayRefund, now: datetime) -> Refund:
     order = lock_order(session, request.order_id)
     row = session.get(Refund, request.refund_id, populate_existing=True)
     known = session.scalar(select(Refund).where(Refund.provider_refund_id == result.id))
-    if known is not None and known is not row:  # charge.refunded recorded it first
-        session.delete(row)
-        row = known
-    row.provider_refund_id, row.status = result.id, result.status[:16]
+    announce = row is not None and row.status == REQUESTED and result.status not in _NOT_REFUNDED
+    if known is not None and known is not row:  # charge.refunded recorded (and announced) it first
+        if row is not None:
+            session.delete(row)
+        row, announce = known, False
+    row.provider_refund_id, row.status, row.provider_call_until = result.id, result.status[:16], None
     session.flush()
     done = session.scalar(select(func.coalesce(func.sum(Refund.amount), 0))
                           .where(Refund.order_id == order.id, Refund.status.not_in((REQUESTED, *_NOT_REFUNDED))))
     _apply(order, state.record_refunded_total(facts(order), Decimal(done)), now)
-    enqueue_event(session, order, "order.refunded", now)
+    if announce:
+        enqueue_event(session, order, "order.refunded", now)
     session.flush()
     return row
+
+
+def retry_refund(session: Session, order_id: int, refund_id: int, *, now: datetime,
+                 lease: timedelta) -> RefundRequest:
+    """Claim a refund left requested (the provider's answer was lost, and no
+    ``charge.refunded`` recorded it) for one more provider call: under the
+    order's lock, only while no call for it may be in flight (``RefundInProgress``
+    otherwise), so concurrent retries make one call. The caller commits, then
+    ``resend_refund``."""
+    order = lock_order(session, order_id)
+    if order is None:
+        raise OrderNotFound()
+    row = session.get(Refund, refund_id, populate_existing=True)
+    if row is None or row.order_id != order.id:
+        raise RefundNotFound()
+    if row.status != REQUESTED:
+        raise RefundNotRequested(status=row.status)
+    if row.provider_call_until is not None and row.provider_call_until > now:
+        raise RefundInProgress()
+    row.provider_call_until = now + lease
+    session.flush()
+    return RefundRequest(row.id, order.id, order.payment_intent_id, Money(row.amount, row.currency))
+
+
+def resend_refund(session: Session, request: RefundRequest, *, gateway: PaymentGateway, now: datetime) -> Refund:
+    """The claimed refund, reconciled from the provider's own refund made for it
+    (found by its metadata: the first call went through) or else asked for
+    again with the SAME idempotency key, so it is never refunded twice."""
+    try:
+        made = gateway.find_refund(payment_intent_id=request.payment_intent_id, metadata=_refund_metadata(request))
+    except (PaymentProviderUnavailable, PaymentProviderError):
+        _end_provider_call(session, request)
+        raise
+    if made is not None:
+        return _record_refund(session, request, made, now)
+    return send_refund(session, request, gateway=gateway, now=now)
 
 
 # --- expiry -------------------------------------------------------------------------------
 
 
 def expire_unpaid(session: Session, now: datetime, gateway: PaymentGateway | None = None) -> int:
-    """Cancel orders whose reservation ran out unpaid and release their stock."""
-    orders = session.scalars(select(Order).where(Order.status == "pending_payment", Order.reserved_until <= now)
-                             .with_for_update()).all()
-    for order in orders:
+    """Cancel orders whose reservation ran out unpaid and release their stock,
+    in the caller's transaction, then cancel their PaymentIntents (the CLI uses
+    ``expire_batch`` instead: short transactions, no provider call inside)."""
+    expired = expire_batch(session, now)
+    session.flush()
+    cancel_intents(gateway, [intent for _, intent in expired if intent])
+    return len(expired)
+
+
+def expire_batch(session: Session, now: datetime, limit: int | None = None) -> list[tuple[int, str | None]]:
+    """Cancel up to ``limit`` orders whose reservation ran out unpaid (oldest
+    first), each under its lock and checked again there (a payment event may
+    have applied meanwhile), releasing their stock. Returns (order id,
+    PaymentIntent id) of those canceled: the caller commits, then cancels the
+    intents with ``cancel_intents`` (no provider call inside a transaction)."""
+    stmt = select(Order.id).where(Order.status == "pending_payment", Order.reserved_until <= now).order_by(Order.id)
+    ids = list(session.scalars(stmt.limit(limit) if limit else stmt))
+    canceled = []
+    for order_id in ids:
+        order = lock_order(session, order_id)
+        if order is None or order.status != "pending_payment" or order.reserved_until > now:
+            continue
         release_stock(session, order)
         order.canceled_at = now
         _apply(order, state.record_cancellation(facts(order)), now)
         enqueue_event(session, order, "order.canceled", now)
-        cancel = getattr(gateway, "cancel_payment_intent", None) if gateway else None
-        if cancel and order.payment_intent_id:
-            try:
-                cancel(order.payment_intent_id)
-            except Exception:  # noqa: BLE001 - the order is canceled either way; log for the operator
-                log.warning("could not cancel payment intent of order %s", order.id)
-    session.flush()
-    return len(orders)
+        canceled.append((order.id, order.payment_intent_id))
+    return canceled
+
+
+def cancel_intents(gateway: PaymentGateway | None, intent_ids: Iterable[str]) -> None:
+    """Cancel the PaymentIntents of expired orders, best effort (an unconfirmed
+    intent is never charged; a payment that still arrives is handled as one
+    after cancellation)."""
+    cancel = getattr(gateway, "cancel_payment_intent", None) if gateway else None
+    if cancel is None:
+        return
+    for intent_id in intent_ids:
+        try:
+            cancel(intent_id)
+        except Exception:  # noqa: BLE001 - the order is canceled either way; log for the operator
+            log.warning("could not cancel payment intent %s of an expired order", intent_id)

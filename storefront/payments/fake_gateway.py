@@ -260,6 +260,15 @@ class FakeGateway:
             self._enter("refund", params)
             return self._idempotent("refund", idempotency_key, params, lambda: self._refund(**params))
 
+    def find_refund(self, *, payment_intent_id: str, metadata: dict[str, str]) -> Refund | None:
+        with self._lock:
+            self._enter("find_refund", {"payment_intent": payment_intent_id, "metadata": dict(metadata)})
+            for refund in self.refunds.values():
+                found = self.metadata.get(refund.id, {})
+                if refund.payment_intent_id == payment_intent_id and all(found.get(k) == v for k, v in metadata.items()):
+                    return refund
+            return None
+
     def refunded_minor(self, payment_intent_id: str) -> int:
         """The amount already refunded on an intent, in Stripe minor units."""
         return sum(

@@ -188,6 +188,12 @@ class PaymentGateway(Protocol):
         """Refund ``amount`` (at most what is left) of a succeeded PaymentIntent."""
         ...
 
+    def find_refund(self, *, payment_intent_id: str, metadata: dict[str, str]) -> Refund | None:
+        """The refund of ``payment_intent_id`` made with all of ``metadata``
+        (what ``refund`` was given), or None: the provider's own record of a
+        refund whose answer was lost."""
+        ...
+
     def construct_event(self, payload: bytes, signature_header: str | None) -> PaymentEvent:
         """Verify the ``Stripe-Signature`` header against the RAW request body
         and read the event into a typed ``PaymentEvent``.

@@ -242,6 +242,18 @@ class StripeGateway:
             )
         return refund
 
+    def find_refund(self, *, payment_intent_id: str, metadata: dict[str, str]) -> Refund | None:
+        try:
+            listed = self._client.v1.refunds.list(params={"payment_intent": payment_intent_id, "limit": 100})
+            for obj in listed.auto_paging_iter():
+                found = _field(obj, "metadata")
+                found = found.to_dict() if hasattr(found, "to_dict") else dict(found or {})
+                if all(found.get(k) == v for k, v in metadata.items()):
+                    return _refund(obj, payment_intent_id)
+        except stripe.StripeError as err:
+            self._fail("find_refund", err)
+        return None
+
     def construct_event(self, payload: bytes, signature_header: str | None) -> PaymentEvent:
         """Stripe verifies the signature; the wire JSON itself (not the SDK's
         ``Event``) is read by ``stripe_events``, as in ``FakeGateway``."""

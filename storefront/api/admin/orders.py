@@ -1,6 +1,10 @@
-"""Merchant orders: list, detail and refunds (role "orders")."""
+"""Merchant orders: list, detail and refunds (role "orders"), and the retry of
+a refund whose provider answer was lost."""
 from __future__ import annotations
 
+from datetime import timedelta
+
+from flask import current_app
 from flask.views import MethodView
 from moneyed import Money
 
@@ -64,7 +68,7 @@ class AdminRefunds(MethodView):
         # A transaction that starts with the order's lock (what authentication read is done).
         db.session.commit()
         request = services.request_refund(db.session, order_id, data.get("amount") or None, data.get("reason"),
-                                          now=clock.now())
+                                          now=clock.now(), lease=_provider_call_lease())
         db.session.commit()  # recorded before the provider is asked, and no lock held while it is
         try:
             refund = services.send_refund(db.session, request, gateway=gateway(), now=clock.now())
@@ -74,5 +78,40 @@ class AdminRefunds(MethodView):
         audit.record(db.session, "refund", "order", order_id, None,
                      {"amount": refund.amount, "currency": refund.currency, "provider_refund_id": refund.provider_refund_id})
         db.session.commit()
-        return {"id": refund.id, "provider_refund_id": refund.provider_refund_id,
-                "amount": Money(refund.amount, refund.currency), "status": refund.status, "reason": refund.reason}
+        return refund_json(refund)
+
+
+@blp.route("/orders/<int:order_id>/refunds/<int:refund_id>/retry")
+class AdminRefundRetry(MethodView):
+    @blp.response(200, RefundSchema)
+    def post(self, order_id: int, refund_id: int):
+        """Retry a refund still ``requested`` (the provider's answer was lost and no
+        ``charge.refunded`` arrived): recorded from the provider's refund made for
+        it, or asked for again with the same idempotency key, so never refunded
+        twice. 409 when the refund is not ``requested``, or a call for it may
+        still be in flight."""
+        db.session.commit()
+        request = services.retry_refund(db.session, order_id, refund_id, now=clock.now(),
+                                        lease=_provider_call_lease())
+        db.session.commit()  # claimed before the provider is asked, and no lock held while it is
+        try:
+            refund = services.resend_refund(db.session, request, gateway=gateway(), now=clock.now())
+        except StorefrontError:
+            db.session.commit()  # the refusal, or the claim given back
+            raise
+        audit.record(db.session, "refund_retry", "order", order_id, None,
+                     {"refund": refund.id, "amount": refund.amount, "currency": refund.currency,
+                      "provider_refund_id": refund.provider_refund_id, "status": refund.status})
+        db.session.commit()
+        return refund_json(refund)
+
+
+def refund_json(refund) -> dict:
+    return {"id": refund.id, "provider_refund_id": refund.provider_refund_id,
+            "amount": Money(refund.amount, refund.currency), "status": refund.status, "reason": refund.reason}
+
+
+def _provider_call_lease() -> timedelta:
+    """How long a refund's provider calls may be in flight: a retry makes two
+    (find the refund, then make it), each within STRIPE_TIMEOUT_SECONDS."""
+    return timedelta(seconds=2 * float(current_app.config["STRIPE_TIMEOUT_SECONDS"]) + 5)

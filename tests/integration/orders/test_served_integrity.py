@@ -3,19 +3,25 @@
 PostgreSQL: refunds never exceed what was paid and every provider refund is
 recorded; payment events of one order apply one at a time (never paid with
 its stock released, one confirmation); a payment of another amount never
-marks an order paid; checkouts that fail leave no PaymentIntent behind."""
+marks an order paid; checkouts that fail leave no PaymentIntent behind; a
+refund whose provider answer was lost is retried, by concurrent retries too,
+into exactly one provider refund."""
 from __future__ import annotations
 
 import json
 import threading
 import time
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 import stripe
 
+from storefront import clock, create_app
+from storefront.extensions import db
+from storefront.orders import services
 from storefront.payments.fake_gateway import sign_payload
 from tests.functional.shopping import ADDRESSES
 from tests.localstripe_server import API_KEY
@@ -245,3 +251,104 @@ def test_checkouts_that_fail_leave_no_payment_intent_behind(shop):
                if pi.id not in known]
     kept = placed[0]["payment"]["payment_intent_id"]
     assert {pi.id for pi in created if pi.status != "canceled"} == {kept}, [(pi.id, pi.status) for pi in created]
+
+
+# --- a refund left requested is retried (its provider answer was lost) -------------------------
+
+
+def lost_refund(shop, order, lease=None):
+    """What POST .../refunds leaves when the provider's answer never comes back
+    and no charge.refunded arrives: a refund recorded as requested (written by
+    the same service, in a process of its own, on the served database)."""
+    app = create_app(env="test", overrides={"DATABASE_URL": shop.database_url})
+    with app.app_context():
+        request = services.request_refund(db.session, order["id"], None, None, now=clock.now(), lease=lease)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return request
+
+
+def retry(shop, order_id, refund_id):
+    return shop.request("POST", f"/api/v1/admin/orders/{order_id}/refunds/{refund_id}/retry", None, ADMIN)
+
+
+def test_concurrent_retries_of_a_lost_refund_refund_once(shop):
+    order = paid_order(shop)
+    lost = lost_refund(shop, order)
+    assert admin_order(shop, order["id"])["refunds"][0]["status"] == "requested"
+    results = in_parallel(2, lambda _: retry(shop, order["id"], lost.refund_id))
+    assert sorted(code for code, _ in results) == [200, 409], results
+    done = next(body for code, body in results if code == 200)
+    refused = next(body for code, body in results if code == 409)
+    assert refused["error"]["code"] in ("refund_in_progress", "refund_not_requested"), refused
+    made = provider_refunds(shop, order["payment_intent_id"])
+    assert len(made) == 1 and made[0].metadata["refund"] == str(lost.refund_id)
+    assert done["provider_refund_id"] == made[0].id and done["status"] == "succeeded"
+    after = admin_order(shop, order["id"])
+    assert after["status"] == "refunded"
+    assert [(r["id"], r["provider_refund_id"], r["status"]) for r in after["refunds"]] == [
+        (lost.refund_id, made[0].id, "succeeded")]
+    assert money(after["totals"]["refunded"]) == money(after["totals"]["total"]) == Decimal(made[0].amount) / 100
+    code, body = retry(shop, order["id"], lost.refund_id)  # nothing left to retry
+    assert code == 409 and body["error"]["code"] == "refund_not_requested", body
+    assert len(provider_refunds(shop, order["payment_intent_id"])) == 1
+
+
+def test_a_retry_records_the_refund_the_provider_made(shop):
+    """The first call went through, only its answer was lost: the retry finds the
+    provider's refund (by the metadata it was made with) and makes no other."""
+    order = paid_order(shop)
+    lost = lost_refund(shop, order)
+    made = shop.stripe_client.v1.refunds.create({
+        "payment_intent": order["payment_intent_id"], "amount": int(money(order["totals"]["total"]) * 100),
+        "metadata": {"order": str(order["id"]), "refund": str(lost.refund_id)}})
+    code, body = retry(shop, order["id"], lost.refund_id)
+    assert code == 200, (body, shop.log()[-4000:])
+    assert body["provider_refund_id"] == made.id and body["status"] == "succeeded"
+    assert [r.id for r in provider_refunds(shop, order["payment_intent_id"])] == [made.id]
+    after = admin_order(shop, order["id"])
+    assert after["status"] == "refunded" and len(after["refunds"]) == 1
+
+
+def test_no_retry_while_a_provider_call_may_be_in_flight_nor_of_another_refund(shop):
+    order = paid_order(shop)
+    lost = lost_refund(shop, order, lease=timedelta(minutes=5))
+    code, body = retry(shop, order["id"], lost.refund_id)
+    assert code == 409 and body["error"]["code"] == "refund_in_progress", body
+    code, body = retry(shop, order["id"], lost.refund_id + 1000)
+    assert code == 404 and body["error"]["code"] == "refund_not_found", body
+    other = paid_order(shop)
+    code, body = retry(shop, other["id"], lost.refund_id)  # not this order's
+    assert code == 404 and body["error"]["code"] == "refund_not_found", body
+    assert provider_refunds(shop, order["payment_intent_id"]) == []
+    assert admin_order(shop, order["id"])["refunds"][0]["status"] == "requested"
+
+
+# --- a refund made in Stripe's dashboard --------------------------------------------------------
+
+
+def test_a_dashboard_refund_is_recorded_and_announced(shop):
+    sub = ok(shop, "POST", "/api/v1/admin/webhooks", {"url": "https://erp.example.com/hooks/storefront",
+                                                     "events": ["order.refunded"]}, ADMIN, status=201)
+    try:
+        order = paid_order(shop)
+        minor = int(money(order["totals"]["total"]) * 100)
+        made = shop.stripe_client.v1.refunds.create({"payment_intent": order["payment_intent_id"], "amount": 300})
+        charge = {"id": "ch_dashboard", "object": "charge", "payment_intent": order["payment_intent_id"],
+                  "amount": minor, "amount_refunded": 300, "currency": "eur",
+                  "refunds": {"data": [{"id": made.id, "amount": 300, "currency": "eur", "status": "succeeded"}]}}
+        payload = json.dumps({"id": f"evt_{uuid.uuid4().hex}", "object": "event", "type": "charge.refunded",
+                              "data": {"object": charge}})
+        header = stripe.WebhookSignature.generate_signature_header(payload, WEBHOOK_SECRET)
+        code, body = shop.request("POST", "/api/v1/payments/stripe/webhook", payload, {"Stripe-Signature": header})
+        assert code == 200, body
+        after = admin_order(shop, order["id"])
+        assert after["status"] == "partially_refunded"
+        assert [(r["provider_refund_id"], r["status"]) for r in after["refunds"]] == [(made.id, "succeeded")]
+        announced = rows(shop, "SELECT body FROM outbox_message WHERE order_id = :o AND kind = 'webhook' "
+                               "AND subject = 'order.refunded'", o=order["id"])
+        assert len(announced) == 1
+        assert json.loads(announced[0][0])["data"]["order"]["amount_refunded"]["amount"] == "3.00"
+    finally:
+        ok(shop, "DELETE", f"/api/v1/admin/webhooks/{sub['id']}", None, ADMIN, status=200)

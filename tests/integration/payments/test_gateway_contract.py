@@ -142,6 +142,19 @@ def test_partial_refunds(side: Side, amount: Money, part: Decimal) -> None:
     assert side.gateway.retrieve_payment_intent(pi.id).status == "succeeded"
 
 
+def test_a_refund_is_found_by_the_metadata_it_was_made_with(side: Side) -> None:
+    pi = paid(side.gateway, AMOUNTS[0])
+    other = paid(side.gateway, AMOUNTS[0])
+    assert side.gateway.find_refund(payment_intent_id=pi.id, metadata={"refund": "41"}) is None
+    made = side.gateway.refund(payment_intent_id=pi.id, amount=Money(Decimal("5.00"), "EUR"),
+                               idempotency_key=key("found"), metadata={"order": "7", "refund": "41"})
+    side.gateway.refund(payment_intent_id=pi.id, amount=Money(Decimal("1.00"), "EUR"),
+                        idempotency_key=key("other"), metadata={"order": "7", "refund": "42"})
+    assert side.gateway.find_refund(payment_intent_id=pi.id, metadata={"refund": "41"}) == made
+    assert side.gateway.find_refund(payment_intent_id=pi.id, metadata={"order": "7", "refund": "43"}) is None
+    assert side.gateway.find_refund(payment_intent_id=other.id, metadata={"refund": "41"}) is None
+
+
 def test_an_unpaid_intent_cannot_be_refunded(side: Side) -> None:
     bare = side.gateway.create_payment_intent(amount=AMOUNTS[0], idempotency_key=key("bare"), metadata={})
     with pytest.raises(PaymentProviderError):

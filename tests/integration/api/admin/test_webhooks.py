@@ -196,6 +196,49 @@ def test_a_gone_endpoint_is_given_up_at_once(app, client, fake_gateway, hook):
     assert (entry["status"], entry["last_error"]) == ("failed", "HTTP 410")
 
 
+def test_a_refund_made_in_stripes_dashboard_is_recorded_and_announced_once(app, client, fake_gateway, hook):
+    """charge.refunded for a refund the shop did not request: recorded, and
+    order.refunded queued like a refund made through the API; the event
+    delivered again (or a later one listing it too) announces nothing more."""
+    subscribe(client, hook.url, ["order.refunded"])
+    order = paid_order(client, fake_gateway)
+    pi = client.get(f"/api/v1/admin/orders/{order['id']}", headers=ADMIN).get_json()["payment_intent_id"]
+    charge = {"id": "ch_dash", "object": "charge", "payment_intent": pi, "amount": 1000, "currency": "eur",
+              "amount_refunded": 500, "refunds": {"data": [
+                  {"id": "re_dashboard_1", "amount": 500, "currency": "eur", "status": "succeeded"}]}}
+    response = deliver(client, fake_gateway, "charge.refunded", charge)
+    assert response.status_code == 200, response.get_json()
+    detail = client.get(f"/api/v1/admin/orders/{order['id']}", headers=ADMIN).get_json()
+    assert detail["status"] == "partially_refunded"
+    assert [(r["provider_refund_id"], r["amount"]["amount"], r["status"]) for r in detail["refunds"]] == [
+        ("re_dashboard_1", "5.00", "succeeded")]
+    assert webhook_messages(app, "order.refunded") == 1
+    assert deliver(client, fake_gateway, "charge.refunded", charge).status_code == 200  # another event id
+    assert webhook_messages(app, "order.refunded") == 1
+    charge["amount_refunded"] = 700
+    charge["refunds"]["data"].append({"id": "re_dashboard_2", "amount": 200, "currency": "eur", "status": "succeeded"})
+    assert deliver(client, fake_gateway, "charge.refunded", charge).status_code == 200
+    assert webhook_messages(app, "order.refunded") == 2
+    run_worker(app)
+    events = [json.loads(body) for _, body in hook.requests]
+    assert [(e["type"], e["data"]["order"]["amount_refunded"]["amount"]) for e in events] == [
+        ("order.refunded", "5.00"), ("order.refunded", "7.00")]
+
+
+def test_a_refund_recorded_by_the_api_then_by_charge_refunded_is_announced_once(app, client, fake_gateway, hook):
+    subscribe(client, hook.url, ["order.refunded"])
+    order = paid_order(client, fake_gateway)
+    response = client.post(f"/api/v1/admin/orders/{order['id']}/refunds", json={"amount": "5.00"}, headers=ADMIN)
+    assert response.status_code == 201, response.get_json()
+    made = response.get_json()["provider_refund_id"]
+    pi = client.get(f"/api/v1/admin/orders/{order['id']}", headers=ADMIN).get_json()["payment_intent_id"]
+    charge = {"id": "ch_api", "object": "charge", "payment_intent": pi, "amount": 1000, "currency": "eur",
+              "amount_refunded": 500, "refunds": {"data": [
+                  {"id": made, "amount": 500, "currency": "eur", "status": "succeeded"}]}}
+    assert deliver(client, fake_gateway, "charge.refunded", charge).status_code == 200
+    assert webhook_messages(app, "order.refunded") == 1
+
+
 def test_a_refund_that_fails_announces_nothing(app, client, fake_gateway, hook):
     subscribe(client, hook.url, ["order.refunded"])
     order = paid_order(client, fake_gateway)
