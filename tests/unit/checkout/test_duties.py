@@ -1,10 +1,12 @@
+import json
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from storefront.checkout.duties import DutyLine, Specific, assess, load, regime_for, territory
+from storefront.checkout.duties import DutyLine, Specific, assess, is_excise, load, regime_for, territory
 
 D = Decimal
 DATA = load()
@@ -229,3 +231,15 @@ def test_japan_values_personal_imports_at_60_percent_of_retail():
     assert below.duties == 0 and below.rule == "jp_below_threshold_none"  # JPY 9,000 <= 10,000
     above = run([replace(shirt, value=D("20000"))], "DE", "JP", "2026-11-23", currency="JPY")
     assert above.duties == D("1200")  # 10 % of JPY 12,000 (before: 10 % of 20,000)
+
+
+def test_every_demo_product_has_a_tariff_code_and_an_origin():
+    folder = Path(__file__).resolve().parents[3] / "storefront" / "demo" / "data"
+    products = [p for f in sorted(folder.glob("products_*.json"))
+                for p in json.loads(f.read_text(encoding="utf-8"))["products"]]
+    assert products
+    for p in products:
+        assert len(p["hs_code"]) == 6 and p["hs_code"].isdigit(), p["key"]
+        assert len(p["origin"]) == 2 and p["origin"].isalpha() and p["origin"].isupper(), p["key"]
+        alcohol = p["tax_category"] == "beverage_alcohol"
+        assert alcohol == is_excise(DutyLine(p["key"], p["hs_code"], D(1)), DATA), p["key"]
