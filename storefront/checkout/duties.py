@@ -20,8 +20,9 @@ What a regime may also say:
 - ``valuation_factor``: the customs value is that share of the retail price
   (Japan: 60 % for personal imports), for the bands and the duty;
 - ``excise_excluded``: excise goods (alcohol, tobacco: ``excise`` headings)
-  never get the low-value treatment (EU IOSS, UK GBP 135): they are assessed
-  as above the last threshold.
+  never get the low-value treatment (EU IOSS, UK GBP 135, VOEC): they are
+  assessed as above the last threshold; ``excluded_chapters`` likewise
+  (VOEC excludes foodstuffs: chapters 1-24).
 
 Duty rates are looked up by subheading, heading, chapter, chapter range,
 then ``default``. A rate is a percentage of the customs value, or a specific
@@ -89,6 +90,7 @@ class Regime:
     per_item: bool = False
     valuation_factor: Decimal = Decimal(1)
     excise_excluded: bool = False
+    excluded_chapters: frozenset[str] = frozenset()
 
     @property
     def threshold(self) -> Decimal | None:
@@ -208,7 +210,8 @@ def load(path: Path = DATA_FILE) -> CustomsData:
         Regime(r["territory"], date.fromisoformat(r["valid_from"]),
                date.fromisoformat(r["valid_to"]) if r.get("valid_to") else None, r["currency"], _bands(r["bands"]),
                frozenset(r.get("ship_from", ())), bool(r.get("per_item")),
-               Decimal(r.get("valuation_factor", "1")), bool(r.get("excise_excluded")))
+               Decimal(r.get("valuation_factor", "1")), bool(r.get("excise_excluded")),
+               _chapters(r.get("excluded_chapters", ())))
         for r in data["regimes"]
     )
     rates: dict[str, dict[str, object]] = {}
@@ -328,8 +331,12 @@ def assess(
     consignment_band = regime.band(value_in(consignment, regime.currency))
     last = regime.bands[-1]
 
+    def excluded(line: DutyLine) -> bool:
+        return ((regime.excise_excluded and is_excise(line, data))
+                or (line.hs_code or "")[:2] in regime.excluded_chapters)
+
     def band_of(line: DutyLine) -> Band:
-        if regime.excise_excluded and is_excise(line, data):
+        if excluded(line):
             return last
         if regime.per_item:
             return regime.band(value_in(line.value * factor / max(line.quantity, 1), regime.currency))
@@ -357,7 +364,7 @@ def assess(
         band = next(iter(used))
         rule = f"{dest_t.lower()}_{band.name}_{band.treatment.duty}"
     else:
-        rule = f"{dest_t.lower()}_{'per_item' if regime.per_item else 'excise'}_mixed"
+        rule = f"{dest_t.lower()}_{'per_item' if regime.per_item else 'excluded'}_mixed"
     vats = {b.treatment.vat for b in used}
     vat_at_border = "border" in vats
     vat_relieved = vats == {"relieved"}

@@ -188,6 +188,9 @@ def test_norway_voec_limit_is_per_item_and_voec_goods_pay_no_duty():
     assert (outside.rule, outside.duties, outside.vat_at_border) == ("no_above_threshold_ad_valorem", D("321.00"), True)
     mixed = run([shirts, jacket], "DE", "NO", "2026-11-23", currency="NOK")
     assert mixed.rule == "no_per_item_mixed" and mixed.duties == D("321.00") and mixed.vat_at_border is True
+    # VOEC is not available for excise goods or foodstuffs: declared at the border whatever their value
+    for line in (DutyLine("WINE", "220421", D("200.00")), DutyLine("COFFEE", "090121", D("150.00"))):
+        assert run([line], "DE", "NO", "2026-11-23", currency="NOK").vat_at_border is True, line.key
 
 
 def test_excise_goods_are_outside_ioss_and_the_uk_135_scheme():
@@ -204,7 +207,7 @@ def test_excise_goods_are_outside_ioss_and_the_uk_135_scheme():
     # a mixed parcel: the excise line at the border, the rest stays in the scheme
     book = DutyLine("BOOK", "490199", D("15.00"))
     mixed = run([wine, book], "US", "DE", "2026-06-01")
-    assert mixed.rule == "eu_excise_mixed" and mixed.vat_at_border is True
+    assert mixed.rule == "eu_excluded_mixed" and mixed.vat_at_border is True
     # not an excise good: soft drinks (2202)
     assert run([DutyLine("SODA", "220210", D("40.00"))], "US", "GB", "2026-11-23", currency="GBP",
                rates=GBP).vat_at_border is False
