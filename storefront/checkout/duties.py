@@ -351,11 +351,16 @@ def assess(
             results.append(_ad_valorem(line, line.value * factor, dest_t, regime, origin, on, currency, data,
                                        amount_from))
         elif treatment.duty == "flat_per_category":
+            # the first line of each subheading carries its flat amount
+            first = line.hs_code[:6] not in categories
             categories.setdefault(line.hs_code[:6], treatment)
-            results.append(LineDuty(line.key, line.hs_code, line.origin, ZERO, None))
+            flat = treatment.flat or ZERO
+            amount = quantize(amount_from(flat, regime.currency), currency) if first else ZERO
+            results.append(LineDuty(line.key, line.hs_code, line.origin, amount,
+                                    f"{regime.currency} {flat:f} per subheading"))
         else:
             results.append(LineDuty(line.key, line.hs_code, line.origin, ZERO, "0"))
-    per_line = [(r.key, r.amount) for r in results if r.amount or bands[r.key].treatment.duty == "ad_valorem"]
+    per_line = [(r.key, r.amount) for r in results if bands[r.key].treatment.duty == "ad_valorem"]
     per_line += [(f"category:{c}", quantize(amount_from(t.flat or ZERO, regime.currency), currency))
                  for c, t in sorted(categories.items())]
     duties = sum((amount for _, amount in per_line), ZERO)

@@ -224,6 +224,9 @@ def test_eu_flat_duty_is_per_hs_subheading_and_a_missing_code_is_not_guessed():
     assert result.duties == D("6.00") and result.missing_tariff_codes == ("APP-CAP", "APP-HAT")
     assert "tariff_code_missing" in result.notices
     assert [k for k, _ in result.per_line] == ["category:610910", "category:611595"]
+    assert [(d.key, d.amount, d.rate) for d in result.lines] == [
+        ("APP-TEE-S", D("3.00"), "EUR 3.00 per subheading"), ("APP-TEE-M", D(0), "EUR 3.00 per subheading"),
+        ("APP-SOX", D("3.00"), "EUR 3.00 per subheading")]
     assert run(lines[:3], "US", "DE", "2028-07-01").rule == "eu_below_threshold_ad_valorem"
 
 
