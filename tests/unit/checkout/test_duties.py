@@ -175,6 +175,11 @@ def test_canada_courier_thresholds_follow_the_place_of_shipment():
     assert (other.rule, other.duties, other.vat_relieved) == ("ca_above_threshold_ad_valorem", D("1.50"), False)
     at_20 = run([replace(bag, value=D("20.00"))], "DE", "CA", "2026-11-23", currency="CAD")
     assert (at_20.rule, at_20.vat_relieved) == ("ca_below_threshold_none", True)
+    # the remission does not cover alcohol, tobacco or publications (CBSA)
+    for line in (DutyLine("WINE", "220421", D("30.00")), DutyLine("BOOK", "490199", D("15.00"))):
+        excepted = run([line], "US", "CA", "2026-11-23", currency="CAD")
+        assert (excepted.rule, excepted.vat_relieved, excepted.vat_at_border) == (
+            "ca_above_threshold_ad_valorem", False, True), line.key
 
 
 def test_norway_voec_limit_is_per_item_and_voec_goods_pay_no_duty():
