@@ -327,6 +327,38 @@ def translation_status(session: Session, market: str | None, default_locale: str
     return result
 
 
+@dataclass(frozen=True)
+class CustomsRow:
+    product_id: int
+    key: str
+    missing: tuple[str, ...]  # "hs_code", "origin"
+    markets: tuple[str, ...]  # where it is sold
+
+
+def customs_status(session: Session, market: str | None = None) -> list[CustomsRow]:
+    """Products (not archived) without a tariff code or a country of origin,
+    with the markets they are sold in: checkout refuses a product without a
+    tariff code across a customs border (tariff_code_missing), and one
+    without an origin gets no preferential rate."""
+    sold = defaultdict(list)
+    for pid, code in session.execute(select(ProductMarket.product_id, ProductMarket.market_code)
+                                     .order_by(ProductMarket.market_code)):
+        sold[pid].append(code)
+    rows = session.execute(
+        select(Product.id, Product.key, Product.hs_code, Product.origin_country)
+        .where(Product.status != "archived", (Product.hs_code.is_(None)) | (Product.origin_country.is_(None)))
+        .order_by(Product.id)
+    ).all()
+    result = []
+    for r in rows:
+        markets = tuple(sold[r.id])
+        if market and market.upper() not in markets:
+            continue
+        missing = tuple(name for name, value in (("hs_code", r.hs_code), ("origin", r.origin_country)) if not value)
+        result.append(CustomsRow(r.id, r.key, missing, markets))
+    return result
+
+
 def search_statement(*, status: str | None = None, q: str | None = None):
     """Product ids matching the filters (unordered: the caller pages them); ``q``
     is a product key or words of a name or description in any locale."""

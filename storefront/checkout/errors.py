@@ -79,3 +79,13 @@ class BelowMinimumAmount(StorefrontError):
     http_status = 422
     message = N_("The order total is below the minimum amount that can be charged (%(minimum)s).")
 
+
+
+class TariffCodeMissing(StorefrontError):
+    """A product without a tariff (HS) code crossing a customs border: a
+    merchant data error (the merchant's customs report lists them); its
+    duties are not guessed."""
+
+    code = "tariff_code_missing"
+    http_status = 422
+    message = N_("Some items cannot be shipped to this address: their customs tariff code is missing (%(skus)s).")

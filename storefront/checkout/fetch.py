@@ -46,7 +46,8 @@ from storefront.tax.rules import Destination
 from storefront.tax.services import treatment_components
 
 
-VariantInfo = tuple[str, str, str, str, "str | None", "str | None"]  # sku, product slug, name, tax category, HS code, tax code
+# sku, product slug, name, tax category, HS code, tax code, country of origin, weight (g)
+VariantInfo = tuple[str, str, str, str, "str | None", "str | None", "str | None", "int | None"]
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,9 @@ def fetch_cart(session: Session, cart: Cart, markets: Sequence[MarketView], *, n
 
 
 def _line(variant_id: int, quantity: int, info: VariantInfo, price: Decimal | None, free: int) -> LineInfo:
-    sku, slug, name, category, hs_code, tax_code = info
-    return LineInfo(variant_id, sku, slug, name, quantity, price, free, category, hs_code, tax_code)
+    sku, slug, name, category, hs_code, tax_code, origin, weight = info
+    return LineInfo(variant_id, sku, slug, name, quantity, price, free, category, hs_code, tax_code,
+                    origin_country=origin, weight_grams=weight)
 
 
 def fetch_quote(session: Session, *, market_code: str, items: Sequence[tuple[str, int]], shipping: Decimal,
@@ -105,7 +107,8 @@ def fetch_quote(session: Session, *, market_code: str, items: Sequence[tuple[str
     market = market_by_code(session, market_code)
     skus = [sku for sku, _ in items]
     variants = {v.sku: v for v in session.execute(
-        select(Variant.id, Variant.sku, Product.key, Product.tax_category, Product.hs_code, Product.tax_code)
+        select(Variant.id, Variant.sku, Product.key, Product.tax_category, Product.hs_code, Product.tax_code,
+               Product.origin_country, Product.weight_grams)
         .join(Product, Product.id == Variant.product_id).where(Variant.sku.in_(skus)))}
     for sku in skus:
         if sku not in variants:
@@ -117,7 +120,7 @@ def fetch_quote(session: Session, *, market_code: str, items: Sequence[tuple[str
         if v.id not in prices:
             raise VariantNotFound(sku=sku)
         lines.append(LineInfo(v.id, v.sku, v.key, v.key, quantity, prices[v.id], None, v.tax_category, v.hs_code,
-                              v.tax_code))
+                              v.tax_code, origin_country=v.origin_country, weight_grams=v.weight_grams))
     terms = MarketTerms(market.code, market.currency, market.prices_include_tax, market.tax_rounding, market.incoterm)
     return _addressed(session, terms, tuple(lines), on, destination, vat_id, base_currency,
                       seller_vat_id=seller_vat_id, shipping_amount=shipping)
@@ -198,8 +201,8 @@ def variant_info(session: Session, ids: Sequence[int], chain: Sequence[str]) -> 
 
 def _load_variant_info(session: Session, ids: Sequence[int], chain: Sequence[str]) -> dict[int, VariantInfo]:
     rows = session.execute(
-        select(Variant.id, Variant.sku, Product.tax_category, Product.hs_code, Product.tax_code, ProductTranslation.locale,
-               ProductTranslation.name, ProductTranslation.slug)
+        select(Variant.id, Variant.sku, Product.tax_category, Product.hs_code, Product.tax_code, Product.origin_country,
+               Product.weight_grams, ProductTranslation.locale, ProductTranslation.name, ProductTranslation.slug)
         .join(Product, Product.id == Variant.product_id)
         .join(ProductTranslation, ProductTranslation.product_id == Product.id)
         .where(Variant.id.in_(ids), ProductTranslation.locale.in_(list(chain)))
@@ -208,12 +211,14 @@ def _load_variant_info(session: Session, ids: Sequence[int], chain: Sequence[str
     best: dict[int, tuple[int, VariantInfo]] = {}
     for r in rows:
         if r.id not in best or rank[r.locale] < best[r.id][0]:
-            best[r.id] = (rank[r.locale], (r.sku, r.slug, r.name, r.tax_category, r.hs_code, r.tax_code))
+            best[r.id] = (rank[r.locale], (r.sku, r.slug, r.name, r.tax_category, r.hs_code, r.tax_code,
+                                           r.origin_country, r.weight_grams))
     missing = [i for i in ids if i not in best]
     if missing:  # no translation along the chain: the product key stands in
         for r in session.execute(select(Variant.id, Variant.sku, Product.key, Product.tax_category, Product.hs_code,
-                                        Product.tax_code)
+                                        Product.tax_code, Product.origin_country, Product.weight_grams)
                                  .join(Product, Product.id == Variant.product_id).where(Variant.id.in_(missing))):
-            best[r.id] = (0, (r.sku, r.key, r.key, r.tax_category, r.hs_code, r.tax_code))
+            best[r.id] = (0, (r.sku, r.key, r.key, r.tax_category, r.hs_code, r.tax_code, r.origin_country,
+                              r.weight_grams))
     return {variant_id: value for variant_id, (_, value) in best.items()}
 

@@ -54,6 +54,7 @@ from storefront.checkout.errors import (
     IdempotencyKeyRequired,
     IdempotencyKeyReused,
     OutOfStock,
+    TariffCodeMissing,
 )
 from storefront.checkout.models import Cart
 from storefront.checkout.pricing import FxRates
@@ -223,6 +224,9 @@ def _check(state: CartState) -> None:
     for item in state.items:
         if not item.available:
             raise OutOfStock(sku=item.sku, available=0, details={"sku": item.sku})
+    if state.duties is not None and state.duties.missing_tariff_codes:
+        skus = list(state.duties.missing_tariff_codes)
+        raise TariffCodeMissing(skus=", ".join(skus), details={"skus": skus})
     if cart.currency != state.market.currency:
         raise CurrencyMismatch(market=cart.market_code, expected=state.market.currency, currency=cart.currency)
 

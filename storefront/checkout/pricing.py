@@ -37,6 +37,8 @@ from storefront.tax.rules import Destination, Determination, determine
 from storefront.tax.vat_ids import validate_vat_id
 
 ZERO = Decimal(0)
+# The product flag for excise goods (besides their HS headings, see duties.is_excise).
+EXCISE_TAX_CATEGORY = "beverage_alcohol"
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ class LineInfo:
     # taxes in ``CartInputs.tax_rates`` and the untaxed part of each unit.
     tax_key: str | None = None
     untaxed_per_unit: Decimal = ZERO
+    origin_country: str | None = None  # where the goods were made (preferential origin)
+    weight_grams: int | None = None  # of one unit
 
     @property
     def available(self) -> bool:
@@ -175,15 +179,18 @@ class TaxedOrder:
 
 
 def determination_for(destination: Destination, origin_country: str, vat_id: str | None, *,
-                      vat_at_border: bool = False) -> Determination:
+                      vat_at_border: bool = False, import_relief: bool = False) -> Determination:
     """The jurisdiction and rule (``storefront.tax.rules.determine``) for a buyer
     VAT number as entered (validated offline; an invalid one is an error).
     Delivered duty unpaid across a customs border, where the import VAT is
-    collected on delivery: none is charged here (``import_vat_on_delivery``)."""
+    collected on delivery: none is charged here (``import_vat_on_delivery``);
+    where a low-value relief means none is levied at import (Canada's courier
+    remission): none at all (``import_tax_relief``)."""
     buyer = validate_vat_id(vat_id) if vat_id else None
     determination = determine(destination, origin_country, buyer)
-    if vat_at_border and not determination.zero_rated:
-        determination = replace(determination, rule="import_vat_on_delivery", zero_rated=True)
+    if (vat_at_border or import_relief) and not determination.zero_rated:
+        rule = "import_tax_relief" if import_relief else "import_vat_on_delivery"
+        determination = replace(determination, rule=rule, zero_rated=True)
     return determination
 
 
@@ -229,10 +236,16 @@ def fx_currencies(market_currency: str, origin_country: str, destination_country
     territory = duties_engine.territory(destination_country, data)
     if not origin_country or duties_engine.territory(origin_country, data) == territory:
         return frozenset()
-    regime = duties_engine.regime_for(territory, on, data)
+    regime = duties_engine.regime_for(territory, on, data, origin_country)
     if regime is None or regime.currency == market_currency:
         return frozenset()
     return frozenset({market_currency, regime.currency})
+
+
+def _duty_line(line: LineInfo, net: Decimal) -> duties_engine.DutyLine:
+    weight = line.weight_grams * line.quantity if line.weight_grams else None
+    return duties_engine.DutyLine(line.sku, line.hs_code, net, line.quantity, line.origin_country, weight,
+                                  line.tax_category == EXCISE_TAX_CATEGORY)
 
 
 def assess_duties(inputs: CartInputs, destination: Destination, tax: TaxResult) -> duties_engine.Assessment:
@@ -240,8 +253,8 @@ def assess_duties(inputs: CartInputs, destination: Destination, tax: TaxResult) 
     compared in the regime's currency at the stored FX rates (a missing rate
     raises ``FxRateMissing``)."""
     currency = inputs.market.currency
-    hs_codes = {line.sku: line.hs_code for line in inputs.lines}
-    lines = [duties_engine.DutyLine(t.key, hs_codes.get(t.key), t.net) for t in tax.lines]
+    info = {line.sku: line for line in inputs.lines}
+    lines = [_duty_line(info[t.key], t.net) for t in tax.lines]
     return duties_engine.assess(
         lines, origin=inputs.origin_country, destination=destination.country, on=inputs.on, currency=currency,
         incoterm=inputs.market.incoterm,
@@ -303,10 +316,10 @@ def price_cart(inputs: CartInputs) -> CartPricing:
     determination, seller, assessment, at_destination, duties = None, None, None, None, ZERO
     destination = inputs.destination
     if destination is not None:
-        def taxed(vat_at_border: bool) -> TaxedOrder:
+        def taxed(vat_at_border: bool, import_relief: bool = False) -> TaxedOrder:
             return tax_order(
                 lines, determination=determination_for(destination, inputs.origin_country, inputs.vat_id,
-                                                        vat_at_border=vat_at_border),
+                                                        vat_at_border=vat_at_border, import_relief=import_relief),
                 rates=inputs.tax_rates or {}, currency=market.currency, prices_include_tax=market.prices_include_tax,
                 rounding=market.tax_rounding, shipping=shipping, seller_vat_id=inputs.seller_vat_id,
                 shipping_taxable=inputs.shipping_taxable,
@@ -314,7 +327,9 @@ def price_cart(inputs: CartInputs) -> CartPricing:
 
         charged = at_destination = taxed(False)
         assessment = assess_duties(inputs, destination, at_destination.result)
-        if assessment.vat_at_border and market.incoterm == "DAP":
+        if market.incoterm == "DAP" and assessment.vat_relieved:
+            charged = taxed(False, import_relief=True)
+        elif assessment.vat_at_border and market.incoterm == "DAP":
             charged = taxed(True)
         determination, tax, seller = charged.determination, charged.result, charged.seller_vat_id
         duties = assessment.charged

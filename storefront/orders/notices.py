@@ -12,6 +12,18 @@ NOTICES = {
     "duties_due_on_delivery": N_("Import duties and taxes may be due on delivery."),
     "tax_at_address": N_("Taxes are calculated once the delivery address is known."),
     "free_shipping": N_("Free shipping."),
+    # Duties (storefront.checkout.duties): preferential origin, one notice per agreement (orders keep codes)
+    "preferential_origin_eu_uk_tca": N_("Preferential origin under the EU-UK Trade and Cooperation Agreement: no import duty; the invoice carries the statement on origin."),
+    "preferential_origin_eu_jp_epa": N_("Preferential origin under the EU-Japan Economic Partnership Agreement: no import duty; the invoice carries the statement on origin."),
+    "preferential_origin_uk_jp_cepa": N_("Preferential origin under the UK-Japan Comprehensive Economic Partnership Agreement: no import duty; the invoice carries the statement on origin."),
+    "preferential_origin_ch_eu_fta": N_("Preferential origin under the Switzerland-EU Free Trade Agreement: no import duty; the invoice carries the statement on origin."),
+    "preferential_origin_ch_uk_ta": N_("Preferential origin under the Switzerland-UK Trade Agreement: no import duty; the invoice carries the statement on origin."),
+    "preferential_origin_ch_jp_fepa": N_("Preferential origin under the Japan-Switzerland Free Trade and Economic Partnership Agreement: no import duty; the invoice carries the statement on origin."),
+    "preferential_origin_cusma": N_("Preferential origin under the Canada-United States-Mexico Agreement (CUSMA): no import duty; the invoice carries the certification of origin."),
+    "preferential_origin_eu_ca_ceta": N_("Preferential origin under the EU-Canada Comprehensive Economic and Trade Agreement (CETA): no import duty; the invoice carries the statement on origin."),
+    "excise_at_import": N_("Alcoholic beverages are excise goods: they are declared at import outside the low-value scheme, where import VAT and excise duty are assessed."),
+    "duty_by_weight_not_estimated": N_("Some items are dutiable by weight; their import duty is assessed at the border and is not included in this estimate."),
+    "tariff_code_missing": N_("Some items cannot be shipped to this address yet: their customs tariff code is missing. Please contact us."),
 }
 
 # The legal wording a notice must carry under the order's tax rule (an invoice

@@ -13,6 +13,8 @@ from storefront.api.admin.schemas.products import (
     AdminProductArgsSchema,
     AdminProductListSchema,
     AdminProductSchema,
+    CustomsArgsSchema,
+    CustomsReportSchema,
     DeleteResultSchema,
     MarketsSetSchema,
     ProductCreateSchema,
@@ -218,3 +220,14 @@ class TranslationStatus(MethodView):
             rows = [r for r in rows if r.state == args["state"]]
         return {"missing": sum(r.state == "missing" for r in rows), "outdated": sum(r.state == "outdated" for r in rows),
                 "items": rows}
+
+
+@blp.route("/products/customs-status")
+class CustomsStatus(MethodView):
+    @blp.arguments(CustomsArgsSchema, location="query")
+    @blp.response(200, CustomsReportSchema)
+    def get(self, args):
+        """Products without a tariff (HS) code or a country of origin, with the markets they are sold in."""
+        rows = m.customs_status(db.session, args.get("market"))
+        return {"missing_tariff_code": sum("hs_code" in r.missing for r in rows),
+                "missing_origin": sum("origin" in r.missing for r in rows), "items": rows}

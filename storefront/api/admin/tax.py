@@ -10,6 +10,7 @@ from moneyed import Money
 
 from storefront import clock
 from storefront.api.admin.blueprint import MerchantBlueprint
+from storefront.api.duties import duty_details
 from storefront.extensions import db
 from storefront.markets.services import market_by_code
 from storefront.money import parse_amount
@@ -77,10 +78,11 @@ class TaxPreview(MethodView):
             "shipping": [_line_json(line, q.currency, d) for line in r.shipping],
             "tax_lines": [{"name": t.name, "rate": f"{t.rate.normalize():f}", "amount": Money(t.amount, q.currency)}
                           for t in r.tax_lines],
-            "notices": [_notice(code, d.rule, q.taxed.seller_vat_id, d.buyer_vat_id) for code in d.notices],
+            "notices": [_notice(code, d.rule, q.taxed.seller_vat_id, d.buyer_vat_id)
+                        for code in d.notices + duties.notices],
             "totals": {"net": Money(r.net_total, q.currency), "tax": Money(r.tax_total, q.currency),
                        "gross": Money(r.gross_total, q.currency)},
             "duties": {"crosses_border": duties.crosses_border, "rule": duties.rule, "incoterm": duties.incoterm,
                        "estimated": Money(duties.duties, q.currency), "charged": Money(duties.charged, q.currency),
-                       "vat_at_border": duties.vat_at_border},
+                       "vat_at_border": duties.vat_at_border, **duty_details(duties, q.currency)},
         }

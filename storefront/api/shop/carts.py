@@ -23,6 +23,7 @@ from storefront.api.shop.schemas.carts import (
     ShippingMethodSetSchema,
 )
 from storefront.extensions import db
+from storefront.api.duties import duty_details
 from storefront.api.shop.context import negotiate_request, shop, speak_as
 from storefront.api.shop.orders import order_json
 from storefront.payments.wiring import gateway, settlement_currency
@@ -107,6 +108,7 @@ def cart_json(state, extra_notices=()) -> dict:
             "crosses_border": state.duties.crosses_border, "rule": state.duties.rule,
             "incoterm": state.duties.incoterm,
             "estimated": Money(state.duties.duties, currency),
+            **duty_details(state.duties, currency),
         },
         "expires_at": cart.expires_at,
         "context": shop().as_json(),

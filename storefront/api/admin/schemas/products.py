@@ -108,6 +108,25 @@ class StatusReportSchema(Schema):
     items = fields.List(fields.Nested(StatusRowSchema), required=True)
 
 
+class CustomsRowSchema(Schema):
+    product_id = fields.Integer(required=True)
+    key = fields.String(required=True)
+    missing = fields.List(fields.String(validate=validate.OneOf(["hs_code", "origin"])), required=True)
+    markets = fields.List(fields.String(), required=True)
+
+
+class CustomsReportSchema(Schema):
+    missing_tariff_code = fields.Integer(required=True, metadata={
+        "description": "Products without an HS code: checkout across a customs border refuses them."})
+    missing_origin = fields.Integer(required=True, metadata={
+        "description": "Products without a country of origin: no preferential rate applies."})
+    items = fields.List(fields.Nested(CustomsRowSchema), required=True)
+
+
+class CustomsArgsSchema(Schema):
+    market = fields.String()
+
+
 class StatusArgsSchema(Schema):
     market = fields.String()
     state = fields.String(validate=validate.OneOf(["missing", "outdated"]))

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
+from storefront.api.duties import DutyDetailsSchema
 from storefront.api.fields import MoneySchema, NoticeSchema, TaxLineSchema  # noqa: F401  (the preview's)
 
 
@@ -73,7 +74,7 @@ class TotalsSchema(Schema):
     gross = fields.Nested(MoneySchema, required=True)
 
 
-class PreviewDutiesSchema(Schema):
+class PreviewDutiesSchema(DutyDetailsSchema):
     crosses_border = fields.Boolean(required=True)
     rule = fields.String(required=True)
     incoterm = fields.String(required=True)

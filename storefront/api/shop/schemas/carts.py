@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
+from storefront.api.duties import DutyDetailsSchema
 from storefront.api.fields import ContextSchema, MoneySchema, NoticeSchema, ShopperArgsSchema, TaxLineSchema
 
 
@@ -94,7 +95,7 @@ class CartTaxSchema(Schema):
     seller_vat_id = fields.String(allow_none=True, required=True)
 
 
-class CartDutiesSchema(Schema):
+class CartDutiesSchema(DutyDetailsSchema):
     crosses_border = fields.Boolean(required=True)
     rule = fields.String(required=True)
     incoterm = fields.String(required=True)
