@@ -293,7 +293,7 @@ def probe(port: int, path: str, headers: dict) -> tuple[int, int]:
     data = json.loads(body)
     assert data["context"]["market"] == "DE" and data["context"]["locale"] == "de-DE", data["context"]
     product = data["items"][0] if "items" in data else data
-    return len(body), len(product["alternates"])
+    return len(body), len(product.get("alternates", ()))  # lists: only with ?include=alternates
 
 
 def main() -> None:

@@ -59,7 +59,7 @@ class ProductView:
     variants: tuple[VariantView, ...]
     # [{locale, market, href}] already encoded as a JSON array: up to hundreds per
     # product with many markets, cached per process and spliced into responses as is.
-    alternates_json: str
+    alternates_json: str | None  # pre-encoded; None: not asked for (lists without ?include=alternates)
     created_at: datetime
 
 
@@ -126,6 +126,7 @@ def list_products(
     sort: str = "name",
     default_locale: str = "en",
     now: datetime,
+    alternates: bool = False,
 ) -> ProductPage:
     categories = translated_categories(session, chain)
     after = None
@@ -144,7 +145,8 @@ def list_products(
     rows = session.execute(stmt, params).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    items = _build_products(session, market, markets, chain, rows, categories, default_locale, now)
+    items = _build_products(session, market, markets, chain, rows, categories, default_locale, now,
+                            alternates=alternates)
     next_cursor = encode_cursor(sort, _cursor_value(sort, rows[-1]), rows[-1].id) if more and rows else None
     return ProductPage(items=tuple(items), next_cursor=next_cursor)
 
@@ -215,6 +217,8 @@ def _build_products(
     categories: dict[int, CategoryRef],
     default_locale: str,
     now: datetime,
+    *,
+    alternates: bool = True,
 ) -> list[ProductView]:
     ids = [r.id for r in rows]
     if not ids:
@@ -249,7 +253,7 @@ def _build_products(
                 ),
             )
         )
-    alternates = _alternates(session, ids, markets, default_locale)
+    shown = _alternates(session, ids, markets, default_locale) if alternates else None
     products = []
     for row in rows:
         own = variants.get(row.id, [])
@@ -266,7 +270,7 @@ def _build_products(
                 category=categories.get(row.category_id),
                 price=named[cheapest].price,
                 variants=named,
-                alternates_json=alternates.get(row.id, "[]"),
+                alternates_json=shown.get(row.id, "[]") if shown is not None else None,
                 created_at=row.created_at,
             )
         )

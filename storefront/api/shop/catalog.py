@@ -52,6 +52,7 @@ class Products(MethodView):
             limit=page_size(args.get("limit")), cursor=args.get("cursor"), q=args.get("q"),
             category=args.get("category"), sort=args["sort"],
             default_locale=current_app.config["DEFAULT_LOCALE"], now=clock.now(),
+            alternates="alternates" in args["include"],
         )
         return json_response(product_list_text(page.items, ctx.locale, page.next_cursor, ctx.as_json()))
 

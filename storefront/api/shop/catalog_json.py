@@ -65,7 +65,9 @@ def dumps(value: Any) -> str:
 def product_text(p: ProductView, locale: str, **extra: Any) -> str:
     """The product as JSON text, with its pre-encoded ``alternates`` spliced in
     (and ``extra`` fields such as ``context``)."""
-    fields = [dumps(product_json(p, locale))[:-1], ',"alternates":', p.alternates_json]
+    fields = [dumps(product_json(p, locale))[:-1]]
+    if p.alternates_json is not None:  # lists carry them only with ?include=alternates (API.md)
+        fields += [',"alternates":', p.alternates_json]
     for name, value in extra.items():
         fields += [',"', name, '":', dumps(value)]
     fields.append("}")

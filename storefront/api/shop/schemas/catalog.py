@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
+from webargs.fields import DelimitedList
 
 from storefront.api.fields import ContextSchema, ListArgsSchema, MoneySchema, ShopperArgsSchema
 from storefront.browse.queries import SORTS
@@ -56,7 +57,8 @@ class ProductSchema(Schema):
     category = fields.Nested(CategoryRefSchema, allow_none=True, required=True)
     price = fields.Nested(PriceSchema, required=True, metadata={"description": "The lowest variant's price."})
     variants = fields.List(fields.Nested(VariantSchema), required=True)
-    alternates = fields.List(fields.Nested(AlternateSchema), required=True)
+    alternates = fields.List(fields.Nested(AlternateSchema), metadata={
+        "description": "hreflang alternates: always on GET /products/{slug}; on lists only with ?include=alternates."})
     created_at = fields.DateTime(required=True)
 
 
@@ -80,6 +82,12 @@ class ProductQueryArgsSchema(ListArgsSchema):
         load_default="name",
         validate=validate.OneOf(SORTS, error=_l("Must be one of: {choices}.")),
         metadata={"description": "name, price, -price or newest."},
+    )
+    include = DelimitedList(
+        fields.String(validate=validate.OneOf(["alternates"], error=_l("Must be one of: {choices}."))),
+        load_default=[],
+        metadata={"description": "Comma-separated extras for each product: `alternates` (hreflang links, "
+                                 "one per market and locale selling it; always on the product detail)."},
     )
 
 
