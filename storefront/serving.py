@@ -121,5 +121,35 @@ def after_fork(app: Any) -> None:
 
 
 def when_ready(app: Any) -> None:
-    """Once, when the server is up: what an operator must hear about."""
+    """Once in the master, before the workers are forked: what an operator
+    must hear about, then the per-process caches warmed so every worker
+    starts with them (copy-on-write after the fork)."""
     warn_if_unconfigured(app)
+    if app.config.get("WARM_CACHES", True):
+        warm(app)
+
+
+WARM_PATHS = ("/api/v1/markets", "/api/v1/categories?market={market}", "/api/v1/products?market={market}")
+
+
+def warm(app: Any) -> None:
+    """One request per market for the first listing page and categories: the
+    markets, translated categories, option names, shelf rates and the response
+    micro-cache are filled. The pool is emptied afterwards: no connection
+    crosses the fork. A database that is not there yet only costs the warm-up."""
+    quiet = logging.getLogger("storefront.access")
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)
+    try:
+        client = app.test_client()
+        markets = client.get(WARM_PATHS[0])
+        codes = [m["code"] for m in (markets.get_json(silent=True) or {}).get("items", [])]
+        for code in codes:
+            for path in WARM_PATHS[1:]:
+                client.get(path.format(market=code))
+    except Exception:  # noqa: BLE001 - warming is an optimisation, never a reason not to start
+        log.warning("could not warm the caches before forking the workers", exc_info=True)
+    finally:
+        quiet.setLevel(level)
+        with app.app_context():
+            db.engine.dispose()
