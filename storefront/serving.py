@@ -24,8 +24,8 @@ from typing import Any
 from babel.support import NullTranslations, Translations
 from gunicorn import util
 from gunicorn.http.errors import (
-    ForbiddenProxyRequest, InvalidResponseHeader, InvalidResponseHeaderName, LimitRequestHeaders, LimitRequestLine,
-    ParseException, UnsupportedTransferCoding,
+    ForbiddenProxyRequest, InvalidRequestLine, InvalidResponseHeader, InvalidResponseHeaderName, LimitRequestHeaders,
+    LimitRequestLine, ParseException, UnsupportedTransferCoding,
 )
 from gunicorn.workers.sync import SyncWorker as GunicornSyncWorker
 
@@ -33,7 +33,7 @@ from storefront.api.messages import HTTP_ERRORS
 from storefront.api.observability import SECURITY_HEADERS, API_CSP, redacted_path
 from storefront.config import ROOT
 from storefront.extensions import db
-from storefront.errors import RequestTimedOut
+from storefront.errors import N_, RequestTimedOut
 from storefront.i18n.negotiation import parse_accept_language
 from storefront.payments.wiring import warn_if_unconfigured
 
@@ -41,6 +41,10 @@ log = logging.getLogger("storefront.serving")
 access = logging.getLogger("storefront.access")
 REASONS = {400: "Bad Request", 403: "Forbidden", 414: "URI Too Long", 431: "Request Header Fields Too Large",
            500: "Internal Server Error", 501: "Not Implemented", 503: "Service Unavailable"}
+# A URL with raw non-ASCII bytes (curl sends `q=préjugés` as typed; browsers encode it).
+INVALID_REQUEST_LINE = ("invalid_request_line", N_(
+    "The request line is not valid HTTP. Percent-encode characters outside ASCII in the URL "
+    "(for example q=pr%C3%A9jug%C3%A9s)."))
 NOT_IMPLEMENTED = ("not_implemented", HTTP_ERRORS[400][1])  # a Transfer-Encoding gunicorn does not support
 
 
@@ -54,6 +58,8 @@ def classify(exc: BaseException) -> tuple[int, str, str]:
         return 414, *HTTP_ERRORS[414]
     if isinstance(exc, LimitRequestHeaders):
         return 431, *HTTP_ERRORS[431]
+    if isinstance(exc, InvalidRequestLine):
+        return 400, *INVALID_REQUEST_LINE
     if isinstance(exc, ForbiddenProxyRequest):
         return 403, *HTTP_ERRORS[403]
     if isinstance(exc, UnsupportedTransferCoding):

@@ -186,3 +186,10 @@ def test_a_request_past_gunicorns_timeout_still_gets_a_json_503(undeadlined_shop
     log = shop.log()
     assert "WORKER TIMEOUT" in log and "/api/v1/carts/<token>/checkout" in log, log[-3000:]
     assert token not in log, log[-3000:]
+
+
+def test_a_url_with_raw_non_ascii_bytes_says_how_to_encode_it(shop):
+    """curl sends `q=préjugés` as typed (issue 16): JSON with the fix, not gunicorn's HTML."""
+    status, headers, body = raw(shop, "GET /api/v1/products?market=FR&q=préjugés HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    answer = json_envelope(status, headers, body, 400, "invalid_request_line")
+    assert "q=pr%C3%A9jug%C3%A9s" in answer["error"]["message"]
