@@ -25,7 +25,7 @@ from tests.served import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-ADMIN = {"Authorization": "Bearer local-admin-token"}
+ADMIN = {"Authorization": "Bearer dev-token"}  # the README's
 HEIDI = {"email": "heidi@example.ch", "name": "Heidi Meier", "line1": "Bahnhofstrasse 1", "city": "Zürich",
          "postal_code": "8001", "country": "CH"}
 
@@ -70,7 +70,7 @@ def dev_server(tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "STOREFRONT_", "STRIPE_"))}
     env.update(DATABASE_URL=url, PORT=str(port), LOCALSTRIPE_PORT="0", LOCALSTRIPE_DIR=str(tmp_path / "instance"),
-               STOREFRONT_ADMIN_TOKEN="local-admin-token", WEB_CONCURRENCY="1", LOG_LEVEL="WARNING")
+               STOREFRONT_ADMIN_TOKEN="dev-token", WEB_CONCURRENCY="1", LOG_LEVEL="WARNING")
     log_path = tmp_path / "server.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen([sys.executable, "-m", "storefront.devtools.local_payments"], cwd=ROOT, env=env,
@@ -138,6 +138,28 @@ def test_make_run_local_payments_takes_an_order_to_paid_and_refunded(dev_server)
     api = shell["STRIPE_API_BASE"].removeprefix("http://127.0.0.1:")
     with pytest.raises(OSError):
         call(int(api), "GET", "/js.stripe.com/v3/")
+
+
+def readme_block(after: str) -> list[str]:
+    """The lines of the first ```sh block after the text ``after`` in README.md."""
+    text = (ROOT / "README.md").read_text()
+    start = text.index("```sh\n", text.index(after)) + len("```sh\n")
+    return text[start:text.index("```", start)].splitlines()
+
+
+def test_the_readme_paying_locally_runs_as_written(dev_server):
+    port, _proc, shell, _tmp, log_path = dev_server
+    cart = readme_block("## Carts and checkout")
+    cart = cart[:next(i for i, line in enumerate(cart) if line.startswith("K=")) + 1]
+    pay = readme_block("In a second shell")
+    api = shell["STRIPE_API_BASE"]
+    script = "\n".join(["set -e", *cart, *pay]).replace("localhost:5000", f"localhost:{port}") \
+        .replace("http://127.0.0.1:8420", api).replace(".venv/bin/flask", str(BIN / "flask"))
+    env = {k: v for k, v in shell.items() if k not in ("STRIPE_API_BASE", "STRIPE_SECRET_KEY")}  # the script exports
+    result = subprocess.run(["bash", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr + log_path.read_text()[-3000:]
+    lines = result.stdout.strip().splitlines()
+    assert lines[-1] == "partially_refunded" and "paid" in lines and lines[-4].endswith(": paid"), result.stdout
 
 
 def test_pay_local_refuses_stripe_itself(tmp_path):
