@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+LOCALSTRIPE_PORT ?= 8420
 export FLASK_APP := storefront.app:create_app_or_exit
 
-.PHONY: run test install install-test translations migrate demo serve bench clean
+.PHONY: run run-local-payments test install install-test translations migrate demo serve bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +45,11 @@ demo: migrate
 
 run: demo
 	PORT=$(PORT) $(BIN)/gunicorn --config config/gunicorn.conf.py 'storefront:create_app()'
+
+# make run, paying on a private localstripe (a test extra) on LOCALSTRIPE_PORT, its state in instance/;
+# README, "Paying locally".
+run-local-payments: install-test demo
+	PORT=$(PORT) LOCALSTRIPE_PORT=$(LOCALSTRIPE_PORT) $(BIN)/python -m storefront.devtools.local_payments
 
 test: install-test
 	$(BIN)/python -m pytest

@@ -1,8 +1,10 @@
 """``flask storefront ...``: one CLI, grouped by domain."""
 from __future__ import annotations
 
+import time
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -18,9 +20,10 @@ from storefront.demo.loader import is_empty, load_demo
 from storefront.errors import StorefrontError
 from storefront.orders.models import OutboxMessage
 from storefront.db import retry_when_locked, sqlite_locked
-from storefront.orders.services import cancel_intents, expire_batch
+from storefront.orders.services import cancel_intents, expire_batch, order_by_token
 from storefront.orders import worker
 from storefront.payments.wiring import gateway
+from storefront.devtools.localstripe import LocalStripeError, TEST_CARD, is_local_api_base, pay_payment_intent
 from storefront.pricing import fx
 from storefront.pricing.services import reprice
 from storefront.tax.services import DATA_FILE, load_rates
@@ -49,6 +52,7 @@ tokens_cli = AppGroup("tokens", help="Merchant API tokens.")
 orders_cli = AppGroup("orders", help="Orders.")
 outbox_cli = AppGroup("outbox", help="Messages waiting for delivery.")
 catalog_cli = AppGroup("catalog", help="The catalog.")
+payments_cli = AppGroup("payments", help="Payments (localstripe for development).")
 storefront_cli.add_command(demo_cli)
 storefront_cli.add_command(fx_cli)
 storefront_cli.add_command(prices_cli)
@@ -58,6 +62,7 @@ storefront_cli.add_command(tokens_cli)
 storefront_cli.add_command(orders_cli)
 storefront_cli.add_command(outbox_cli)
 storefront_cli.add_command(catalog_cli)
+storefront_cli.add_command(payments_cli)
 
 
 @demo_cli.command("load")
@@ -177,6 +182,53 @@ def orders_expire(batch: int, give_up_after: float) -> None:
             break
         count += len(expired)
     click.echo(f"{count} unpaid orders canceled")
+
+
+@payments_cli.command("pay-local")
+@click.argument("order_token")
+@click.option("--payment-method", default=TEST_CARD, show_default=True,
+              help="A Stripe test PaymentMethod (pm_card_visa_chargeDeclined declines).")
+@click.option("--wait", "wait_seconds", default=10.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds to wait for the webhook to mark the order paid (0: do not wait).")
+def payments_pay_local(order_token: str, payment_method: str, wait_seconds: float) -> None:
+    """Pay an order's PaymentIntent on localstripe (attach a test card, confirm).
+
+    localstripe then sends payment_intent.succeeded to the webhook registered by
+    `make run-local-payments`, which marks the order paid. Refuses unless
+    STRIPE_API_BASE points at a server that is not Stripe."""
+    api_base = current_app.config.get("STRIPE_API_BASE") or ""
+    if not is_local_api_base(api_base):
+        raise click.ClickException(
+            f"STRIPE_API_BASE={api_base!r} is not a local Stripe server; export the STRIPE_API_BASE and "
+            "STRIPE_SECRET_KEY that `make run-local-payments` printed (README, \"Paying locally\")")
+    try:
+        order = order_by_token(db.session, order_token)
+    except StorefrontError as exc:
+        raise click.ClickException(str(exc.message)) from None
+    if not order.payment_intent_id:
+        raise click.ClickException(f"order {order.id} has no PaymentIntent")
+    intent_id, status = order.payment_intent_id, order.status
+    db.session.rollback()  # hold no transaction while the webhook writes
+    if status != "pending_payment":
+        raise click.ClickException(f"order {order_token} is {status}, not pending_payment")
+    try:
+        intent = pay_payment_intent(api_base, current_app.config["STRIPE_SECRET_KEY"], intent_id, payment_method)
+    except LocalStripeError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{intent_id}: {intent.get('status')}")
+    if intent.get("status") != "succeeded" or not wait_seconds:
+        return
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        status = order_by_token(db.session, order_token).status
+        db.session.rollback()
+        if status != "pending_payment" or time.monotonic() >= deadline:
+            break
+        time.sleep(0.2)
+    if status == "pending_payment":
+        raise click.ClickException(f"order still pending_payment after {wait_seconds:g} s: is the server "
+                                   "running with the webhook registered (make run-local-payments)?")
+    click.echo(f"order {order_token}: {status}")
 
 
 @outbox_cli.command("list")

@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 README = (ROOT / "README.md").read_text()
-DOCUMENTED = sorted(set(re.findall(r"flask storefront ([a-z]+)\s+([a-z]+)", README)))
+DOCUMENTED = sorted(set(re.findall(r"flask storefront ([a-z]+)\s+([a-z][a-z-]*)", README)))
 
 
 def plain_env(**extra: str) -> dict[str, str]:
