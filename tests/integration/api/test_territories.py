@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from tests.functional.shopping import new_cart, stock
+from tests.functional.shopping import ADMIN, new_cart, stock
 
 D = Decimal
 HOODIE = "APP-HOD-ORG-GRY-M"  # txcd_30011000 clothing
@@ -117,3 +117,14 @@ def test_us_territories_without_tax_data_are_a_clear_422(client, region, postal_
                           json={**BASE, "city": "X", "postal_code": postal_code, "region": region, "country": "US"})
     assert response.status_code == 422, response.get_json()
     assert response.get_json()["error"]["code"] == "no_tax_data"  # before checkout, never a 500
+
+
+def test_the_merchant_preview_shows_the_canary_islands_without_vat(client):
+    """The demo: the README's preview of a hoodie to Las Palmas de Gran Canaria."""
+    response = client.post("/api/v1/admin/tax/preview", headers=ADMIN, json={
+        "market": "EU", "address": {"country": "ES", "region": "GC", "postal_code": "35001"},
+        "items": [{"sku": HOODIE, "quantity": 1}]})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert (body["jurisdiction"], body["rule"]) == ("ES-CN", "export_special_territory")
+    assert {t["name"] for t in body["tax_lines"]} == {"IGIC"}

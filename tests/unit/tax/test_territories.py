@@ -4,7 +4,9 @@ Ireland under the Windsor Framework, Monaco and the US territories. Each
 case names its source (see the module docs of rules.py and territories.py)."""
 from __future__ import annotations
 
+import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -169,3 +171,21 @@ def test_us_territories_as_countries(country):
 
 def test_puerto_rico_as_a_us_region():
     assert determine(Destination("US", "PR", "00901"), "US").jurisdiction == "US-PR"
+
+
+def _jurisdiction(code):
+    data = json.loads((Path(__file__).resolve().parents[3] / "storefront/tax/data/rates.json").read_text("utf-8"))
+    j = next(j for j in data["jurisdictions"] if j["code"] == code)
+    return {(r["tax"], r["category"]): r for r in j["rates"]}, data["sources"]
+
+
+def test_igic_data_is_7_percent_with_its_source():
+    rates, sources = _jurisdiction("ES-CN")
+    assert rates[("IGIC", "standard")]["rate"] == "7" and rates[("IGIC", "standard")]["valid_from"] == "2012-07-01"
+    assert "Ley 4/2012" in sources[rates[("IGIC", "standard")]["source"]]
+
+
+def test_puerto_rico_ivu_data_is_10_5_plus_1_with_its_source():
+    rates, sources = _jurisdiction("US-PR")
+    assert (rates[("IVU", "standard")]["rate"], rates[("IVU municipal", "standard")]["rate"]) == ("10.5", "1")
+    assert "Hacienda" in sources[rates[("IVU", "standard")]["source"]]
