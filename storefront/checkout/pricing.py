@@ -256,6 +256,8 @@ def customs_destination(destination: Destination, origin_country: str) -> str:
         return {"EU": territory.country, "outside": territory.code}.get(territory.customs, territory.customs)
     if country == "MC":
         return "FR"
+    if country == "PR":  # inside the US customs territory (19 U.S.C. 1401(h))
+        return "US"
     if is_northern_ireland(country, destination.postal_code):
         origin = origin_country.upper()
         return origin if origin in EU_MEMBERS or origin in ("GB", "XI") else "GB"
@@ -325,8 +327,11 @@ def consignment_gbp(inputs: CartInputs, lines: Sequence[OrderLine]) -> Decimal |
     """The goods' value excluding VAT and transport in GBP, for the UK GBP 135
     rule on B2B imports (only asked for a UK destination with a VAT number)."""
     destination = inputs.destination
+    origin = inputs.origin_country.upper()
     if destination is None or destination.country.upper() not in ("GB", "XI") or not inputs.vat_id:
         return None
+    if origin in ("GB", "XI") or customs_destination(destination, origin) != "GB":
+        return None  # not an import into the UK (domestic, or EU goods to Northern Ireland)
     currency = inputs.market.currency
     rates = inputs.tax_rates or {}
     goods = calculate([LineInput(line.key, line.amount, rates.get(line.category, ()), line.untaxed) for line in lines],

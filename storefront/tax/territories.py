@@ -47,8 +47,10 @@ Decisions:
   La Réunion 974, Mayotte 976 (Art. 6(1)(c); TFEU Art. 349) are inside the
   customs territory; French VAT at the DOM rates (Code général des impôts
   art. 294-296: 8.5 % in GP, MQ, RE; not applicable in GF and YT) and octroi
-  de mer apply on import and are not in the data. Saint-Pierre-et-Miquelon
-  975 is an overseas country and territory outside both (TFEU Art. 355(2)).
+  de mer apply on import and are not in the data; Saint-Martin (97150) is an
+  outermost region too. Saint-Pierre-et-Miquelon 975 and Saint-Barthélemy
+  (97133) are overseas countries and territories outside both (TFEU
+  Art. 355(2), Annex II).
 - Åland (FI 22xxx): inside customs, outside VAT (Art. 6(1)(d)).
 - Canary Islands (ES 35xxx, 38xxx): inside customs, outside VAT
   (Art. 6(1)(b)); IGIC is levied on imports at the general rate of 7 %
@@ -74,6 +76,10 @@ TERRITORIES: tuple[Territory, ...] = (
     Territory("IC", "Canary Islands", "ES", ("35", "38"), "EU", "ES-CN"),
     Territory("EA-CE", "Ceuta", "ES", ("51",), "outside"),
     Territory("EA-ML", "Melilla", "ES", ("52",), "outside"),
+    # Saint-Barthélemy (97133, an overseas country and territory since 2012) and
+    # Saint-Martin (97150, an outermost region) share Guadeloupe's 971 block
+    Territory("BL", "Saint Barthélemy", "FR", ("97133",), "outside"),
+    Territory("MF", "Saint Martin", "FR", ("97150",), "EU"),
     Territory("GP", "Guadeloupe", "FR", ("971",), "EU"),
     Territory("MQ", "Martinique", "FR", ("972",), "EU"),
     Territory("GF", "French Guiana", "FR", ("973",), "EU"),

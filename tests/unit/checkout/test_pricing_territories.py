@@ -61,6 +61,14 @@ def test_customs_destinations():
     assert customs_destination(Destination("GB", postal_code="BT1 1AA"), "US") == "GB"
     assert customs_destination(Destination("GB", postal_code="SW1A 1AA"), "DE") == "GB"
     assert customs_destination(Destination("MC", postal_code="98000"), "DE") == "FR"
+    assert customs_destination(Destination("PR"), "US") == "US"
+
+
+def test_gb_domestic_b2b_needs_no_fx_for_the_gbp_135_test():
+    eur = MarketTerms("EUGB", "EUR", prices_include_tax=True)
+    priced = price_cart(cart(eur, bag(), tax_rates=GB_VAT, destination=Destination("GB", postal_code="SW1A 1AA"),
+                             origin_country="GB", vat_id="GB980780684"))
+    assert priced.determination.rule == "uk_vat" and str(priced.tax.tax_total) == "14.83"
 
 
 def test_gb_b2b_over_gbp_135_is_charged_uk_vat():

@@ -53,6 +53,8 @@ def test_gb_domestic_b2b_pays_vat():
     ("ES", "51001", "Ceuta", "EA-CE"),
     ("ES", "52001", "Melilla", "EA-ML"),
     ("FR", "97110", "Pointe-à-Pitre", "GP"),
+    ("FR", "97133", "Gustavia", "BL"),
+    ("FR", "97150", "Marigot", "MF"),
     ("FR", "97200", "Fort-de-France", "MQ"),
     ("FR", "97300", "Cayenne", "GF"),
     ("FR", "97400", "Saint-Denis", "RE"),
