@@ -12,7 +12,7 @@ from tests.functional.shopping import ADMIN, new_cart, stock
 
 D = Decimal
 HOODIE = "APP-HOD-ORG-GRY-M"  # txcd_30011000 clothing
-WAREHOUSE = {"GB": "DE-LEJ", "US": "US-RNO", "EU": "DE-LEJ", "FR": "DE-LEJ"}
+WAREHOUSE = {"GB": "DE-LEJ", "US": "US-RNO", "EU": "DE-LEJ", "FR": "DE-LEJ", "DE": "DE-LEJ"}
 BASE = {"email": "ana@example.com", "name": "Ana Pérez", "line1": "Calle Mayor 1"}
 LAS_PALMAS = {**BASE, "city": "Las Palmas de Gran Canaria", "postal_code": "35001", "region": "GC", "country": "ES"}
 MADRID = {**BASE, "city": "Madrid", "postal_code": "28001", "region": "M", "country": "ES"}
@@ -68,6 +68,24 @@ def test_canary_islands_get_igic_not_spanish_vat(client):
     assert money(cart["totals"]["tax"]) == included(total, "7")
     assert "outside_eu_vat_area" in codes(cart)
     assert money(cart["totals"]["duties"]) == 0  # inside the EU customs territory
+
+
+def test_busingen_pays_swiss_vat(client):
+    """Swiss customs territory by the CH-DE treaty of 1964-11-23; MWSTG Art. 3 lit. a: Swiss VAT 8.1 %."""
+    cart = cart_for(client, "DE", {**BASE, "city": "Büsingen am Hochrhein", "postal_code": "78266", "country": "DE"},
+                    [(HOODIE, 1)])
+    assert cart["tax"]["jurisdiction"] == "CH" and rates(cart) == [("MwSt.", "8.1")]
+    assert money(cart["totals"]["tax"]) == included(money(cart["totals"]["total"]), "8.1")
+
+
+def test_heligoland_is_a_zero_rated_export(client):
+    """Directive 2006/112/EC Art. 6(2)(a): outside the VAT and customs territories."""
+    cart = cart_for(client, "DE", {**BASE, "city": "Helgoland", "postal_code": "27498", "country": "DE"}, [(HOODIE, 1)])
+    assert cart["tax"]["rule"] == "export_special_territory" and rates(cart) == []
+    assert money(cart["totals"]["tax"]) == 0
+    gross = money(cart["items"][0]["unit_price"])  # the catalog price with German VAT 19 %
+    assert money(cart["totals"]["total"]) == (gross * 100 / 119).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+    assert {"outside_eu_vat_area", "duties_due_on_delivery"} <= set(codes(cart))
 
 
 def test_northern_ireland_from_the_eu_is_an_eu_distance_sale(client):
