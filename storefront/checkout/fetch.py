@@ -26,6 +26,7 @@ from storefront.checkout.pricing import (
     LineInfo,
     MarketTerms,
     ShippingChoice,
+    customs_destination,
     fx_currencies,
     tax_jurisdiction,
 )
@@ -87,7 +88,8 @@ def fetch_cart(session: Session, cart: Cart, markets: Sequence[MarketView], *, n
         inputs = CartInputs(terms, lines, on, FxRates(base_currency), own, seller_vat_id=seller_vat_id,
                             shipping_method=choice, shipping_taxable=shipping_taxable)
     else:
-        destination = Destination(address["country"], address.get("region"))
+        destination = Destination(address["country"], address.get("region"), address.get("postal_code"),
+                                  address.get("city"))
         inputs = _addressed(session, terms, lines, on, destination, address.get("vat_id"), base_currency,
                             seller_vat_id=seller_vat_id, shipping_method=choice)
     return CartInfo(cart, market, method, inputs)
@@ -134,7 +136,8 @@ def _addressed(session: Session, market: MarketTerms, lines: tuple[LineInfo, ...
                             [(line.variant_id, line.quantity) for line in lines if line.available])
     jurisdiction = tax_jurisdiction(destination, origin, vat_id)
     lines, rates = _taxability(session, jurisdiction, lines, on, market.currency, base_currency)
-    fx = fx_rates(session, base_currency, fx_currencies(market.currency, origin, destination.country, on), on)
+    fx = fx_rates(session, base_currency,
+                  fx_currencies(market.currency, origin, customs_destination(destination, origin), on), on)
     return CartInputs(market, lines, on, fx, rates, destination, origin, vat_id,
                       shipping_taxable=taxability.shipping_taxable(jurisdiction, on), **extra)
 

@@ -33,7 +33,8 @@ from storefront.checkout import duties as duties_engine
 from storefront.checkout.totals import Totals, order_totals
 from storefront.pricing.errors import FxRateMissing
 from storefront.tax.calculation import LineInput, TaxComponent, TaxResult, calculate
-from storefront.tax.rules import Destination, Determination, determine
+from storefront.tax.rules import EU_MEMBERS, Destination, Determination, determine, territory_of
+from storefront.tax.territories import is_northern_ireland
 from storefront.tax.vat_ids import validate_vat_id
 
 ZERO = Decimal(0)
@@ -179,7 +180,8 @@ class TaxedOrder:
 
 
 def determination_for(destination: Destination, origin_country: str, vat_id: str | None, *,
-                      vat_at_border: bool = False, import_relief: bool = False) -> Determination:
+                      vat_at_border: bool = False, import_relief: bool = False,
+                      consignment_gbp: Decimal | None = None) -> Determination:
     """The jurisdiction and rule (``storefront.tax.rules.determine``) for a buyer
     VAT number as entered (validated offline; an invalid one is an error).
     Delivered duty unpaid across a customs border, where the import VAT is
@@ -187,7 +189,7 @@ def determination_for(destination: Destination, origin_country: str, vat_id: str
     where a low-value relief means none is levied at import (Canada's courier
     remission): none at all (``import_tax_relief``)."""
     buyer = validate_vat_id(vat_id) if vat_id else None
-    determination = determine(destination, origin_country, buyer)
+    determination = determine(destination, origin_country, buyer, consignment_gbp)
     if (vat_at_border or import_relief) and not determination.zero_rated:
         rule = "import_tax_relief" if import_relief else "import_vat_on_delivery"
         determination = replace(determination, rule=rule, zero_rated=True)
@@ -242,6 +244,26 @@ def fx_currencies(market_currency: str, origin_country: str, destination_country
     return frozenset({market_currency, regime.currency})
 
 
+def customs_destination(destination: Destination, origin_country: str) -> str:
+    """The customs territory the goods enter, as a country code for the duties
+    engine: a special territory's own (``storefront.tax.territories``: Büsingen
+    is Swiss, Heligoland or Ceuta their own, the Canaries the EU's); Northern
+    Ireland applies the EU customs code to goods, so goods from the EU (or,
+    within the UK, from GB) cross no border."""
+    country = destination.country.upper()
+    territory = territory_of(destination)
+    if territory is not None:
+        return {"EU": territory.country, "outside": territory.code}.get(territory.customs, territory.customs)
+    if country == "MC":
+        return "FR"
+    if country == "PR":  # inside the US customs territory (19 U.S.C. 1401(h))
+        return "US"
+    if is_northern_ireland(country, destination.postal_code):
+        origin = origin_country.upper()
+        return origin if origin in EU_MEMBERS or origin in ("GB", "XI") else "GB"
+    return country
+
+
 def _duty_line(line: LineInfo, net: Decimal) -> duties_engine.DutyLine:
     weight = line.weight_grams * line.quantity if line.weight_grams else None
     return duties_engine.DutyLine(line.sku, line.hs_code, net, line.quantity, line.origin_country, weight,
@@ -256,7 +278,8 @@ def assess_duties(inputs: CartInputs, destination: Destination, tax: TaxResult) 
     info = {line.sku: line for line in inputs.lines}
     lines = [_duty_line(info[t.key], t.net) for t in tax.lines]
     return duties_engine.assess(
-        lines, origin=inputs.origin_country, destination=destination.country, on=inputs.on, currency=currency,
+        lines, origin=inputs.origin_country, destination=customs_destination(destination, inputs.origin_country),
+        on=inputs.on, currency=currency,
         incoterm=inputs.market.incoterm,
         value_in=lambda amount, target: inputs.fx.convert(amount, currency, target),
         amount_from=lambda amount, source: inputs.fx.convert(amount, source, currency),
@@ -300,6 +323,22 @@ def _tax_without_address(inputs: CartInputs, lines: Sequence[OrderLine], shippin
                      shipping=shipping, shipping_taxable=inputs.shipping_taxable)
 
 
+def consignment_gbp(inputs: CartInputs, lines: Sequence[OrderLine]) -> Decimal | None:
+    """The goods' value excluding VAT and transport in GBP, for the UK GBP 135
+    rule on B2B imports (only asked for a UK destination with a VAT number)."""
+    destination = inputs.destination
+    origin = inputs.origin_country.upper()
+    if destination is None or destination.country.upper() not in ("GB", "XI") or not inputs.vat_id:
+        return None
+    if origin in ("GB", "XI") or customs_destination(destination, origin) != "GB":
+        return None  # not an import into the UK (domestic, or EU goods to Northern Ireland)
+    currency = inputs.market.currency
+    rates = inputs.tax_rates or {}
+    goods = calculate([LineInput(line.key, line.amount, rates.get(line.category, ()), line.untaxed) for line in lines],
+                      currency=currency, prices_include_tax=inputs.market.prices_include_tax)
+    return inputs.fx.convert(goods.net_total, currency, "GBP")
+
+
 def price_cart(inputs: CartInputs) -> CartPricing:
     """Items, tax, duties, notices and totals of a cart (see the module doc)."""
     market = inputs.market
@@ -316,10 +355,13 @@ def price_cart(inputs: CartInputs) -> CartPricing:
     determination, seller, assessment, at_destination, duties = None, None, None, None, ZERO
     destination = inputs.destination
     if destination is not None:
+        value_gbp = consignment_gbp(inputs, lines)
+
         def taxed(vat_at_border: bool, import_relief: bool = False) -> TaxedOrder:
             return tax_order(
                 lines, determination=determination_for(destination, inputs.origin_country, inputs.vat_id,
-                                                        vat_at_border=vat_at_border, import_relief=import_relief),
+                                                        vat_at_border=vat_at_border, import_relief=import_relief,
+                                                        consignment_gbp=value_gbp),
                 rates=inputs.tax_rates or {}, currency=market.currency, prices_include_tax=market.prices_include_tax,
                 rounding=market.tax_rounding, shipping=shipping, seller_vat_id=inputs.seller_vat_id,
                 shipping_taxable=inputs.shipping_taxable,
@@ -329,11 +371,16 @@ def price_cart(inputs: CartInputs) -> CartPricing:
         assessment = assess_duties(inputs, destination, at_destination.result)
         if market.incoterm == "DAP" and assessment.vat_relieved:
             charged = taxed(False, import_relief=True)
-        elif assessment.vat_at_border and market.incoterm == "DAP":
+        elif market.incoterm == "DAP" and (assessment.vat_at_border or at_destination.determination.import_tax):
             charged = taxed(True)
         determination, tax, seller = charged.determination, charged.result, charged.seller_vat_id
         duties = assessment.charged
-        notices += [Notice(code) for code in determination.notices + assessment.notices]
+        codes = list(dict.fromkeys(determination.notices + assessment.notices))
+        if at_destination.determination.territory not in (None, "XI") and market.incoterm == "DAP" \
+                or (determination.rule == "export_special_territory" and not determination.import_tax):
+            # an export: the territory's import taxes are paid on delivery (or not in the data)
+            codes = list(dict.fromkeys(codes + ["duties_due_on_delivery"]))
+        notices += [Notice(code) for code in codes]
     else:
         tax = _tax_without_address(inputs, lines, shipping)
         if not market.prices_include_tax:

@@ -10,6 +10,7 @@ NOTICES = {
     "items_removed": N_("Some items are not sold in this market and were removed: %(skus)s."),
     "reverse_charge": N_("Reverse charge: the buyer accounts for the VAT. No VAT is charged."),
     "duties_due_on_delivery": N_("Import duties and taxes may be due on delivery."),
+    "outside_eu_vat_area": N_("This address is outside the EU VAT area: the goods are exported without EU VAT; local import taxes apply."),
     "tax_at_address": N_("Taxes are calculated once the delivery address is known."),
     "free_shipping": N_("Free shipping."),
     # Duties (storefront.checkout.duties): preferential origin, one notice per agreement (orders keep codes)

@@ -63,7 +63,8 @@ class TaxPreview(MethodView):
         address = data["address"]
         q = quote(
             db.session, market_code=market, items=[(i["sku"], i["quantity"]) for i in data["items"]],
-            shipping=shipping, destination=Destination(address["country"].upper(), address.get("region")),
+            shipping=shipping, destination=Destination(address["country"].upper(), address.get("region"),
+                                                   address.get("postal_code"), address.get("city")),
             vat_id=data.get("vat_id"), seller_vat_id=current_app.config.get("SELLER_VAT_ID"),
             now=now, on=data.get("date"), base_currency=current_app.config["BASE_CURRENCY"],
         )

@@ -19,7 +19,7 @@ DE_VAT = validate_vat_id("DE136695976")
         (Destination("US", "US-OR"), "US", None, "US-OR", "us_state_sales_tax", False),
         (Destination("CA", "qc"), "US", None, "CA-QC", "ca_gst_provincial", False),
         (Destination("GB"), "DE", None, "GB", "uk_vat", False),
-        (Destination("GB"), "DE", validate_vat_id("GB980780684"), "GB", "uk_reverse_charge", True),
+        (Destination("GB"), "DE", validate_vat_id("GB980780684"), "GB", "uk_vat", False),  # value unknown: VAT
         (Destination("CH"), "DE", None, "CH", "ch_vat", False),
         (Destination("KW"), "DE", None, "KW", "kw_no_vat", False),
     ],

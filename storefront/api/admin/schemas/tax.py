@@ -37,6 +37,9 @@ class PreviewItemSchema(Schema):
 class PreviewAddressSchema(Schema):
     country = fields.String(required=True, validate=validate.Length(equal=2, error=_l("Must be a two-letter country code.")))
     region = fields.String(load_default=None)
+    # territories outside the EU VAT area and Northern Ireland are found by postal code (storefront.tax.territories)
+    postal_code = fields.String(load_default=None)
+    city = fields.String(load_default=None)
 
 
 class PreviewSchema(Schema):
