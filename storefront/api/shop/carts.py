@@ -105,8 +105,7 @@ def cart_json(state, extra_notices=()) -> dict:
             "notices": notices,
         },
         "tax": {"jurisdiction": d.jurisdiction if d else None, "rule": d.rule if d else None,
-                "buyer_vat_id": d.buyer_vat_id if d else None, "seller_vat_id": state.seller_vat_id,
-                "provider": state.tax_provider},
+                "buyer_vat_id": d.buyer_vat_id if d else None, "seller_vat_id": state.seller_vat_id},
         "duties": None if state.duties is None else {
             "crosses_border": state.duties.crosses_border, "rule": state.duties.rule,
             "incoterm": state.duties.incoterm,

@@ -72,7 +72,6 @@ def codes(cart):
 
 def test_seattle_gets_the_local_rate_through_stripe_tax(client, stripe_tax):
     token, cart = seattle_cart(client, [(HOODIE, 2), (BACKPACK, 1)])
-    assert cart["tax"]["provider"] == "stripe"
     assert rates(cart) == [("Local sales tax", "3.85"), ("Sales tax", "6.5")]  # 10.35 % in all
     amounts = [D(i["total"]["amount"]) for i in cart["items"]] + [D(cart["totals"]["shipping"]["amount"])]
     expected = sum(percent(a, "6.5") + percent(a, "3.85") for a in amounts)  # per line, each component rounded once
@@ -133,7 +132,6 @@ def test_a_provider_outage_is_503_never_the_state_rate(app, client, stripe_tax, 
 
 def test_builtin_tables_say_the_us_tax_is_an_estimate(client, builtin):
     _, cart = seattle_cart(client, [(HOODIE, 1)])
-    assert cart["tax"]["provider"] == "builtin"
     assert rates(cart) == [("Sales tax", "6.5")]  # WA's state base rate only
     notice = next(n for n in cart["totals"]["notices"] if n["code"] == "tax_estimate")
     assert "estimate" in notice["message"]

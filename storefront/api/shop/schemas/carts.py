@@ -93,7 +93,6 @@ class CartTaxSchema(Schema):
     rule = fields.String(allow_none=True, required=True)
     buyer_vat_id = fields.String(allow_none=True, required=True)
     seller_vat_id = fields.String(allow_none=True, required=True)
-    provider = fields.String(required=True)  # who computed the taxes: "builtin" (rate tables) or "stripe"
 
 
 class CartDutiesSchema(DutyDetailsSchema):
