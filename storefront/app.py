@@ -14,6 +14,7 @@ from storefront.db import configure_sqlite, read_only_transactions
 from storefront.extensions import db, migrate
 from storefront.i18n import wiring as i18n
 from storefront.payments import wiring as payments
+from storefront.tax import wiring as tax_wiring
 
 
 def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = None) -> Flask:
@@ -22,6 +23,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     settings = load_config(env=env, overrides=overrides)
     app.config.update(settings)
     payments.check_settings(app.config)
+    tax_wiring.check_settings(app.config)
     app.json.ensure_ascii = False  # UTF-8 JSON: "高慢と偏見", not "\u9ad8..."
     app.json.sort_keys = False  # the documented field order, and less work per response
     if app.config["PROXY_HOPS"]:  # the client address and scheme as the trusted proxies saw them

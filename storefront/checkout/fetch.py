@@ -43,6 +43,16 @@ from storefront.markets.services import market_by_code
 from storefront.pricing.services import cached_current_rates
 from storefront.shipping.services import MethodView, methods_for
 from storefront.tax import taxability
+from storefront.tax.providers import (
+    ProviderAddress,
+    ProviderLine,
+    ProviderRequest,
+    TaxProvider,
+    provider_tax_code,
+    shipping_taxed,
+    to_components,
+    untaxed_part,
+)
 from storefront.tax.rules import Destination
 from storefront.tax.services import treatment_components
 
@@ -62,9 +72,11 @@ class CartInfo:
 
 
 def fetch_cart(session: Session, cart: Cart, markets: Sequence[MarketView], *, now: datetime, default_locale: str,
-               seller_vat_id: str | None, base_currency: str, fresh_shipping: bool = False) -> CartInfo:
+               seller_vat_id: str | None, base_currency: str, fresh_shipping: bool = False,
+               tax_provider: TaxProvider | None = None) -> CartInfo:
     """Current prices (at ``now``), stock, shipping, taxes and FX rates for ``cart``
-    (``fresh_shipping``: the shipping methods read from the database, not this process's copy)."""
+    (``fresh_shipping``: the shipping methods read from the database, not this process's copy;
+    ``tax_provider``: who taxes an addressed cart where it applies, None the built-in tables)."""
     market = next(m for m in markets if m.code == cart.market_code)
     ids = [line.variant_id for line in cart.lines]
     prices = dict(session.execute(effective_prices_statement(market.code, ids, now)).all()) if ids else {}
@@ -92,6 +104,7 @@ def fetch_cart(session: Session, cart: Cart, markets: Sequence[MarketView], *, n
                                   address.get("city"))
         inputs = _addressed(session, terms, lines, on, destination, address.get("vat_id"), base_currency,
                             seller_vat_id=seller_vat_id, shipping_method=choice)
+        inputs = provided_taxes(inputs, tax_provider, address)
     return CartInfo(cart, market, method, inputs)
 
 
@@ -140,6 +153,53 @@ def _addressed(session: Session, market: MarketTerms, lines: tuple[LineInfo, ...
                   fx_currencies(market.currency, origin, customs_destination(destination, origin), on), on)
     return CartInputs(market, lines, on, fx, rates, destination, origin, vat_id,
                       shipping_taxable=taxability.shipping_taxable(jurisdiction, on), **extra)
+
+
+def provided_taxes(inputs: CartInputs, provider: TaxProvider | None, address: dict) -> CartInputs:
+    """The taxes of an addressed order from ``provider`` where it applies to
+    the destination (``storefront.tax.providers``): each sold line gets its
+    own components (key ``<provider>:<sku>``) and untaxed part, the shipping
+    is taxed or not as the provider says; the amounts stay the calculation's
+    (rounded once). Where the built-in tables tax a US destination (state
+    base rates), the cart says the tax is an estimate."""
+    destination = inputs.destination
+    assert destination is not None
+    country = destination.country.upper()
+    if provider is None or not provider.applies_to(country):
+        return replace(inputs, tax_estimate=country == "US")
+    market = inputs.market
+    sold = [line for line in inputs.lines if line.available]
+    if not sold:
+        return replace(inputs, tax_provider=provider.name)
+    goods = sum((line.unit_price * line.quantity for line in sold), Decimal(0))  # type: ignore[operator]
+    if inputs.shipping_amount is not None:
+        shipping = inputs.shipping_amount
+    else:
+        shipping = inputs.shipping_method.price_for(goods) if inputs.shipping_method is not None else Decimal(0)
+    request = ProviderRequest(
+        currency=market.currency,
+        lines=tuple(ProviderLine(line.sku, line.unit_price * line.quantity, line.quantity,  # type: ignore[operator]
+                                 provider_tax_code(line.tax_code, line.tax_category)) for line in sold),
+        shipping=shipping,
+        address=ProviderAddress(country, destination.region, address.get("postal_code"), address.get("city"),
+                                address.get("line1")),
+        tax_behavior="inclusive" if market.prices_include_tax else "exclusive",
+    )
+    result = provider.calculate(request)
+    jurisdiction = tax_jurisdiction(destination, inputs.origin_country, inputs.vat_id)
+    rates = dict(inputs.tax_rates or {})
+    lines = []
+    for line in inputs.lines:
+        if not line.available:
+            lines.append(line)
+            continue
+        taxes = result.lines[line.sku]
+        key = f"{provider.name}:{line.sku}"
+        rates[key] = to_components(taxes, jurisdiction)
+        untaxed = untaxed_part(taxes, line.unit_price * line.quantity)  # type: ignore[operator]
+        lines.append(replace(line, tax_key=key, untaxed_per_unit=quantize(untaxed / line.quantity, market.currency)))
+    return replace(inputs, lines=tuple(lines), tax_rates=rates, shipping_taxable=shipping_taxed(result),
+                   tax_provider=result.provider, tax_calculation_id=result.calculation_id)
 
 
 def _taxability(session: Session, jurisdiction: str, lines: tuple[LineInfo, ...], on: date, currency: str,

@@ -71,6 +71,7 @@ from storefront.payments.gateway import PaymentGateway, PaymentIntent
 from storefront.payments.limits import minimum_charge
 from storefront.pricing.services import current_rates
 from storefront.checkout.services import free_stock
+from storefront.tax.providers import TaxProvider
 
 MAX_KEY_LENGTH = 255
 
@@ -115,6 +116,7 @@ def place_order(
     base_currency: str,
     reservation: timedelta,
     settlement_currency: str | None = None,
+    tax_provider: TaxProvider | None = None,
 ) -> Placed:
     """Steps 1-3 above. ``commit`` ends the caller's transaction: it is called
     after step 1 (and after abandoning a failed attempt); the caller commits
@@ -125,7 +127,7 @@ def place_order(
         raise IdempotencyKeyRequired()
     order, created = _order_for(session, token, key, markets=markets, now=now, default_locale=default_locale,
                                 seller_vat_id=seller_vat_id, base_currency=base_currency, reservation=reservation,
-                                settlement_currency=settlement_currency or base_currency)
+                                settlement_currency=settlement_currency or base_currency, tax_provider=tax_provider)
     if order.payment_intent_id is not None or order.status != "pending_payment":
         return Placed(order, None)  # a replay (or an order that expired before it got its intent)
     request = _IntentRequest(
@@ -148,7 +150,8 @@ def place_order(
 
 def _order_for(session: Session, token: str, key: str, *, markets: Sequence[MarketView], now: datetime,
                default_locale: str, seller_vat_id: str | None, base_currency: str,
-               reservation: timedelta, settlement_currency: str) -> tuple[Order, bool]:
+               reservation: timedelta, settlement_currency: str,
+               tax_provider: TaxProvider | None = None) -> tuple[Order, bool]:
     """Step 1: the order of this key (False), or a new one written now (True)."""
     cart = get_cart(session, token, now, for_update=True)
     existing = session.scalar(select(Order).where(Order.idempotency_key == key))
@@ -159,7 +162,7 @@ def _order_for(session: Session, token: str, key: str, *, markets: Sequence[Mark
     if cart.status != "open":
         raise CartClosed()
     state = cart_state(session, cart, markets, now=now, default_locale=default_locale, seller_vat_id=seller_vat_id,
-                       base_currency=base_currency, fresh_shipping=True)
+                       base_currency=base_currency, fresh_shipping=True, tax_provider=tax_provider)
     _check(state)
     amount = Money(state.totals.total, state.market.currency)
     _check_minimum(session, amount, settlement_currency, base_currency, now)
@@ -309,6 +312,7 @@ def _write(session: Session, cart: Cart, state: CartState, key: str, amount_mino
                    for x in state.tax.tax_lines],
         notices=[n.code for n in state.notices],
         tax_rule=d.rule if d else None, tax_jurisdiction=d.jurisdiction if d else None,
+        tax_provider=state.tax_provider, tax_calculation_id=state.tax_calculation_id,
         buyer_vat_id=d.buyer_vat_id if d else None, seller_vat_id=state.seller_vat_id,
         duties_rule=state.duties.rule if state.duties else None,
         incoterm=state.duties.incoterm if state.duties else "DDP",

@@ -19,6 +19,11 @@ The steps, in order:
    the order is taxed again with no VAT (``import_vat_on_delivery``);
 5. notices, and totals (``storefront.checkout.totals``).
 
+Where a tax provider supplies the taxes (``storefront.tax.providers``: Stripe
+Tax for US local rates), the fetch gives each line its own components; the
+amounts are still computed here, rounded once. A US destination taxed by the
+built-in tables (state base rates) gets the notice ``tax_estimate``.
+
 Before an address is known the market's own taxes apply where its prices
 include tax (as the catalog shows them), none yet where tax is added at the end.
 """
@@ -159,6 +164,10 @@ class CartInputs:
     shipping_method: ShippingChoice | None = None
     shipping_amount: Decimal | None = None  # a fixed shipping amount instead of the method's price (a preview)
     shipping_taxable: bool = True  # False where the jurisdiction exempts separately stated delivery (US-CA, US-ME)
+    # Who supplied the taxes (``storefront.tax.providers``) and its calculation's id (orders keep both).
+    tax_provider: str = "builtin"
+    tax_calculation_id: str | None = None
+    tax_estimate: bool = False  # the built-in state base rate for a US destination: the cart says it is an estimate
 
 
 # --- tax of an order ------------------------------------------------------------------
@@ -304,6 +313,8 @@ class CartPricing:
     taxed_at_destination: TaxedOrder | None
     notices: tuple[Notice, ...]
     totals: Totals
+    tax_provider: str = "builtin"
+    tax_calculation_id: str | None = None
 
 
 def _item(line: LineInfo) -> ItemView:
@@ -381,6 +392,8 @@ def price_cart(inputs: CartInputs) -> CartPricing:
             # an export: the territory's import taxes are paid on delivery (or not in the data)
             codes = list(dict.fromkeys(codes + ["duties_due_on_delivery"]))
         notices += [Notice(code) for code in codes]
+        if inputs.tax_estimate and not determination.zero_rated:
+            notices.append(Notice("tax_estimate"))
     else:
         tax = _tax_without_address(inputs, lines, shipping)
         if not market.prices_include_tax:
@@ -390,4 +403,4 @@ def price_cart(inputs: CartInputs) -> CartPricing:
     tax_included = market.prices_include_tax and not (determination is not None and determination.zero_rated)
     totals = order_totals(tax, tax_included=tax_included, duties=duties)
     return CartPricing(items, goods, shipping, tax, determination, seller, assessment, at_destination,
-                       tuple(notices), totals)
+                       tuple(notices), totals, inputs.tax_provider, inputs.tax_calculation_id)

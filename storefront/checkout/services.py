@@ -35,6 +35,7 @@ from storefront.pricing.queries import effective_prices_statement
 from storefront.shipping.addresses import normalize_address
 from storefront.shipping.services import MethodView, methods_for
 from storefront.tax.calculation import TaxResult
+from storefront.tax.providers import TaxProvider
 from storefront.tax.rules import Determination
 from storefront.tax.vat_ids import validate_vat_id
 from storefront.tax.calculation import LineInput, calculate
@@ -56,6 +57,8 @@ class CartState:
     duties: duties_engine.Assessment | None
     notices: tuple[Notice, ...]
     seller_vat_id: str | None
+    tax_provider: str = "builtin"
+    tax_calculation_id: str | None = None
 
 
 def new_token() -> str:
@@ -222,15 +225,17 @@ def set_shipping_method(session: Session, cart: Cart, method_id: int) -> None:
 
 
 def cart_state(session: Session, cart: Cart, markets: Sequence[MarketView], *, now: datetime, default_locale: str,
-               seller_vat_id: str | None, base_currency: str, fresh_shipping: bool = False) -> CartState:
+               seller_vat_id: str | None, base_currency: str, fresh_shipping: bool = False,
+               tax_provider: TaxProvider | None = None) -> CartState:
     """Everything a cart shows, computed from current data (``fresh_shipping``:
     the shipping methods read from the database, not from this process's copy,
     as placing an order does: it charges what the merchant set)."""
     info = fetch_cart(session, cart, markets, now=now, default_locale=default_locale, seller_vat_id=seller_vat_id,
-                      base_currency=base_currency, fresh_shipping=fresh_shipping)
+                      base_currency=base_currency, fresh_shipping=fresh_shipping, tax_provider=tax_provider)
     priced = price_cart(info.inputs)
     return CartState(cart, info.market, priced.items, priced.totals, priced.tax, priced.determination,
-                     info.shipping_method, priced.duties, priced.notices, priced.seller_vat_id)
+                     info.shipping_method, priced.duties, priced.notices, priced.seller_vat_id,
+                     priced.tax_provider, priced.tax_calculation_id)
 
 
 # --- carts of a market -----------------------------------------------------------------------

@@ -35,6 +35,10 @@ class Order(Base):
     notices: Mapped[list[str]] = mapped_column(JSON)
     tax_rule: Mapped[str | None] = mapped_column(String(32))
     tax_jurisdiction: Mapped[str | None] = mapped_column(String(8))
+    # Who computed the taxes (storefront.tax.providers: "builtin", "stripe") and the provider's
+    # calculation id (Stripe: taxcalc_...), for refunds (tax reversals) and filings.
+    tax_provider: Mapped[str] = mapped_column(String(16), default="builtin", server_default="builtin")
+    tax_calculation_id: Mapped[str | None] = mapped_column(String(255))
     buyer_vat_id: Mapped[str | None] = mapped_column(String(32))
     seller_vat_id: Mapped[str | None] = mapped_column(String(32))
     duties_rule: Mapped[str | None] = mapped_column(String(64))

@@ -13,6 +13,7 @@ NOTICES = {
     "outside_eu_vat_area": N_("This address is outside the EU VAT area: the goods are exported without EU VAT; local import taxes apply."),
     "tax_at_address": N_("Taxes are calculated once the delivery address is known."),
     "free_shipping": N_("Free shipping."),
+    "tax_estimate": N_("Sales tax is an estimate at the state rate: local taxes of the county or city may apply."),
     # Duties (storefront.checkout.duties): preferential origin, one notice per agreement (orders keep codes)
     "preferential_origin_eu_uk_tca": N_("Preferential origin under the EU-UK Trade and Cooperation Agreement: no import duty; the invoice carries the statement on origin."),
     "preferential_origin_eu_jp_epa": N_("Preferential origin under the EU-Japan Economic Partnership Agreement: no import duty; the invoice carries the statement on origin."),

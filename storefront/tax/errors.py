@@ -50,3 +50,19 @@ class TaxCodeCategoryMismatch(StorefrontError):
     code = "tax_code_category_mismatch"
     http_status = 422
     message = N_("Tax code “%(tax_code)s” stands for tax category “%(expected)s”, not “%(category)s”.")
+
+
+class TaxProviderUnavailable(StorefrontError):
+    """The tax provider did not answer (connection error, timeout, 5xx): never a silent state-only rate."""
+
+    code = "tax_provider_unavailable"
+    http_status = 503
+    message = N_("Taxes cannot be calculated right now. Please try again in a moment.")
+
+
+class TaxProviderRefused(StorefrontError):
+    """The tax provider refused the request (an address it cannot place, a bad tax code)."""
+
+    code = "tax_provider_refused"
+    http_status = 422
+    message = N_("Taxes cannot be calculated for this delivery address. Please check the address.")

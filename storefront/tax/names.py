@@ -32,6 +32,9 @@ NAMES: dict[str, dict[str, str]] = {
     "RST": {"fr": "TVD"},
     "Sales tax": {"es": "Impuesto sobre las ventas", "fr": "Taxe de vente", "de": "Verkaufssteuer",
                   "ja": "売上税"},
+    # Local (county, city, district) sales tax from a tax provider (storefront.tax.providers)
+    "Local sales tax": {"es": "Impuesto local sobre las ventas", "fr": "Taxe de vente locale",
+                        "de": "Lokale Verkaufssteuer", "ja": "地方売上税"},
 }
 
 

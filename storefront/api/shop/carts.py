@@ -28,6 +28,7 @@ from storefront.api.shop.context import negotiate_request, shop, speak_as
 from storefront.api.shop.orders import order_json
 from storefront.payments.wiring import gateway, settlement_currency
 from storefront.tax.names import display_name
+from storefront.tax.wiring import tax_provider
 
 blp = Blueprint("carts", __name__, description="Carts: items, address, shipping, totals.")
 blp.before_request(negotiate_request)
@@ -47,6 +48,7 @@ def _state(cart):
     return services.cart_state(
         db.session, cart, ctx.markets, now=clock.now(), default_locale=current_app.config["DEFAULT_LOCALE"],
         seller_vat_id=current_app.config.get("SELLER_VAT_ID"), base_currency=current_app.config["BASE_CURRENCY"],
+        tax_provider=tax_provider(),
     )
 
 
@@ -225,7 +227,7 @@ class CartCheckout(MethodView):
             now=clock.now(), default_locale=current_app.config["DEFAULT_LOCALE"],
             seller_vat_id=current_app.config.get("SELLER_VAT_ID"), base_currency=current_app.config["BASE_CURRENCY"],
             reservation=timedelta(minutes=current_app.config["RESERVATION_MINUTES"]),
-            settlement_currency=settlement_currency(),
+            settlement_currency=settlement_currency(), tax_provider=tax_provider(),
         )
         db.session.commit()
         order = placed.order
