@@ -15,6 +15,7 @@ from storefront.i18n.fallback import fallback_chain
 from storefront.i18n.negotiation import Negotiated, RequestHints, Suggestion, negotiate, parse_accept_language
 from storefront.markets import cache
 from storefront.markets.services import MarketView
+from storefront.pricing.display import display_country, display_jurisdiction
 
 VARY = "Accept-Language, X-Market, X-Country"
 
@@ -27,6 +28,17 @@ class ShopContext:
     suggestion: Suggestion | None
     chain: tuple[str, ...]  # content fallback chain, e.g. ("fr-CA", "fr", "en")
     markets: tuple[MarketView, ...]
+    # The country whose taxes shelf prices include (see ``tax_country_for``), None where they include none.
+    tax_country: str | None = None
+
+    @property
+    def tax_jurisdiction(self) -> str | None:
+        """Whose rates the catalog shows: the display country's jurisdiction."""
+        return display_jurisdiction(self.tax_country, self.market.tax_jurisdiction)
+
+    def catalog_json(self) -> dict:
+        """The context of catalog answers: also the country whose taxes the prices include."""
+        return self.as_json() | {"tax_country": self.tax_country}
 
     def as_json(self) -> dict:
         body = {
@@ -45,6 +57,14 @@ def markets() -> tuple[MarketView, ...]:
     if "markets" not in g:
         g.markets = cache.markets(db.session)
     return g.markets
+
+
+def tax_country_for(market: MarketView, locale: str) -> str | None:
+    """The country whose taxes the shelf prices include: X-Country, else the
+    locale's region, when the market holds it; else the market's jurisdiction."""
+    region = locale.rsplit("-", 1)[-1] if "-" in locale else None
+    return display_country(market.countries, market.tax_jurisdiction,
+                           (request.headers.get("X-Country"), region))
 
 
 @lru_cache(maxsize=8192)
@@ -72,6 +92,7 @@ def negotiate_request() -> None:
         suggestion=result.suggestion,
         chain=fallback_chain(result.locale, current_app.config["DEFAULT_LOCALE"]),
         markets=all_markets,
+        tax_country=tax_country_for(market, result.locale),
     )
 
 
@@ -87,7 +108,7 @@ def speak_as(market_code: str, locale: str, selected_by: str | None = None) -> N
         return
     market = next(m for m in ctx.markets if m.code == market_code)
     g.shop = replace(ctx, market=market, locale=locale, suggestion=None,
-                     selected_by=selected_by or ctx.selected_by,
+                     selected_by=selected_by or ctx.selected_by, tax_country=tax_country_for(market, locale),
                      chain=fallback_chain(locale, current_app.config["DEFAULT_LOCALE"]))
     refresh()
 

@@ -62,14 +62,24 @@ class ProductSchema(Schema):
     created_at = fields.DateTime(required=True)
 
 
+class CatalogContextSchema(ContextSchema):
+    tax_country = fields.String(
+        allow_none=True, required=True, validate=validate.Regexp(r"^[A-Z]{2}$"), metadata={
+            "example": "ES",
+            "description": "The country (ISO 3166-1 alpha-2) whose taxes the prices include: X-Country, else the "
+                           "locale's region, when the market sells there, else the market's own tax country. "
+                           "A multi-country market (EU) shows each shopper their country's VAT, as the cart will "
+                           "charge it. null where prices include no country's taxes (net prices: US, CA)."})
+
+
 class ProductDetailSchema(ProductSchema):
-    context = fields.Nested(ContextSchema, required=True)
+    context = fields.Nested(CatalogContextSchema, required=True)
 
 
 class ProductListSchema(Schema):
     items = fields.List(fields.Nested(ProductSchema), required=True)
     next_cursor = fields.String(allow_none=True, required=True)
-    context = fields.Nested(ContextSchema, required=True)
+    context = fields.Nested(CatalogContextSchema, required=True)
 
 
 class ProductQueryArgsSchema(ListArgsSchema):
