@@ -108,6 +108,8 @@ def cart_json(state, extra_notices=()) -> dict:
             "crosses_border": state.duties.crosses_border, "rule": state.duties.rule,
             "incoterm": state.duties.incoterm,
             "estimated": Money(state.duties.duties, currency),
+            "import_vat": Money(state.duties.import_vat, currency),
+            "due_on_delivery": Money(state.duties.due_on_delivery, currency),
             **duty_details(state.duties, currency),
         },
         "expires_at": cart.expires_at,

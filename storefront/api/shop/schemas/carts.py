@@ -99,7 +99,15 @@ class CartDutiesSchema(DutyDetailsSchema):
     crosses_border = fields.Boolean(required=True)
     rule = fields.String(required=True)
     incoterm = fields.String(required=True)
-    estimated = fields.Nested(MoneySchema, required=True)
+    estimated = fields.Nested(MoneySchema, required=True, metadata={
+        "description": "The estimated customs duties (DDP: charged at checkout; DAP: due on delivery)."})
+    import_vat = fields.Nested(MoneySchema, required=True, metadata={
+        "description": "DAP with import VAT collected at the border: the estimated import VAT due on delivery, "
+                       "at the destination's rates on the goods' net value, the shipping and the duties "
+                       "(Switzerland: MWSTG SR 641.20 Art. 54, 8.1 % / 2.6 %, collected by BAZG); 0 otherwise."})
+    due_on_delivery = fields.Nested(MoneySchema, required=True, metadata={
+        "description": "What the shopper pays on delivery: DAP duties plus import VAT (the carrier's "
+                       "clearance fee comes on top); 0 under DDP."})
 
 
 class CartSchema(Schema):
