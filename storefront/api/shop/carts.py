@@ -74,6 +74,7 @@ def method_json(method, goods_subtotal, currency: str) -> dict:
         "price": Money(method.price_for(goods_subtotal), currency), "rate": Money(method.rate, currency),
         "free_over": Money(method.free_over, currency) if method.free_over is not None else None,
         "delivery_days": {"min": method.min_days, "max": method.max_days},
+        "min_days": method.min_days, "max_days": method.max_days,  # as orders and merchant methods spell it
     }
 
 

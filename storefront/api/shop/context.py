@@ -12,6 +12,7 @@ from flask_babel import refresh
 
 from storefront.extensions import db
 from storefront.i18n.fallback import fallback_chain
+from storefront.i18n.wiring import current_locale
 from storefront.i18n.negotiation import Negotiated, RequestHints, Suggestion, negotiate, parse_accept_language
 from storefront.markets import cache
 from storefront.markets.services import MarketView
@@ -135,6 +136,9 @@ def _decorate_response(response: Response) -> Response:
     if context is not None:
         response.headers["Content-Language"] = context.locale
         response.headers["X-Market"] = context.market.code
+    elif g.get("vary") and "Content-Language" not in response.headers:
+        # Negotiation itself failed (unknown_market, invalid_locale): the language the error speaks.
+        response.headers["Content-Language"] = current_locale()
     return response
 
 
