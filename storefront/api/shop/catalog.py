@@ -20,10 +20,11 @@ from storefront.api.shop.schemas.catalog import (
 from storefront.api.fields import ShopperArgsSchema
 from storefront.api.caching import cached_response, conditional
 from storefront.extensions import db
-from storefront.api.shop.context import negotiate_request, shop
+from storefront.api.shop.context import display_for_cart, negotiate_request, shop
 
 blp = Blueprint("catalog", __name__, description="The catalog in the resolved market and locale.")
 blp.before_request(negotiate_request)
+blp.before_request(display_for_cart)
 blp.before_request(cached_response)
 blp.after_request(conditional)
 

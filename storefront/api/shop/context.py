@@ -10,6 +10,7 @@ from functools import lru_cache
 from flask import Flask, Response, current_app, g, request
 from flask_babel import refresh
 
+from storefront.checkout import services as checkout
 from storefront.extensions import db
 from storefront.i18n.fallback import fallback_chain
 from storefront.i18n.wiring import current_locale
@@ -60,12 +61,26 @@ def markets() -> tuple[MarketView, ...]:
     return g.markets
 
 
-def tax_country_for(market: MarketView, locale: str) -> str | None:
-    """The country whose taxes the shelf prices include: X-Country, else the
-    locale's region, when the market holds it; else the market's jurisdiction."""
+def tax_country_for(market: MarketView, locale: str, cart_country: str | None = None) -> str | None:
+    """The country whose taxes the shelf prices include: the cart's shipping
+    country (``?cart=``), else X-Country, else the locale's region, when the
+    market holds it; else the market's jurisdiction."""
     region = locale.rsplit("-", 1)[-1] if "-" in locale else None
     return display_country(market.countries, market.tax_jurisdiction,
-                           (request.headers.get("X-Country"), region))
+                           (cart_country, request.headers.get("X-Country"), region))
+
+
+def display_for_cart() -> None:
+    """``before_request`` of the catalog (after negotiation, before the micro-cache): with
+    ``?cart={token}``, prices carry the taxes of the cart's shipping country. An unknown token
+    changes nothing (a stale cart never breaks the catalog)."""
+    token = request.args.get("cart")
+    if not token or len(token) > 128:
+        return
+    country = checkout.shipping_country(db.session, token)
+    if country is not None:
+        ctx = shop()
+        g.shop = replace(ctx, tax_country=tax_country_for(ctx.market, ctx.locale, country))
 
 
 @lru_cache(maxsize=8192)

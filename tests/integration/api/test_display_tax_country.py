@@ -81,3 +81,16 @@ def test_the_micro_cache_keeps_countries_apart(app, client):
         assert listing(client, **{"X-Country": "NL"})["context"]["tax_country"] == "NL"
     finally:
         app.config["CATALOG_CACHE_SECONDS"] = 0
+
+
+def test_a_carts_shipping_country_decides_the_display(client):
+    stock(client, GOODS, WAREHOUSE["EU"], 5)
+    token = client.post("/api/v1/carts?market=EU").get_json()["token"]  # en-IE
+    client.post(f"/api/v1/carts/{token}/items", json={"sku": GOODS, "quantity": 1})
+    assert client.put(f"/api/v1/carts/{token}/address", json=NETHERLANDS).status_code == 200
+    body = client.get(f"/api/v1/products?limit=100&market=EU&cart={token}",
+                      headers={"X-Country": "ES"}).get_json()
+    assert body["context"]["tax_country"] == "NL"  # where the cart ships, before X-Country
+    assert rate_of(body, BOOK) == Decimal("9")
+    unknown = client.get("/api/v1/products?limit=1&market=EU&cart=no-such-cart").get_json()
+    assert unknown["context"]["tax_country"] == "IE"  # a stale token changes nothing

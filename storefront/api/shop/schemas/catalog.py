@@ -66,8 +66,8 @@ class CatalogContextSchema(ContextSchema):
     tax_country = fields.String(
         allow_none=True, required=True, validate=validate.Regexp(r"^[A-Z]{2}$"), metadata={
             "example": "ES",
-            "description": "The country (ISO 3166-1 alpha-2) whose taxes the prices include: X-Country, else the "
-                           "locale's region, when the market sells there, else the market's own tax country. "
+            "description": "The country (ISO 3166-1 alpha-2) whose taxes the prices include: the shipping country "
+                           "of `?cart=`, else X-Country, else the locale's region, when the market sells there, else the market's own tax country. "
                            "A multi-country market (EU) shows each shopper their country's VAT, as the cart will "
                            "charge it. null where prices include no country's taxes (net prices: US, CA)."})
 
@@ -82,7 +82,14 @@ class ProductListSchema(Schema):
     context = fields.Nested(CatalogContextSchema, required=True)
 
 
+def _cart_field() -> fields.String:
+    return fields.String(validate=validate.Length(max=128, error=_l("Must be at most {max} characters long.")),
+                         metadata={"description": "A cart token: prices include the taxes of the cart's shipping "
+                                                  "country (see `context.tax_country`); an unknown token is ignored."})
+
+
 class ProductQueryArgsSchema(ListArgsSchema):
+    cart = _cart_field()
     q = fields.String(
         validate=validate.Length(max=200, error=_l("Must be at most {max} characters long.")),
         metadata={"description": "Search in names and descriptions (any case, any accents) or an exact SKU."},
@@ -117,4 +124,4 @@ class CategoryListSchema(Schema):
 
 
 class DetailArgsSchema(ShopperArgsSchema):
-    pass
+    cart = _cart_field()
