@@ -13,7 +13,10 @@ class PriceSchema(Schema):
     net = fields.Nested(MoneySchema, required=True)
     gross = fields.Nested(MoneySchema, required=True)
     tax = fields.Nested(MoneySchema, required=True)
-    tax_rate = fields.Method("dump_rate", required=True, metadata={"type": "string", "example": "19.00"})
+    tax_rate = fields.Method("dump_rate", required=True, metadata={
+        "type": "string", "example": "19.00", "pattern": r"^[0-9]+\.[0-9]{2}$",
+        "description": "Percent with exactly two decimals, as API.md shows it (\"19.00\", \"2.60\"); "
+                       "tax lines and duties write percentages normalized (\"2.6\")."})
     tax_included = fields.Boolean(required=True)
     compare_at = fields.Nested(MoneySchema, allow_none=True, required=True)
     prior_price = fields.Nested(MoneySchema, allow_none=True, required=True)
