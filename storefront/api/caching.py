@@ -67,7 +67,7 @@ def _key() -> tuple | None:
     args = {k: v for k, v in args.items() if k not in NEGOTIATION_ARGS}
     shop = g.get("shop")
     return ("response", request.path, _frozen(args), shop.market.code if shop else "", shop.locale if shop else "",
-            shop.selected_by if shop else "", shop.suggestion if shop else None)
+            shop.selected_by if shop else "", shop.suggestion if shop else None, shop.tax_country if shop else None)
 
 
 def cached_response() -> Response | None:

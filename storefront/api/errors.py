@@ -6,6 +6,7 @@ werkzeug HTTP errors all end here; the catch-all 500 logs and leaks nothing."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
@@ -43,7 +44,7 @@ def handle_http_exception(err: HTTPException) -> Response:
     data = getattr(err, "data", None) or {}
     messages = data.get("messages")
     if messages is not None and status in (400, 422):
-        return _validation_error(status, messages)
+        return _validation_error(status, messages, data.get("schema"))
     code, message = HTTP_ERRORS.get(status, ("http_error", None))
     response = error_response(status, code, gettext(message) if message else err.name)
     for header, value in err.get_headers():
@@ -52,15 +53,55 @@ def handle_http_exception(err: HTTPException) -> Response:
     return response
 
 
-def _validation_error(status: int, messages: dict[str, Any]) -> Response:
-    """webargs puts field errors under their location (query, json, headers)."""
+def _validation_error(status: int, messages: dict[str, Any], schema: Any = None) -> Response:
+    """webargs puts field errors under their location (query, json, headers).
+
+    A query parameter that does not parse (``limit=abc``: not an integer) is
+    malformed, 400; one that parses but breaks a documented constraint
+    (``limit=1000``: at most 100; a ``sort`` not among the choices) fails
+    validation, 422 (API.md: "400 malformed, 422 validation"). The code is
+    ``invalid_parameter`` either way."""
     locations = set(messages)
     details = {"fields": translate_messages(_merge(messages))}
     if "json" in locations and _is_malformed_json(messages["json"]):
         return error_response(400, "malformed_json", gettext("The request body is not valid JSON."))
     if locations <= {"query", "querystring", "headers", "view_args"}:
-        return error_response(400, "invalid_parameter", gettext("A query parameter is not valid."), details)
+        status = 400 if _malformed(_merge(messages), schema) else 422
+        return error_response(status, "invalid_parameter", gettext("A query parameter is not valid."), details)
     return error_response(422, "validation_error", gettext("The submitted data is not valid."), details)
+
+
+# Field error messages that say a value does not parse as its type (marshmallow's own keys).
+_TYPE_ERRORS = ("invalid", "invalid_utf8", "too_large", "special", "format", "type")
+
+
+def _malformed(by_field: dict[str, Any], schema: Any) -> bool:
+    """Whether any error says a value does not parse (rather than breaking a validator).
+    Unknown parameters and fields the schema does not name count as malformed."""
+    fields = {f.data_key or name: f for name, f in getattr(schema, "fields", {}).items()}
+    for name, errors in by_field.items():
+        field = fields.get(name)
+        if field is None:
+            return True
+        inner = getattr(field, "inner", None)
+        typed = [_template(f.error_messages[k]) for f in (field, inner) if f is not None
+                 for k in _TYPE_ERRORS if k in f.error_messages]
+        if any(t.fullmatch(str(message)) for t in typed for message in _flatten(errors)):
+            return True
+    return False
+
+
+def _template(message: Any) -> re.Pattern:
+    """A marshmallow message template ("Not a valid {obj_type}.") as a pattern of what it renders."""
+    return re.compile(".*".join(re.escape(part) for part in re.split(r"\{[^}]*\}", str(message))), re.S)
+
+
+def _flatten(errors: Any) -> list[Any]:
+    if isinstance(errors, dict):
+        return [m for value in errors.values() for m in _flatten(value)]
+    if isinstance(errors, (list, tuple)):
+        return [m for value in errors for m in _flatten(value)]
+    return [errors]
 
 
 def _merge(messages: dict[str, Any]) -> dict[str, Any]:

@@ -80,7 +80,10 @@ class TaxLineSchema(Schema):
         "description": "The tax's name in the response locale (MwSt., MWST, TVA, TPS, 消費税 ...)."})
     tax = fields.String(metadata={"description": "The tax's identifier, the same in every locale "
                                                  "(VAT, GST, HST, QST, PST, RST, JCT, Sales tax)."})
-    rate = fields.String(required=True)
+    rate = fields.String(required=True, metadata={
+        "description": "Percent as a normalized decimal string (\"2.6\", \"10\", \"8.1\"): every `rate` "
+                       "percentage is written so; only the catalog's `tax_rate` keeps two decimals (API.md).",
+        "example": "8.1", "pattern": r"^[0-9]+(\.[0-9]+)?$"})
     amount = fields.Nested(MoneySchema, required=True)
 
 

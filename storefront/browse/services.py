@@ -127,6 +127,7 @@ def list_products(
     default_locale: str = "en",
     now: datetime,
     alternates: bool = False,
+    tax_jurisdiction: str | None = None,
 ) -> ProductPage:
     categories = translated_categories(session, chain)
     after = None
@@ -146,7 +147,7 @@ def list_products(
     more = len(rows) > limit
     rows = rows[:limit]
     items = _build_products(session, market, markets, chain, rows, categories, default_locale, now,
-                            alternates=alternates)
+                            alternates=alternates, tax_jurisdiction=tax_jurisdiction)
     next_cursor = encode_cursor(sort, _cursor_value(sort, rows[-1]), rows[-1].id) if more and rows else None
     return ProductPage(items=tuple(items), next_cursor=next_cursor)
 
@@ -160,6 +161,7 @@ def get_product(
     default_locale: str = "en",
     *,
     now: datetime,
+    tax_jurisdiction: str | None = None,
 ) -> ProductView:
     """The product whose slug, in any locale, is ``slug`` — if sold in ``market``.
 
@@ -177,7 +179,8 @@ def get_product(
     if not rows:
         raise ProductNotFound(product=slug)
     categories = translated_categories(session, chain)
-    return _build_products(session, market, markets, chain, rows, categories, default_locale, now)[0]
+    return _build_products(session, market, markets, chain, rows, categories, default_locale, now,
+                           tax_jurisdiction=tax_jurisdiction)[0]
 
 
 def _option_names(session: Session, chain: Sequence[str]) -> tuple[dict[str, str], dict[int, str]]:
@@ -219,6 +222,7 @@ def _build_products(
     now: datetime,
     *,
     alternates: bool = True,
+    tax_jurisdiction: str | None = None,
 ) -> list[ProductView]:
     ids = [r.id for r in rows]
     if not ids:
@@ -235,7 +239,8 @@ def _build_products(
     on_sale = [v.id for v in variant_rows if v.sale_amount is not None and v.sale_amount < v.amount]
     priors = shelf.prior_prices(session, market.code, on_sale, now) if on_sale else {}
     category_of = {r.id: r.tax_code or r.tax_category for r in rows}  # the tax class: code, else category
-    rates = shelf.display_tax_rates(session, market, set(category_of.values()), now.date())
+    rates = shelf.display_tax_rates(session, market, set(category_of.values()), now.date(),
+                                     tax_jurisdiction)
     variants: dict[int, list[tuple[Decimal, VariantView]]] = defaultdict(list)
     for v in variant_rows:
         options = tuple(option_rows.get(v.id, ()))

@@ -174,6 +174,15 @@ class Assessment:
     vat_relieved: bool = False  # import taxes are not levied (low-value relief)
     preferences: tuple[str, ...] = field(default=())  # agreement codes applied
     missing_tariff_codes: tuple[str, ...] = field(default=())  # line keys without an HS code
+    # DAP with import VAT at the border: the import VAT the shopper pays on delivery, estimated
+    # (``storefront.checkout.pricing.import_vat_estimate``); 0 otherwise.
+    import_vat: Decimal = ZERO
+
+    @property
+    def due_on_delivery(self) -> Decimal:
+        """What the shopper pays the carrier on delivery (before its clearance fee): under DAP the
+        estimated duties and import VAT, under DDP nothing (checkout charges the duties)."""
+        return (self.duties - self.charged) + self.import_vat
 
 
 def _treatment(raw: dict) -> Treatment:

@@ -41,6 +41,7 @@ from storefront.tax.calculation import LineInput, TaxComponent, TaxResult, calcu
 from storefront.tax.rules import EU_MEMBERS, Destination, Determination, determine, territory_of
 from storefront.tax.territories import is_northern_ireland
 from storefront.tax.vat_ids import validate_vat_id
+from storefront.money import quantize_charge
 
 ZERO = Decimal(0)
 # The product flag for excise goods (besides their HS headings, see duties.is_excise).
@@ -295,6 +296,23 @@ def assess_duties(inputs: CartInputs, destination: Destination, tax: TaxResult) 
     )
 
 
+def import_vat_estimate(at_destination: TaxResult, assessment: duties_engine.Assessment, currency: str) -> Decimal:
+    """The import VAT a shopper pays on delivery when goods enter duty unpaid (DAP) and the VAT is
+    collected at the border: the destination's rates on the goods' value (their net price), the transport
+    to the destination and the duties. Switzerland: the tax base of an import is the consideration paid plus
+    the costs of transport to the destination and the duties and other charges levied on import (Federal Act
+    on VAT, MWSTG SR 641.20, Art. 54 para. 1 let. a and para. 3), at 8.1 % or 2.6 % (Art. 25), assessed by
+    the Federal Office for Customs and Border Security (BAZG). Each duty is taxed at its line's rate, flat
+    per-category duties at the highest rate of the order. Rounded once, to the charge unit. An estimate:
+    the carrier's clearance fee (and its VAT) comes on top."""
+    rates = {t.key: sum((c.rate for c in t.taxes), ZERO) for t in at_destination.lines}
+    top = max(rates.values(), default=ZERO)
+    vat = at_destination.tax_total  # goods and shipping at the destination's rates, on their net
+    for key, duty in assessment.per_line:
+        vat += duty * rates.get(key, top) / 100
+    return quantize_charge(vat, currency)
+
+
 # --- the cart -------------------------------------------------------------------------
 
 
@@ -384,6 +402,8 @@ def price_cart(inputs: CartInputs) -> CartPricing:
             charged = taxed(False, import_relief=True)
         elif market.incoterm == "DAP" and (assessment.vat_at_border or at_destination.determination.import_tax):
             charged = taxed(True)
+            assessment = replace(assessment, import_vat=import_vat_estimate(at_destination.result, assessment,
+                                                                            market.currency))
         determination, tax, seller = charged.determination, charged.result, charged.seller_vat_id
         duties = assessment.charged
         codes = list(dict.fromkeys(determination.notices + assessment.notices))

@@ -86,6 +86,13 @@ def get_cart(session: Session, token: str, now: datetime, *, for_update: bool = 
     return cart
 
 
+def shipping_country(session: Session, token: str) -> str | None:
+    """The country of a cart's address, None without a cart or an address (one small query)."""
+    address = session.scalar(select(Cart.address).where(Cart.token == token))
+    country = address.get("country") if isinstance(address, dict) else None
+    return country if isinstance(country, str) else None
+
+
 def open_cart(session: Session, token: str, now: datetime, ttl: timedelta) -> Cart:
     """A cart that may still change; each change keeps it alive for ``ttl``."""
     cart = get_cart(session, token, now, for_update=True)

@@ -37,7 +37,8 @@ from babel.core import get_global
 
 from storefront.i18n.errors import InvalidLocale
 
-__all__ = ["LanguageTag", "canonical_tag", "fallback_chain", "likely_script", "parse_locale", "request_tag"]
+__all__ = ["LanguageTag", "canonical_tag", "fallback_chain", "likely_region", "likely_script", "parse_locale",
+           "request_tag"]
 
 #: Practical upper bound on the length of a tag we try to parse at all.
 MAX_TAG_LENGTH = 64
@@ -253,3 +254,14 @@ def likely_script(language: str, region: str | None = None) -> str | None:
     except (langcodes.LanguageTagError, ValueError, KeyError):
         return None
     return script.title() if script else None
+
+
+@lru_cache(maxsize=4096)
+def likely_region(language: str, script: str | None = None) -> str | None:
+    """The country a language (in a script) is most likely spoken in, from CLDR's likely subtags via
+    langcodes: "es" -> "ES", "de" -> "DE", "pt" -> "BR", "en" -> "US", ("zh", "Hant") -> "TW"."""
+    try:
+        region = langcodes.Language.make(language=language, script=script).maximize().territory
+    except (langcodes.LanguageTagError, ValueError, KeyError):
+        return None
+    return region.upper() if region and _REGION.fullmatch(region.lower()) else None

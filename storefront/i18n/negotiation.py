@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Literal
 
 from storefront.i18n.errors import InvalidLocale, UnknownMarket
-from storefront.i18n.fallback import LanguageTag, request_tag
+from storefront.i18n.fallback import LanguageTag, likely_region, request_tag
 
 __all__ = [
     "InvalidLocale",
@@ -245,8 +245,10 @@ def negotiate(markets: Sequence[MarketInfo], hints: RequestHints) -> Negotiated:
     Market for a tag ``L[-R]``: a market holding country R (one speaking L
     preferred); else markets whose primary locale's language is L, then
     markets speaking L at all - among several, the one holding the shopper's
-    country (``hints.country``) first, then the default market, then in order
-    (so ``it`` from Switzerland is CH, ``it`` from nowhere in particular EU).
+    country (``hints.country``) first, then the one holding the language's
+    likely country (CLDR likely subtags: ``es`` -> ES, ``de`` -> DE), then the
+    default market, then in order (so ``it`` from Switzerland is CH, ``it``
+    from nowhere in particular EU, a bare ``es`` EU rather than US's es-US).
     Languages are compared with their scripts (the likely script filled in
     from CLDR via langcodes: ``zh-HK`` and ``zh-Hant`` are Traditional
     Chinese, ``zh`` Simplified, ``sr`` Cyrillic): a market with a locale in
@@ -333,6 +335,11 @@ def _market_for_tag(entries: Sequence[_Market], default: _Market,
         speaking = primary or [e for e in entries if e.speaks(tag, script)]
         if speaking:
             local = next((e for e in speaking if country is not None and country in e.countries), None)
+            if local is not None:
+                return local
+            # A bare "es" -> ES: Spain's market before the default's es-US ("es-MX" stays MX: no market -> default).
+            home = tag.region or likely_region(tag.language, tag.script)
+            local = next((e for e in speaking if home is not None and home in e.countries), None)
             if local is not None:
                 return local
             return default if any(e is default for e in speaking) else speaking[0]

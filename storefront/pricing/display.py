@@ -10,11 +10,13 @@ prices exclude tax the rule applies to the net price and
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from storefront.money import Money, quantize
 from storefront.markets.rounding import RoundingRule, apply_rule
+from storefront.tax.rules import REGIONAL, Destination, determine
 
 HUNDRED = Decimal(100)
 
@@ -52,3 +54,31 @@ def shelf_price(
         tax_rate=tax_rate,
         tax_included=tax_included,
     )
+
+
+def display_country(countries: Sequence[str], jurisdiction: str | None,
+                    hints: Sequence[str | None]) -> str | None:
+    """The country whose taxes the catalog shows, in a market whose shelf prices carry its own jurisdiction's
+    taxes (``jurisdiction``): the first of ``hints`` (X-Country, the locale's region, a cart's address) that
+    the market holds, else the market's own jurisdiction. A market selling to several countries then shows
+    each shopper the VAT the cart will charge (B2C goods are taxed where they arrive: Art. 33 VAT Directive,
+    One-Stop Shop since 1 July 2021), as Shopify's "include or exclude tax based on your customer's country"
+    setting does. None where the market shows no jurisdiction's taxes (US, CA: net prices, flat rate);
+    countries taxed per region (US, CA) are never chosen (they need a region)."""
+    if not jurisdiction:
+        return None
+    held = {c.upper() for c in countries}
+    for hint in hints:
+        country = hint.strip().upper() if isinstance(hint, str) else ""
+        if country in held and country not in REGIONAL:
+            return country
+    return jurisdiction
+
+
+def display_jurisdiction(country: str | None, jurisdiction: str | None) -> str | None:
+    """Whose rates the catalog shows for ``country`` (see :func:`display_country`): the jurisdiction a B2C
+    sale to it is taxed in (``storefront.tax.rules.determine``; origin taken as the market's jurisdiction),
+    the market's own when the country is its jurisdiction or unknown."""
+    if not country or not jurisdiction or country == jurisdiction:
+        return jurisdiction
+    return determine(Destination(country), jurisdiction).jurisdiction

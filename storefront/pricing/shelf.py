@@ -67,18 +67,22 @@ def prior_prices(session: Session, market: str, variant_ids: list[int], now: dat
     }
 
 
-def display_tax_rates(session: Session, market: MarketView, categories: set[str], on) -> dict[str, Decimal]:
+def display_tax_rates(session: Session, market: MarketView, categories: set[str], on,
+                      jurisdiction: str | None = None) -> dict[str, Decimal]:
     """The rate the catalog shows per tax class (a product tax code, or a tax
-    category): the market's own jurisdiction's taxes for it (DE books 7 %, GB
-    chocolate 20 %), else its flat rate."""
-    if not market.tax_jurisdiction or not categories:
+    category): the taxes of ``jurisdiction`` (the shopper's country in a
+    multi-country market, see ``display.display_jurisdiction``), by default
+    the market's own jurisdiction's (DE books 7 %, GB chocolate 20 %), else
+    its flat rate. Cached per jurisdiction."""
+    jurisdiction = jurisdiction or market.tax_jurisdiction
+    if not jurisdiction or not categories:
         return {}
 
     def compute() -> dict[str, Decimal]:
         try:
-            found = components(session, market.tax_jurisdiction, categories, on)
+            found = components(session, jurisdiction, categories, on)
         except NoTaxData:
             return {}
         return {category: sum((c.rate for c in comps), Decimal(0)) for category, comps in found.items()}
 
-    return memoized(session, TAX, ("display_rates", market.tax_jurisdiction, frozenset(categories), on), compute)
+    return memoized(session, TAX, ("display_rates", jurisdiction, frozenset(categories), on), compute)

@@ -182,3 +182,26 @@ def test_swiss_dap_above_the_threshold_leaves_import_vat_and_duties_to_the_door(
     assert money(body["totals"]["duties"]) == 0 and money(body["totals"]["tax"]) == 0
     assert body["tax"]["rule"] == "import_vat_on_delivery"
     assert "duties_due_on_delivery" in {n["code"] for n in body["totals"]["notices"]}
+
+
+def test_swiss_dap_estimates_the_import_vat_due_at_the_door(client):
+    # Issue 16: MWSTG Art. 54: import VAT on the goods' value, the transport and the duties, at 8.1 %.
+    coat = "BAG-HLV-22-BLK"
+    token = new_cart(client, "CH")["token"]
+    stock(client, coat, "DE-LEJ", 5)
+    client.post(f"/api/v1/carts/{token}/items", json={"sku": coat, "quantity": 2})
+    client.put(f"/api/v1/carts/{token}/address", json=ADDRESSES["CH"])
+    methods = client.get(f"/api/v1/carts/{token}/shipping-methods").get_json()["items"]
+    body = client.put(f"/api/v1/carts/{token}/shipping-method", json={"id": methods[0]["id"]}).get_json()
+    duties, t = body["duties"], body["totals"]
+    assert duties["rule"] == "ch_above_threshold_ad_valorem" and money(duties["estimated"]) == 0
+    base = money(t["subtotal"]) + money(t["shipping"]) + money(duties["estimated"])  # net: no Swiss VAT charged
+    assert money(duties["import_vat"]) == (base * D("0.081")).quantize(D("0.01"))
+    assert money(duties["import_vat"]) > 0
+    assert money(duties["due_on_delivery"]) == money(duties["estimated"]) + money(duties["import_vat"])
+    assert money(t["total"]) == money(t["subtotal"]) + money(t["shipping"])  # nothing of it charged now
+
+
+def test_ddp_owes_nothing_at_the_door(client):
+    body = ready_cart(client, "DE", "DE", [("BAG-HLV-22-BLK", 1)])
+    assert money(body["duties"]["import_vat"]) == 0 and money(body["duties"]["due_on_delivery"]) == 0

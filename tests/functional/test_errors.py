@@ -19,9 +19,9 @@ def envelope(response):
         ("/api/v1/products?market=XX", {"Accept-Language": "fr"}, 404, "unknown_market", "Marché «\u00a0XX\u00a0» inconnu."),
         ("/api/v1/products?locale=%%%", {"Accept-Language": "ja"}, 400, "invalid_locale", None),
         ("/api/v1/products?limit=abc&market=DE", {}, 400, "invalid_parameter", "Ein Abfrageparameter ist ungültig."),
-        ("/api/v1/products?limit=0&market=JP", {}, 400, "invalid_parameter", None),
-        ("/api/v1/products?limit=101", {}, 400, "invalid_parameter", None),
-        ("/api/v1/products?sort=cheapest&market=FR", {}, 400, "invalid_parameter", None),
+        ("/api/v1/products?limit=0&market=JP", {}, 422, "invalid_parameter", None),  # validation: 422 (API.md)
+        ("/api/v1/products?limit=101", {}, 422, "invalid_parameter", None),
+        ("/api/v1/products?sort=cheapest&market=FR", {}, 422, "invalid_parameter", None),
         ("/api/v1/products?cursor=garbage&market=IT", {}, 404, "unknown_market", None),
         ("/api/v1/products?cursor=garbage", {"Accept-Language": "it-IT"}, 400, "invalid_cursor", None),
         ("/api/v1/products/no-such-product?market=NL", {}, 404, "unknown_market", None),

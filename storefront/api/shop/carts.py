@@ -76,6 +76,7 @@ def method_json(method, goods_subtotal, currency: str) -> dict:
         "price": Money(method.price_for(goods_subtotal), currency), "rate": Money(method.rate, currency),
         "free_over": Money(method.free_over, currency) if method.free_over is not None else None,
         "delivery_days": {"min": method.min_days, "max": method.max_days},
+        "min_days": method.min_days, "max_days": method.max_days,  # as orders and merchant methods spell it
     }
 
 
@@ -110,6 +111,8 @@ def cart_json(state, extra_notices=()) -> dict:
             "crosses_border": state.duties.crosses_border, "rule": state.duties.rule,
             "incoterm": state.duties.incoterm,
             "estimated": Money(state.duties.duties, currency),
+            "import_vat": Money(state.duties.import_vat, currency),
+            "due_on_delivery": Money(state.duties.due_on_delivery, currency),
             **duty_details(state.duties, currency),
         },
         "expires_at": cart.expires_at,

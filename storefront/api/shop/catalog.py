@@ -20,10 +20,11 @@ from storefront.api.shop.schemas.catalog import (
 from storefront.api.fields import ShopperArgsSchema
 from storefront.api.caching import cached_response, conditional
 from storefront.extensions import db
-from storefront.api.shop.context import negotiate_request, shop
+from storefront.api.shop.context import display_for_cart, negotiate_request, shop
 
 blp = Blueprint("catalog", __name__, description="The catalog in the resolved market and locale.")
 blp.before_request(negotiate_request)
+blp.before_request(display_for_cart)
 blp.before_request(cached_response)
 blp.after_request(conditional)
 
@@ -52,9 +53,9 @@ class Products(MethodView):
             limit=page_size(args.get("limit")), cursor=args.get("cursor"), q=args.get("q"),
             category=args.get("category"), sort=args["sort"],
             default_locale=current_app.config["DEFAULT_LOCALE"], now=clock.now(),
-            alternates="alternates" in args["include"],
+            alternates="alternates" in args["include"], tax_jurisdiction=ctx.tax_jurisdiction,
         )
-        return json_response(product_list_text(page.items, ctx.locale, page.next_cursor, ctx.as_json()))
+        return json_response(product_list_text(page.items, ctx.locale, page.next_cursor, ctx.catalog_json()))
 
 
 @blp.route("/products/<path:slug>")
@@ -66,9 +67,9 @@ class ProductDetail(MethodView):
         ctx = shop()
         product = browse.get_product(
             db.session, ctx.market, ctx.markets, ctx.chain, slug,
-            default_locale=current_app.config["DEFAULT_LOCALE"], now=clock.now(),
+            default_locale=current_app.config["DEFAULT_LOCALE"], now=clock.now(), tax_jurisdiction=ctx.tax_jurisdiction,
         )
-        return json_response(product_text(product, ctx.locale, context=ctx.as_json()))
+        return json_response(product_text(product, ctx.locale, context=ctx.catalog_json()))
 
 
 def json_response(text: str) -> Response:

@@ -10,11 +10,14 @@ from functools import lru_cache
 from flask import Flask, Response, current_app, g, request
 from flask_babel import refresh
 
+from storefront.checkout import services as checkout
 from storefront.extensions import db
 from storefront.i18n.fallback import fallback_chain
+from storefront.i18n.wiring import current_locale
 from storefront.i18n.negotiation import Negotiated, RequestHints, Suggestion, negotiate, parse_accept_language
 from storefront.markets import cache
 from storefront.markets.services import MarketView
+from storefront.pricing.display import display_country, display_jurisdiction
 
 VARY = "Accept-Language, X-Market, X-Country"
 
@@ -27,6 +30,17 @@ class ShopContext:
     suggestion: Suggestion | None
     chain: tuple[str, ...]  # content fallback chain, e.g. ("fr-CA", "fr", "en")
     markets: tuple[MarketView, ...]
+    # The country whose taxes shelf prices include (see ``tax_country_for``), None where they include none.
+    tax_country: str | None = None
+
+    @property
+    def tax_jurisdiction(self) -> str | None:
+        """Whose rates the catalog shows: the display country's jurisdiction."""
+        return display_jurisdiction(self.tax_country, self.market.tax_jurisdiction)
+
+    def catalog_json(self) -> dict:
+        """The context of catalog answers: also the country whose taxes the prices include."""
+        return self.as_json() | {"tax_country": self.tax_country}
 
     def as_json(self) -> dict:
         body = {
@@ -45,6 +59,28 @@ def markets() -> tuple[MarketView, ...]:
     if "markets" not in g:
         g.markets = cache.markets(db.session)
     return g.markets
+
+
+def tax_country_for(market: MarketView, locale: str, cart_country: str | None = None) -> str | None:
+    """The country whose taxes the shelf prices include: the cart's shipping
+    country (``?cart=``), else X-Country, else the locale's region, when the
+    market holds it; else the market's jurisdiction."""
+    region = locale.rsplit("-", 1)[-1] if "-" in locale else None
+    return display_country(market.countries, market.tax_jurisdiction,
+                           (cart_country, request.headers.get("X-Country"), region))
+
+
+def display_for_cart() -> None:
+    """``before_request`` of the catalog (after negotiation, before the micro-cache): with
+    ``?cart={token}``, prices carry the taxes of the cart's shipping country. An unknown token
+    changes nothing (a stale cart never breaks the catalog)."""
+    token = request.args.get("cart")
+    if not token or len(token) > 128:
+        return
+    country = checkout.shipping_country(db.session, token)
+    if country is not None:
+        ctx = shop()
+        g.shop = replace(ctx, tax_country=tax_country_for(ctx.market, ctx.locale, country))
 
 
 @lru_cache(maxsize=8192)
@@ -72,6 +108,7 @@ def negotiate_request() -> None:
         suggestion=result.suggestion,
         chain=fallback_chain(result.locale, current_app.config["DEFAULT_LOCALE"]),
         markets=all_markets,
+        tax_country=tax_country_for(market, result.locale),
     )
 
 
@@ -87,7 +124,7 @@ def speak_as(market_code: str, locale: str, selected_by: str | None = None) -> N
         return
     market = next(m for m in ctx.markets if m.code == market_code)
     g.shop = replace(ctx, market=market, locale=locale, suggestion=None,
-                     selected_by=selected_by or ctx.selected_by,
+                     selected_by=selected_by or ctx.selected_by, tax_country=tax_country_for(market, locale),
                      chain=fallback_chain(locale, current_app.config["DEFAULT_LOCALE"]))
     refresh()
 
@@ -114,6 +151,9 @@ def _decorate_response(response: Response) -> Response:
     if context is not None:
         response.headers["Content-Language"] = context.locale
         response.headers["X-Market"] = context.market.code
+    elif g.get("vary") and "Content-Language" not in response.headers:
+        # Negotiation itself failed (unknown_market, invalid_locale): the language the error speaks.
+        response.headers["Content-Language"] = current_locale()
     return response
 
 

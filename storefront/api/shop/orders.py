@@ -39,6 +39,13 @@ def _notice(order: Order, code: str) -> dict:
     return {"code": code, "message": gettext(message, **params) if params else gettext(message)}
 
 
+def _shipping_method(method: dict | None) -> dict | None:
+    """The method as stored (``min_days``/``max_days``), plus ``delivery_days`` as carts spell it."""
+    if not method:
+        return method
+    return {**method, "delivery_days": {"min": method.get("min_days"), "max": method.get("max_days")}}
+
+
 def order_json(order: Order) -> dict:
     """The order as shoppers (and, with identifiers for names, merchants) read it."""
     c = order.currency
@@ -64,7 +71,7 @@ def order_json(order: Order) -> dict:
             "notices": [_notice(order, code) for code in order.notices if _shown(order, code)],
             "paid": m(order.amount_paid), "refunded": m(order.amount_refunded),
         },
-        "address": order.address, "shipping_method": order.shipping_method,
+        "address": order.address, "shipping_method": _shipping_method(order.shipping_method),
         "tax": {"rule": order.tax_rule, "jurisdiction": order.tax_jurisdiction, "buyer_vat_id": order.buyer_vat_id,
                 "seller_vat_id": order.seller_vat_id, "provider": order.tax_provider,
                 "calculation_id": order.tax_calculation_id},

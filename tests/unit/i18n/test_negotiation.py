@@ -227,7 +227,7 @@ def test_unknown_market(markets, market: str, reported: str) -> None:
         ({"locale": "fr-CA"}, ("CA", "fr-CA", "locale")),
         ({"locale": "en"}, ("US", "en-US", "locale")),
         ({"locale": "EN-gb"}, ("GB", "en-GB", "locale")),
-        ({"locale": "es"}, ("US", "es-US", "locale")),
+        ({"locale": "es"}, ("EU", "es-ES", "locale")),  # a bare "es": Spain's market (issue 16)
         ({"locale": "es-ES"}, ("EU", "es-ES", "locale")),
         ({"locale": "de-AT"}, ("EU", "en-IE", "locale")),
         ({"locale": "de-AT", "accept_language": "it"}, ("EU", "it-IT", "locale")),
@@ -293,7 +293,7 @@ def test_invalid_locale(markets, locale: str, reported: str) -> None:
         ("nl-BE", ("EU", "nl-NL")),
         ("nl", ("EU", "nl-NL")),
         ("it", ("EU", "it-IT")),
-        ("es", ("US", "es-US")),
+        ("es", ("EU", "es-ES")),  # CLDR's likely country of "es" is ES (issue 16)
         ("es-MX", ("US", "es-US")),
         ("es-419", ("US", "es-US")),
         ("es-ES", ("EU", "es-ES")),
@@ -387,7 +387,7 @@ def test_accept_language_beats_country(markets) -> None:
         ({"country": "AT", "accept_language": "zh, es;q=0.5"},
          ("EU", "es-ES", "accept-language")),
         ({"country": "JP", "accept_language": "zh, es;q=0.5"},
-         ("US", "es-US", "accept-language")),
+         ("EU", "es-ES", "accept-language")),
         # country beats default
         ({"country": "JP", "accept_language": "pt-BR"}, ("JP", "ja-JP", "country")),
         # junk or unknown countries are ignored
@@ -487,7 +487,7 @@ def test_market_locales_matched_case_insensitively() -> None:
          Negotiated("FR", "fr-FR", "market", Suggestion("CH", "fr-CH"))),
         ({"locale": "es", "country": "AT"}, Negotiated("EU", "es-ES", "locale")),
         ({"locale": "es", "country": "FR"},
-         Negotiated("US", "es-US", "locale", Suggestion("FR", "fr-FR"))),
+         Negotiated("EU", "es-ES", "locale", Suggestion("FR", "fr-FR"))),
         ({"accept_language": "en-GB", "country": "CA"},
          Negotiated("GB", "en-GB", "accept-language", Suggestion("CA", "en-CA"))),
         ({"accept_language": "ja", "country": "US"},
@@ -643,3 +643,24 @@ def test_negotiate_never_raises_on_arbitrary_headers(header, country, locale) ->
     market = next(m for m in DEMO_MARKETS if m.code == result.market)
     assert result.locale in market.locales
     assert result.selected_by in SELECTED_BY
+
+
+DEMO_EU = MarketInfo("EU", ("AT", "BE", "ES", "IE", "IT", "LU", "NL", "PT"),
+                     ("en-IE", "es-ES", "it-IT", "nl-NL", "de-AT", "fr-BE", "nl-BE", "fr-LU", "de-LU"))
+
+
+@pytest.mark.parametrize("accept_language, expected", [
+    ("de-AT", ("EU", "de-AT")),  # a German-speaking Austrian gets German (issue 16)
+    ("fr-BE", ("EU", "fr-BE")),
+    ("nl-BE", ("EU", "nl-BE")),
+    ("de-LU, fr;q=0.8", ("EU", "de-LU")),
+    ("de-IT", ("EU", "de-AT")),  # Italy's market has no de-IT: the first German locale
+    ("pt-PT", ("EU", "en-IE")),  # no Portuguese: the market's primary locale
+    ("es", ("EU", "es-ES")),
+    ("es-MX", ("US", "es-US")),
+])
+def test_the_markets_locale_best_matching_the_shoppers_language(accept_language, expected) -> None:
+    markets = (MarketInfo("US", ("US",), ("en-US", "es-US"), is_default=True), DEMO_EU,
+               MarketInfo("DE", ("DE",), ("de-DE",)))
+    result = negotiate(markets, RequestHints(accept_language=accept_language))
+    assert (result.market, result.locale) == expected

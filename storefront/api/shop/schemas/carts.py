@@ -72,14 +72,27 @@ class AddressSchema(Schema):
     vat_id = fields.String(allow_none=True)
 
 
+class DeliveryDaysSchema(Schema):
+    min = fields.Integer(required=True, validate=validate.Range(min=0), metadata={"example": 2})
+    max = fields.Integer(required=True, validate=validate.Range(min=0), metadata={"example": 4})
+
+
 class ShippingMethodSchema(Schema):
     id = fields.Integer(required=True)
     code = fields.String(required=True)
     name = fields.String(required=True)
-    price = fields.Nested(MoneySchema, required=True)
-    rate = fields.Nested(MoneySchema, required=True)
-    free_over = fields.Nested(MoneySchema, allow_none=True, required=True)
-    delivery_days = fields.Dict(required=True, metadata={"example": {"min": 2, "max": 4}})
+    price = fields.Nested(MoneySchema, required=True, metadata={
+        "description": "What this cart pays for the method: `rate`, or 0 once the goods reach `free_over`."})
+    rate = fields.Nested(MoneySchema, required=True, metadata={
+        "description": "The method's base rate, whatever the cart (as merchants set it)."})
+    free_over = fields.Nested(MoneySchema, allow_none=True, required=True, metadata={
+        "description": "Goods subtotal from which the method is free; null: never free."})
+    delivery_days = fields.Nested(DeliveryDaysSchema, required=True, metadata={
+        "description": "Business days to delivery, as `{min, max}` (same figures as `min_days`/`max_days`)."})
+    min_days = fields.Integer(required=True, validate=validate.Range(min=0), metadata={
+        "description": "Fewest business days to delivery (as orders spell it)."})
+    max_days = fields.Integer(required=True, validate=validate.Range(min=0), metadata={
+        "description": "Most business days to delivery (as orders spell it)."})
 
 
 class ShippingMethodListSchema(Schema):
@@ -99,7 +112,15 @@ class CartDutiesSchema(DutyDetailsSchema):
     crosses_border = fields.Boolean(required=True)
     rule = fields.String(required=True)
     incoterm = fields.String(required=True)
-    estimated = fields.Nested(MoneySchema, required=True)
+    estimated = fields.Nested(MoneySchema, required=True, metadata={
+        "description": "The estimated customs duties (DDP: charged at checkout; DAP: due on delivery)."})
+    import_vat = fields.Nested(MoneySchema, required=True, metadata={
+        "description": "DAP with import VAT collected at the border: the estimated import VAT due on delivery, "
+                       "at the destination's rates on the goods' net value, the shipping and the duties "
+                       "(Switzerland: MWSTG SR 641.20 Art. 54, 8.1 % / 2.6 %, collected by BAZG); 0 otherwise."})
+    due_on_delivery = fields.Nested(MoneySchema, required=True, metadata={
+        "description": "What the shopper pays on delivery: DAP duties plus import VAT (the carrier's "
+                       "clearance fee comes on top); 0 under DDP."})
 
 
 class CartSchema(Schema):

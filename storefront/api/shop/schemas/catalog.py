@@ -13,7 +13,10 @@ class PriceSchema(Schema):
     net = fields.Nested(MoneySchema, required=True)
     gross = fields.Nested(MoneySchema, required=True)
     tax = fields.Nested(MoneySchema, required=True)
-    tax_rate = fields.Method("dump_rate", required=True, metadata={"type": "string", "example": "19.00"})
+    tax_rate = fields.Method("dump_rate", required=True, metadata={
+        "type": "string", "example": "19.00", "pattern": r"^[0-9]+\.[0-9]{2}$",
+        "description": "Percent with exactly two decimals, as API.md shows it (\"19.00\", \"2.60\"); "
+                       "tax lines and duties write percentages normalized (\"2.6\")."})
     tax_included = fields.Boolean(required=True)
     compare_at = fields.Nested(MoneySchema, allow_none=True, required=True)
     prior_price = fields.Nested(MoneySchema, allow_none=True, required=True)
@@ -62,17 +65,34 @@ class ProductSchema(Schema):
     created_at = fields.DateTime(required=True)
 
 
+class CatalogContextSchema(ContextSchema):
+    tax_country = fields.String(
+        allow_none=True, required=True, validate=validate.Regexp(r"^[A-Z]{2}$"), metadata={
+            "example": "ES",
+            "description": "The country (ISO 3166-1 alpha-2) whose taxes the prices include: the shipping country "
+                           "of `?cart=`, else X-Country, else the locale's region, when the market sells there, else the market's own tax country. "
+                           "A multi-country market (EU) shows each shopper their country's VAT, as the cart will "
+                           "charge it. null where prices include no country's taxes (net prices: US, CA)."})
+
+
 class ProductDetailSchema(ProductSchema):
-    context = fields.Nested(ContextSchema, required=True)
+    context = fields.Nested(CatalogContextSchema, required=True)
 
 
 class ProductListSchema(Schema):
     items = fields.List(fields.Nested(ProductSchema), required=True)
     next_cursor = fields.String(allow_none=True, required=True)
-    context = fields.Nested(ContextSchema, required=True)
+    context = fields.Nested(CatalogContextSchema, required=True)
+
+
+def _cart_field() -> fields.String:
+    return fields.String(validate=validate.Length(max=128, error=_l("Must be at most {max} characters long.")),
+                         metadata={"description": "A cart token: prices include the taxes of the cart's shipping "
+                                                  "country (see `context.tax_country`); an unknown token is ignored."})
 
 
 class ProductQueryArgsSchema(ListArgsSchema):
+    cart = _cart_field()
     q = fields.String(
         validate=validate.Length(max=200, error=_l("Must be at most {max} characters long.")),
         metadata={"description": "Search in names and descriptions (any case, any accents) or an exact SKU."},
@@ -107,4 +127,4 @@ class CategoryListSchema(Schema):
 
 
 class DetailArgsSchema(ShopperArgsSchema):
-    pass
+    cart = _cart_field()

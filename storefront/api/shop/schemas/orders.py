@@ -52,7 +52,11 @@ class OrderSchema(Schema):
     lines = fields.List(fields.Nested(OrderLineSchema), required=True)
     totals = fields.Nested(OrderTotalsSchema, required=True)
     address = fields.Dict(required=True)
-    shipping_method = fields.Dict(required=True)
+    shipping_method = fields.Dict(allow_none=True, required=True, metadata={
+        "description": "`{id, code, name, min_days, max_days, delivery_days: {min, max}}` as at checkout "
+                       "(`delivery_days` as carts spell it).",
+        "example": {"id": 1, "code": "standard", "name": "Standard", "min_days": 2, "max_days": 4,
+                    "delivery_days": {"min": 2, "max": 4}}})
     tax = fields.Dict(required=True)
     duties = fields.Dict(required=True)
     fx_rate = fields.Nested(FxSnapshotSchema, required=True)
