@@ -39,11 +39,12 @@ class ContextSchema(Schema):
     locale = fields.String(required=True, metadata={"example": "fr-CH"})
     selected_by = fields.String(
         required=True,
-        validate=validate.OneOf(["market", "locale", "accept-language", "country", "default", "order"]),
+        validate=validate.OneOf(["market", "locale", "accept-language", "country", "default", "cart", "order"]),
         metadata={"description": "What chose the market: the `market` or `locale` argument (or X-Market), "
-                                 "Accept-Language, X-Country, the default market, or (`order`) the order itself: "
-                                 "an order answers in its own market, and in its own locale unless the request "
-                                 "asks for another locale of that market."},
+                                 "Accept-Language, X-Country, the default market, or the resource itself: a cart "
+                                 "(`cart`) answers in its own market and locale, an order (`order`) in its own "
+                                 "market, and in its own locale unless the request asks for another of that "
+                                 "market's locales."},
     )
     suggestion = fields.Nested(SuggestionSchema)
 

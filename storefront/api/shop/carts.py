@@ -40,7 +40,7 @@ def _ttl() -> timedelta:
 
 def _speak_for(cart) -> None:
     """Answer in the cart's market and locale (it may differ from the request's)."""
-    speak_as(cart.market_code, cart.locale)
+    speak_as(cart.market_code, cart.locale, "cart")
 
 
 def _state(cart):

@@ -31,3 +31,10 @@ def test_an_order_answers_in_another_locale_of_its_market_when_asked(client, fak
     # A language the market does not speak keeps the order's own.
     body = client.get(f"/api/v1/orders/{order['token']}?locale=ja-JP").get_json()
     assert body["context"]["locale"] == "de-CH", body["context"]
+
+
+def test_a_cart_says_that_it_chose_its_market_and_locale(client):
+    """Carts used to say selected_by "default" whatever chose them (issue 16)."""
+    token = client.post("/api/v1/carts?market=CH&locale=fr-CH").get_json()["token"]
+    body = client.get(f"/api/v1/carts/{token}", headers={"Accept-Language": "ja"}).get_json()
+    assert body["context"] == {"market": "CH", "currency": "CHF", "locale": "fr-CH", "selected_by": "cart"}
