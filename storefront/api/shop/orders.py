@@ -62,7 +62,8 @@ def order_json(order: Order) -> dict:
         "locale": order.locale,
         "lines": [{"sku": line.sku, "name": line.name, "quantity": line.quantity, "unit_price": m(line.unit_price),
                    "net": m(line.net), "tax": m(line.tax), "total": m(line.gross),
-                   "taxes": [{**t, "amount": m(t["amount"])} for t in line.taxes]} for line in order.lines],
+                   "taxes": [{**t, "name": tax_name(t["name"]), "tax": t["name"], "amount": m(t["amount"])}
+                             for t in line.taxes]} for line in order.lines],
         "totals": {
             "subtotal": m(order.subtotal), "shipping": m(order.shipping), "tax": m(order.tax),
             "duties": m(order.duties), "total": m(order.total), "tax_included": order.tax_included,

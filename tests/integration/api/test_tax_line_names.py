@@ -37,5 +37,6 @@ def test_quebec_cart_and_order_in_french(client, fake_gateway):
     assert response.status_code == 201, body
     order = client.get(f"/api/v1/orders/{body['order']['token']}?locale=fr-CA").get_json()
     assert sorted(names(order)) == [("GST", "TPS"), ("QST", "TVQ")], order["totals"]["tax_lines"]
+    assert sorted((t["tax"], t["name"]) for t in order["lines"][0]["taxes"]) == [("GST", "TPS"), ("QST", "TVQ")]
     order = client.get(f"/api/v1/orders/{body['order']['token']}?locale=en-CA").get_json()
     assert sorted(names(order)) == [("GST", "GST"), ("QST", "QST")]

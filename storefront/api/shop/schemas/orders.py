@@ -6,7 +6,8 @@ from storefront.api.fields import ContextSchema, MoneySchema, NoticeSchema, Shop
 
 
 class LineTaxSchema(Schema):
-    name = fields.String(required=True)
+    name = fields.String(required=True, metadata={"description": "The tax's name in the response locale."})
+    tax = fields.String(metadata={"description": "The tax's identifier (VAT, GST, QST ...), as in tax_lines."})
     rate = fields.String(required=True)
     jurisdiction = fields.String(required=True)
     amount = fields.Nested(MoneySchema, required=True)
