@@ -19,7 +19,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -234,20 +233,6 @@ def intent_object(order, minor, **overrides):
             "currency": order["currency"].lower(), **overrides}
 
 
-def raw(port, head: bytes):
-    """A request head sent as bytes: (status, headers, body)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-        try:
-            sock.sendall(head)
-        except OSError:
-            pass
-        data = b""
-        while chunk := sock.recv(65536):
-            data += chunk
-    head_part, _, body = data.partition(b"\r\n\r\n")
-    lines = head_part.decode("latin-1").split("\r\n")
-    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
-    return int(lines[0].split()[1]), headers, body
 
 
 def with_headers(shop, method, path, headers=None):
@@ -677,7 +662,7 @@ def item_18(b: Bench):
                        ("1100 fields", b"GET /api/v1/products HTTP/1.1\r\nHost: x\r\n"
                         + b"".join(b"X-H%d: 1\r\n" % i for i in range(1100)) + b"\r\n"),
                        ("bad line", b"GET\x01 / HTTP/1.1\r\nHost: x\r\n\r\n")):
-        s, headers, data = raw(shop.port, head)
+        s, headers, data = shop.raw(head)
         try:
             code = json.loads(data)["error"]["code"] if headers.get("content-type") == "application/json" else "HTML"
         except ValueError:

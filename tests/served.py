@@ -73,6 +73,22 @@ class Shop:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def raw(self, head: bytes) -> tuple[int, dict[str, str], bytes]:
+        """Send a request head as bytes (what http.client refuses to send);
+        (status, lower-cased headers, body) of the answer."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=30) as sock:
+            try:
+                sock.sendall(head)
+            except OSError:  # the server answered and closed before it read everything
+                pass
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+        head_part, _, body = data.partition(b"\r\n\r\n")
+        lines = head_part.decode("latin-1").split("\r\n")
+        headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+        return int(lines[0].split()[1]), headers, body
+
 
 def _wait_until_up(port: int, proc: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout

@@ -36,14 +36,16 @@ def new_cart(client, market, **headers):
 
 
 def ready_cart(client, market, address, items, units=50):
-    """A cart with items in stock, an address and the first shipping method."""
+    """A cart with items in stock, an address (a key of ADDRESSES, or the
+    address itself) and the first shipping method."""
     cart = new_cart(client, market)
     token = cart["token"]
     for sku, quantity in items:
         stock(client, sku, WAREHOUSE[market], units)
         response = client.post(f"/api/v1/carts/{token}/items", json={"sku": sku, "quantity": quantity})
         assert response.status_code == 200, response.get_json()
-    response = client.put(f"/api/v1/carts/{token}/address", json=ADDRESSES[address])
+    response = client.put(f"/api/v1/carts/{token}/address",
+                          json=ADDRESSES[address] if isinstance(address, str) else address)
     assert response.status_code == 200, response.get_json()
     methods = client.get(f"/api/v1/carts/{token}/shipping-methods").get_json()["items"]
     response = client.put(f"/api/v1/carts/{token}/shipping-method", json={"id": methods[0]["id"]})

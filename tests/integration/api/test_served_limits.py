@@ -14,7 +14,6 @@ behaviour.
 from __future__ import annotations
 
 import shutil
-import socket
 import tempfile
 import time
 import uuid
@@ -71,20 +70,6 @@ def undeadlined_shop(slow):
         yield served
 
 
-def raw(shop, head: bytes) -> tuple[int, dict[str, str], bytes]:
-    """Send a request head as bytes; (status, headers, body) of the answer."""
-    with socket.create_connection(("127.0.0.1", shop.port), timeout=30) as sock:
-        try:
-            sock.sendall(head)
-        except OSError:  # the server answered and closed before it read everything
-            pass
-        data = b""
-        while chunk := sock.recv(65536):
-            data += chunk
-    head_part, _, body = data.partition(b"\r\n\r\n")
-    lines = head_part.decode("latin-1").split("\r\n")
-    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
-    return int(lines[0].split()[1]), headers, body
 
 
 def envelope(status, body, expected, code):
@@ -125,13 +110,13 @@ def json_envelope(status: int, headers: dict[str, str], body: bytes, expected: i
 
 
 def test_a_request_line_over_a_megabyte_is_a_json_414_from_the_worker(shop):
-    status, headers, body = raw(shop, b"GET /api/v1/products?q=" + b"x" * 1_100_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    status, headers, body = shop.raw(b"GET /api/v1/products?q=" + b"x" * 1_100_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
     json_envelope(status, headers, body, 414, "uri_too_long")
 
 
 def test_a_header_over_64_kib_is_a_json_431_from_the_worker(shop):
     head = b"GET /api/v1/products HTTP/1.1\r\nHost: x\r\nAccept-Language: fr\r\nX-Big: " + b"y" * 70_000
-    status, headers, body = raw(shop, head + b"\r\n\r\n")
+    status, headers, body = shop.raw(head + b"\r\n\r\n")
     answer = json_envelope(status, headers, body, 431, "headers_too_large")
     assert headers["x-content-type-options"] == "nosniff"
     assert answer["error"]["message"] == "The request headers are too large."  # the head was not read: English
@@ -139,12 +124,12 @@ def test_a_header_over_64_kib_is_a_json_431_from_the_worker(shop):
 
 def test_over_a_thousand_headers_are_a_json_431_from_the_worker(shop):
     fields = b"".join(b"X-H%d: 1\r\n" % i for i in range(1100))
-    status, headers, body = raw(shop, b"GET /api/v1/products HTTP/1.1\r\nHost: x\r\n" + fields + b"\r\n")
+    status, headers, body = shop.raw(b"GET /api/v1/products HTTP/1.1\r\nHost: x\r\n" + fields + b"\r\n")
     json_envelope(status, headers, body, 431, "headers_too_large")
 
 
 def test_a_malformed_request_line_is_a_json_400_from_the_worker(shop):
-    status, headers, body = raw(shop, b"GET\x01 / HTTP/1.1\r\nHost: x\r\n\r\n")
+    status, headers, body = shop.raw(b"GET\x01 / HTTP/1.1\r\nHost: x\r\n\r\n")
     json_envelope(status, headers, body, 400, "bad_request")
 
 
@@ -190,6 +175,6 @@ def test_a_request_past_gunicorns_timeout_still_gets_a_json_503(undeadlined_shop
 
 def test_a_url_with_raw_non_ascii_bytes_says_how_to_encode_it(shop):
     """curl sends `q=préjugés` as typed (issue 16): JSON with the fix, not gunicorn's HTML."""
-    status, headers, body = raw(shop, "GET /api/v1/products?market=FR&q=préjugés HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    status, headers, body = shop.raw("GET /api/v1/products?market=FR&q=préjugés HTTP/1.1\r\nHost: x\r\n\r\n".encode())
     answer = json_envelope(status, headers, body, 400, "invalid_request_line")
     assert "q=pr%C3%A9jug%C3%A9s" in answer["error"]["message"]

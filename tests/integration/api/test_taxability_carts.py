@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from tests.functional.shopping import ADDRESSES, admin_api, new_cart, stock
+from tests.functional.shopping import ADDRESSES, admin_api, ready_cart
 
 D = Decimal
 CHOCOLATE = "PAN-CHO-72-ECU"  # txcd_40100001 candy and sweets
@@ -16,7 +16,6 @@ HOODIE = "APP-HOD-ORG-GRY-M"  # txcd_30011000 clothing
 DOWN_JACKET = "APP-DWN-HD8-BLK-M"  # txcd_30011000 clothing
 BOOK = "BOK-PRIDE-PB"  # txcd_35010000 books
 MUG = "BAG-HLV-22-BLK"  # a backpack: txcd_99999999 general goods
-WAREHOUSE = {"GB": "DE-LEJ", "CA": "US-RNO", "AU": "JP-CHB", "US": "US-RNO", "EU": "DE-LEJ"}
 PLACES = {
     **ADDRESSES,
     "GB": {"email": "amy@example.co.uk", "name": "Amy Smith", "line1": "10 Downing St", "city": "London",
@@ -41,17 +40,7 @@ def money(value):
 
 
 def cart_for(client, market, place, items):
-    token = new_cart(client, market)["token"]
-    for sku, quantity in items:
-        stock(client, sku, WAREHOUSE[market], 50)
-        response = client.post(f"/api/v1/carts/{token}/items", json={"sku": sku, "quantity": quantity})
-        assert response.status_code == 200, response.get_json()
-    response = client.put(f"/api/v1/carts/{token}/address", json=PLACES[place])
-    assert response.status_code == 200, response.get_json()
-    methods = client.get(f"/api/v1/carts/{token}/shipping-methods").get_json()["items"]
-    response = client.put(f"/api/v1/carts/{token}/shipping-method", json={"id": methods[0]["id"]})
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
+    return ready_cart(client, market, PLACES[place], items)
 
 
 def rates(cart):

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from tests.functional.shopping import ADMIN, new_cart, stock
+from tests.functional.shopping import ADMIN, new_cart, ready_cart, stock
 
 D = Decimal
 HOODIE = "APP-HOD-ORG-GRY-M"  # txcd_30011000 clothing
@@ -40,13 +40,7 @@ def filled(client, market, items):
 
 
 def cart_for(client, market, address, items):
-    token = filled(client, market, items)
-    response = client.put(f"/api/v1/carts/{token}/address", json=address)
-    assert response.status_code == 200, response.get_json()
-    methods = client.get(f"/api/v1/carts/{token}/shipping-methods").get_json()["items"]
-    response = client.put(f"/api/v1/carts/{token}/shipping-method", json={"id": methods[0]["id"]})
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
+    return ready_cart(client, market, address, items)
 
 
 def rates(cart):
