@@ -86,6 +86,12 @@ def get_cart(session: Session, token: str, now: datetime, *, for_update: bool = 
     return cart
 
 
+def cart_language(session: Session, token: str) -> tuple[str, str] | None:
+    """A cart's market and locale, None without such a cart (one small query)."""
+    row = session.execute(select(Cart.market_code, Cart.locale).where(Cart.token == token)).first()
+    return None if row is None else (row[0], row[1])
+
+
 def shipping_country(session: Session, token: str) -> str | None:
     """The country of a cart's address, None without a cart or an address (one small query)."""
     address = session.scalar(select(Cart.address).where(Cart.token == token))

@@ -306,6 +306,28 @@ def negotiate(markets: Sequence[MarketInfo], hints: RequestHints) -> Negotiated:
     return result(default, accepted, "default")
 
 
+def requested_locale(market: MarketInfo, hints: RequestHints) -> str | None:
+    """The locale of ``market`` a request asks for, or None when it asks for none the market speaks.
+
+    For answers that speak in a market the request did not choose (a cart's,
+    an order's): the explicit locale, then the Accept-Language ranges, matched
+    within that market exactly as :func:`negotiate` matches them (CLDR fallback
+    chain, script, language; q=0 refused). ``hints.market`` and
+    ``hints.country`` are not consulted."""
+    entry = _entries((market,))[0]
+    preferences = _preferences(hints.accept_language)
+    locale_hint = _present(hints.locale)
+    explicit = request_tag(locale_hint) if locale_hint else None
+    candidates = ((explicit,) if explicit else ()) + tuple(
+        tag for r in preferences.accepted if (tag := request_tag(r)) is not None)
+    spoken = [tag for tag in candidates if entry.speaks(tag)]
+    if not spoken:
+        return None
+    locale = _locale_within(entry, spoken, preferences.weights)
+    chosen = LanguageTag.parse(locale)
+    return locale if chosen is not None and any(tag.language == chosen.language for tag in spoken) else None
+
+
 def _present(value: str | None) -> str | None:
     if not isinstance(value, str):
         return None

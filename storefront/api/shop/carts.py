@@ -24,7 +24,7 @@ from storefront.api.shop.schemas.carts import (
 )
 from storefront.extensions import db
 from storefront.api.duties import duty_details
-from storefront.api.shop.context import negotiate_request, shop, speak_as
+from storefront.api.shop.context import negotiate_request, requested_locale_within, shop, speak_as
 from storefront.api.shop.orders import order_json
 from storefront.payments.wiring import gateway, settlement_currency
 from storefront.tax.names import display_name
@@ -39,8 +39,16 @@ def _ttl() -> timedelta:
 
 
 def _speak_for(cart) -> None:
-    """Answer in the cart's market and locale (it may differ from the request's)."""
-    speak_as(cart.market_code, cart.locale, "cart")
+    """Answer in the cart's market (it may differ from the request's), in the locale of that
+    market the request asks for, else the cart's: errors, notices and money alike, so a view
+    calls it as soon as it holds the cart, before anything that can fail."""
+    _speak_in(cart.market_code, cart.locale)
+
+
+def _speak_in(market_code: str, locale: str) -> None:
+    market = next((m for m in shop().markets if m.code == market_code), None)
+    requested = requested_locale_within(market) if market is not None else None
+    speak_as(market_code, requested or locale, "cart")
 
 
 def _state(cart):
@@ -153,6 +161,7 @@ class CartItems(MethodView):
     def post(self, data, token: str):
         """Add a variant (or more of it)."""
         cart = services.open_cart(db.session, token, clock.now(), _ttl())
+        _speak_for(cart)
         services.add_item(db.session, cart, data["sku"], data["quantity"])
         db.session.commit()
         return _respond(cart)
@@ -165,6 +174,7 @@ class CartItem(MethodView):
     def patch(self, data, token: str, sku: str):
         """Change the quantity (0 removes the item)."""
         cart = services.open_cart(db.session, token, clock.now(), _ttl())
+        _speak_for(cart)
         services.update_item(db.session, cart, sku, data["quantity"])
         db.session.commit()
         return _respond(cart)
@@ -173,6 +183,7 @@ class CartItem(MethodView):
     def delete(self, token: str, sku: str):
         """Remove the item."""
         cart = services.open_cart(db.session, token, clock.now(), _ttl())
+        _speak_for(cart)
         services.remove_item(db.session, cart, sku)
         db.session.commit()
         return _respond(cart)
@@ -185,6 +196,7 @@ class CartAddress(MethodView):
     def put(self, data, token: str):
         """Set the delivery address; the destination decides market, taxes and duties."""
         cart = services.open_cart(db.session, token, clock.now(), _ttl())
+        _speak_for(cart)
         notices = services.set_address(db.session, cart, data, shop().markets)
         db.session.commit()
         return _respond(cart, notices)
@@ -212,6 +224,7 @@ class CartShippingMethod(MethodView):
     def put(self, data, token: str):
         """Choose a shipping method."""
         cart = services.open_cart(db.session, token, clock.now(), _ttl())
+        _speak_for(cart)
         services.set_shipping_method(db.session, cart, data["id"])
         db.session.commit()
         return _respond(cart)
@@ -224,6 +237,10 @@ class CartCheckout(MethodView):
     @blp.response(201, CheckoutResultSchema)
     def post(self, _args, token: str):
         """Place the order: reserve stock, snapshot the cart, create the PaymentIntent in the market currency."""
+        language = services.cart_language(db.session, token)
+        db.session.rollback()  # end the read: on SQLite placement must begin its own write transaction
+        if language is not None:  # its errors (out of stock, address, payment) speak as the cart does
+            _speak_in(*language)
         placed = placement.place_order(
             db.session, token, request.headers.get("Idempotency-Key"), gateway=gateway(), commit=db.session.commit,
             markets=shop().markets,

@@ -14,7 +14,7 @@ from storefront.checkout import services as checkout
 from storefront.extensions import db
 from storefront.i18n.fallback import fallback_chain
 from storefront.i18n.wiring import current_locale
-from storefront.i18n.negotiation import Negotiated, RequestHints, Suggestion, negotiate, parse_accept_language
+from storefront.i18n.negotiation import Negotiated, RequestHints, Suggestion, negotiate, requested_locale
 from storefront.markets import cache
 from storefront.markets.services import MarketView
 from storefront.pricing.display import display_country, display_jurisdiction
@@ -131,17 +131,10 @@ def speak_as(market_code: str, locale: str, selected_by: str | None = None) -> N
 
 def requested_locale_within(market: MarketView) -> str | None:
     """The locale of ``market`` the request asks for (``?locale=``, then
-    Accept-Language, by language when no exact tag matches), if any."""
-    wanted = [request.args.get("locale") or ""]
-    wanted += list(parse_accept_language(request.headers.get("Accept-Language")))
-    for tag in filter(None, wanted):
-        if tag in market.locales:
-            return tag
-        language = tag.split("-")[0].lower()
-        for offered in market.locales:
-            if offered.split("-")[0].lower() == language:
-                return offered
-    return None
+    Accept-Language, matched as negotiation matches them), if any."""
+    info = next(i for i in cache.infos(db.session) if i.code == market.code)
+    return requested_locale(info, RequestHints(locale=request.args.get("locale"),
+                                               accept_language=request.headers.get("Accept-Language")))
 
 
 def _decorate_response(response: Response) -> Response:

@@ -38,3 +38,35 @@ def test_a_cart_says_that_it_chose_its_market_and_locale(client):
     token = client.post("/api/v1/carts?market=CH&locale=fr-CH").get_json()["token"]
     body = client.get(f"/api/v1/carts/{token}", headers={"Accept-Language": "ja"}).get_json()
     assert body["context"] == {"market": "CH", "currency": "CHF", "locale": "fr-CH", "selected_by": "cart"}
+
+
+def test_cart_errors_speak_as_the_cart_does(client):
+    """Errors of a cart request used to follow the request's language while its notices
+    followed the cart's (issue 16): both follow the cart, or the locale of the cart's
+    market the request asks for."""
+    token = client.post("/api/v1/carts?market=CH&locale=de-CH").get_json()["token"]
+    response = client.post(f"/api/v1/carts/{token}/items", json={"sku": "NO-SUCH-SKU", "quantity": 1})
+    german = response.get_json()["error"]
+    assert response.status_code == 422 and response.headers["Content-Language"] == "de-CH", german
+    response = client.post(f"/api/v1/carts/{token}/items", json={"sku": "NO-SUCH-SKU", "quantity": 1},
+                           headers={"Accept-Language": "fr-FR, fr;q=0.9"})
+    french = response.get_json()["error"]
+    assert response.headers["Content-Language"] == "fr-CH" and french["code"] == german["code"]
+    assert french["message"] != german["message"], (german, french)
+    # A language the cart's market does not speak: the cart's own.
+    response = client.post(f"/api/v1/carts/{token}/items", json={"sku": "NO-SUCH-SKU", "quantity": 1},
+                           headers={"Accept-Language": "ja"})
+    assert response.get_json()["error"]["message"] == german["message"]
+    # The same request's answer and its notices speak the same language as its errors.
+    body = client.get(f"/api/v1/carts/{token}", headers={"Accept-Language": "fr"}).get_json()
+    assert body["context"] == {"market": "CH", "currency": "CHF", "locale": "fr-CH", "selected_by": "cart"}
+
+
+def test_checkout_errors_speak_as_the_cart_does(client, fake_gateway):
+    token = client.post("/api/v1/carts?market=CH&locale=de-CH").get_json()["token"]
+    response = client.post(f"/api/v1/carts/{token}/checkout", headers={"Idempotency-Key": "k-1"})
+    assert response.status_code >= 400 and response.headers["Content-Language"] == "de-CH", response.get_json()
+    french = client.post(f"/api/v1/carts/{token}/checkout",
+                         headers={"Idempotency-Key": "k-2", "Accept-Language": "fr"})
+    assert french.headers["Content-Language"] == "fr-CH"
+    assert french.get_json()["error"]["message"] != response.get_json()["error"]["message"]

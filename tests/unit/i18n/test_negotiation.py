@@ -16,6 +16,7 @@ from storefront.i18n.negotiation import (
     UnknownMarket,
     negotiate,
     parse_accept_language,
+    requested_locale,
 )
 
 EU_COUNTRIES = (
@@ -664,3 +665,24 @@ def test_the_markets_locale_best_matching_the_shoppers_language(accept_language,
                MarketInfo("DE", ("DE",), ("de-DE",)))
     result = negotiate(markets, RequestHints(accept_language=accept_language))
     assert (result.market, result.locale) == expected
+
+
+CH = next(m for m in DEMO_MARKETS if m.code == "CH")
+
+
+@pytest.mark.parametrize(("locale", "header", "expected"), [
+    (None, None, None),
+    (None, "ja", None),  # a language the market does not speak: none asked for
+    (None, "fr", "fr-CH"),
+    (None, "fr-FR, de;q=0.5", "fr-CH"),  # by language when no exact tag matches
+    (None, "ja, it;q=0.8", "it-CH"),  # the first range the market speaks
+    ("it-CH", "fr", "it-CH"),  # the explicit locale first
+    ("ja-JP", "fr", "fr-CH"),
+    (None, "de-CH-x-private", "de-CH"),  # private use truncated, as negotiation reads it
+    (None, "fr, de-CH;q=0", "fr-CH"),
+])
+def test_requested_locale_within_a_market_matches_as_negotiation_does(locale, header, expected):
+    hints = RequestHints(locale=locale, accept_language=header)
+    assert requested_locale(CH, hints) == expected
+    if expected is not None:  # the same answer negotiation gives once the market is chosen
+        assert negotiate(DEMO_MARKETS, RequestHints(market="CH", locale=locale, accept_language=header)).locale == expected
