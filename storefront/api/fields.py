@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, pre_dump, validate
 from moneyed import Money
 
+from storefront.api.spec import LOCALE_PATTERN
 from storefront.i18n.wiring import current_locale
 from storefront.money import amount_str, format_money
 
@@ -53,7 +54,7 @@ class ShopperArgsSchema(Schema):
     """Market and locale selection (API.md); headers X-Market, Accept-Language and X-Country also count."""
 
     market = fields.String(metadata={"description": "Market code (case-insensitive); same as the X-Market header."})
-    locale = fields.String(metadata={"description": "BCP 47 locale, e.g. fr-CH."})
+    locale = fields.String(metadata={"description": "BCP 47 locale, e.g. fr-CH.", "pattern": LOCALE_PATTERN})
 
 
 def _limit_field() -> fields.Integer:

@@ -103,7 +103,7 @@ class CategoryOne(MethodView):
         db.session.commit()
 
 
-@blp.route("/categories/<int:category_id>/translations/<string:locale>")
+@blp.route("/categories/<int:category_id>/translations/<locale:locale>")
 class CategoryTranslationOne(MethodView):
     @blp.arguments(AdminCategoryTranslationSchema)
     @blp.response(200, AdminCategorySchema)

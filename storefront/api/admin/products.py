@@ -184,7 +184,7 @@ class AdminVariant(MethodView):
         db.session.commit()
 
 
-@blp.route("/products/<int:product_id>/translations/<string:locale>")
+@blp.route("/products/<int:product_id>/translations/<locale:locale>")
 class AdminTranslation(MethodView):
     @blp.arguments(TranslationInputSchema)
     @blp.response(200, AdminProductSchema)

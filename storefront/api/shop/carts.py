@@ -232,7 +232,9 @@ class CartShippingMethod(MethodView):
 
 @blp.route("/carts/<string:token>/checkout")
 class CartCheckout(MethodView):
-    @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": True, "schema": {"type": "string"}}])
+    @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": True, "schema": {
+        "type": "string", "minLength": 1, "maxLength": placement.MAX_KEY_LENGTH, "pattern": "^[!-~][ -~]*$",
+        "description": "Printable ASCII, not blank: the same key returns the same order."}}])
     @blp.arguments(CartArgsSchema, location="query")
     @blp.response(201, CheckoutResultSchema)
     def post(self, _args, token: str):

@@ -22,8 +22,11 @@ def fresh_market_cache():
 @pytest.mark.parametrize(
     ("market", "address", "language", "message"),
     [
+        # A cart's errors speak its market's languages (issue 16): US speaks es-US, not German.
+        ("US", {**ADDRESSES["US-CA"], "region": "NY", "postal_code": "94103"}, "es",
+         "«94103» no es un código postal de NY (US)."),
         ("US", {**ADDRESSES["US-CA"], "region": "NY", "postal_code": "94103"}, "de",
-         "„94103“ ist keine Postleitzahl von NY (US)."),
+         "“94103” is not a postal code of NY (US)."),
         ("CA", {**ADDRESSES["CA-QC"], "postal_code": "m5v 3l9"}, "fr",
          "« M5V 3L9 » n’est pas un code postal de QC (CA)."),
     ],

@@ -10,7 +10,7 @@ RANGE = _l("Must be between {min} and {max}.")
 
 def _not_blank(value: str) -> None:
     if not value.strip():
-        raise ValidationError(_l("Must not be blank."))
+        raise ValidationError(str(_l("Must not be blank.")))  # a str: a lazy one would be read as a list of characters
 
 
 def _key(**kwargs) -> fields.String:
@@ -33,7 +33,8 @@ def _position(**kwargs) -> fields.Integer:
 
 
 class AdminCategoryTranslationSchema(Schema):
-    name = fields.String(required=True, validate=[validate.Length(min=1, max=255, error=LENGTH), _not_blank])
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=255, error=LENGTH), _not_blank],
+                         metadata={"pattern": r"^[^\u0000]*[^\s\u0000][^\u0000]*$"})  # not blank, no NUL
     slug = fields.String(required=True, validate=validate.Length(min=1, max=200, error=LENGTH),
                          metadata={"description": "Lower-case words (any script) joined by hyphens.",
                                    "example": "garden-tools"})

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
+from storefront.api.spec import COUNTRY_PATTERN
 
 RANGE = _l("Must be between {min} and {max}.")
 LENGTH = _l("Length must be between {min} and {max}.")
@@ -27,12 +28,13 @@ class UpperString(fields.String):
 def _four_places(value: Decimal) -> None:
     # Rates are stored exactly (scale 8); more than 4 places is a typo, never a rate.
     if value.is_finite() and value.normalize().as_tuple().exponent < -4:
-        raise ValidationError(_l("At most 4 decimal places."))
+        raise ValidationError(str(_l("At most 4 decimal places.")))  # a str, not a lazy one (a list of characters)
 
 
 def _percent(**kwargs) -> fields.Decimal:
     # Numbers in the spec: apispec would write the Decimal bounds and default as strings.
-    metadata = {"description": "Percent, 0 to 100.", "minimum": 0, "maximum": 100}
+    metadata = {"description": "Percent, 0 to 100, at most 4 decimal places.", "minimum": 0, "maximum": 100,
+                "multipleOf": 0.0001}
     if "load_default" in kwargs:
         metadata["default"] = int(kwargs["load_default"])
     return fields.Decimal(validate=[validate.Range(min=0, max=100, error=RANGE), _four_places], metadata=metadata,
@@ -91,7 +93,8 @@ class AdminMarketUpdateSchema(Schema):
                         values=fields.String(validate=validate.Length(min=1, max=100, error=LENGTH)))
     currency = UpperString(validate=validate.Length(min=1, max=3, error=LENGTH),
                            metadata={"description": "ISO 4217 code in use (CLDR).", "example": "NOK"})
-    countries = fields.List(UpperString(validate=validate.Length(min=1, max=2, error=LENGTH)),
+    countries = fields.List(UpperString(validate=validate.Length(min=1, max=2, error=LENGTH),
+                                        metadata={"pattern": COUNTRY_PATTERN}),
                             validate=validate.Length(max=300, error=LENGTH),
                             metadata={"description": "ISO 3166-1 alpha-2 codes no other market holds."})
     locales = fields.List(fields.String(validate=validate.Length(min=1, max=35, error=LENGTH)),
@@ -119,7 +122,8 @@ class AdminMarketCreateSchema(Schema):
                         load_default=dict)
     currency = UpperString(required=True, validate=validate.Length(min=1, max=3, error=LENGTH),
                            metadata={"description": "ISO 4217 code in use (CLDR).", "example": "NOK"})
-    countries = fields.List(UpperString(validate=validate.Length(min=1, max=2, error=LENGTH)),
+    countries = fields.List(UpperString(validate=validate.Length(min=1, max=2, error=LENGTH),
+                                        metadata={"pattern": COUNTRY_PATTERN}),
                             validate=validate.Length(max=300, error=LENGTH), load_default=list,
                             metadata={"description": "ISO 3166-1 alpha-2 codes no other market holds."})
     locales = fields.List(fields.String(validate=validate.Length(min=1, max=35, error=LENGTH)), required=True,
