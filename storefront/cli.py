@@ -282,10 +282,10 @@ def _deliver(watch: bool, poll_seconds: float | None) -> None:
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
-        click.echo("outbox worker started", err=True)
-        counts = worker.run(db.session, transports, policy, clock.now, stop=stop,
-                            poll_seconds=config["OUTBOX_POLL_SECONDS"] if poll_seconds is None else poll_seconds,
-                            **options)
+        poll = config["OUTBOX_POLL_SECONDS"] if poll_seconds is None else poll_seconds
+        click.echo(f"outbox worker started: delivering what is due, polling every {poll:g} s when idle; "
+                   "SIGTERM or Ctrl-C stops it after the message in hand", err=True)
+        counts = worker.run(db.session, transports, policy, clock.now, stop=stop, poll_seconds=poll, **options)
     click.echo(", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "nothing due")
 
 
