@@ -1,6 +1,6 @@
 """US local sales tax through the tax-provider seam (storefront.tax.providers):
 Stripe Tax with the real stripe SDK against a local fake of
-``POST /v1/tax/calculations`` (tests/fake_stripe_tax.py: Seattle WA 98101,
+``POST /v1/tax/calculations`` (storefront/devtools/fake_stripe_tax.py: Seattle WA 98101,
 WA 6.5 % + local 3.85 % = 10.35 %), its outage as 503, and the built-in
 tables' state rate as an estimate."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 
 from storefront.tax import wiring
 from storefront.tax.stripe_tax import StripeTaxProvider
-from tests.fake_stripe_tax import FakeStripeTax
+from storefront.devtools.fake_stripe_tax import FakeStripeTax
 from tests.functional.shopping import checkout, new_cart, stock
 
 D = Decimal
@@ -169,6 +169,15 @@ def test_the_provider_comes_from_the_configuration(fake):
         provider = wiring.tax_provider()
         assert isinstance(provider, StripeTaxProvider) and provider.applies_to("US") and not provider.applies_to("CA")
         assert "sk_test" not in repr(provider)
+    # STRIPE_TAX_API_BASE takes the tax calls only (localstripe, at STRIPE_API_BASE, has no Stripe Tax)
+    assert wiring.tax_api_base({"STRIPE_API_BASE": "http://ls", "STRIPE_TAX_API_BASE": fake.url}) == fake.url
+    assert wiring.tax_api_base({"STRIPE_API_BASE": "http://ls", "STRIPE_TAX_API_BASE": ""}) == "http://ls"
+    assert wiring.tax_api_base({"STRIPE_API_BASE": "", "STRIPE_TAX_API_BASE": ""}) is None  # Stripe's host
+    app = Flask("config-split")
+    app.config.update(TAX_PROVIDER="stripe", STRIPE_SECRET_KEY="sk_test_fake", STRIPE_API_BASE="http://127.0.0.1:9",
+                      STRIPE_TAX_API_BASE=fake.url, TAX_PROVIDER_TIMEOUT_SECONDS=1.0)
+    with app.app_context():
+        assert repr(wiring.tax_provider()) == f"<StripeTaxProvider api_base={fake.url!r} countries=['US']>"
     app = Flask("config-builtin")
     app.config.update(TAX_PROVIDER="builtin")
     with app.app_context():
