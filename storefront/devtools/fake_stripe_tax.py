@@ -15,8 +15,10 @@ own table (``RATES``, with source and date):
 - Chicago IL 60601: 10.25 % = IL 6.25 + Cook County 1.75 + Chicago 1.25 + RTA 1.0;
 - New York NY 10001: 8.875 % = NY 4.0 + New York City 4.5 + MCTD 0.375.
 
-Another US postal code gets its state's rate only (``STATE_RATES``, else 5 %),
-anything else is refused (400, as Stripe refuses an unsupported location).
+Another US postal code gets its state's base rate only (the project's
+``storefront/tax/data/rates.json``, in force today), anything else (another
+country, a state without a rate) is refused (400, as Stripe refuses an
+unsupported location).
 
 Taxability, as Stripe applies it: ``txcd_00000000`` (nontaxable) is never
 taxed; where a state exempts groceries (``GROCERIES``: WA, CA, NY), food for
@@ -40,7 +42,10 @@ import json
 import sys
 import threading
 import time
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
@@ -80,7 +85,7 @@ RATES: dict[str, dict] = {
         ("state", "NEW YORK", "4.0"), ("city", "NEW YORK CITY", "4.5"),
         ("district", "METROPOLITAN COMMUTER TRANSPORTATION DISTRICT", "0.375"))},
 }
-STATE_RATES = {"WA": "6.5", "CA": "7.25", "IL": "6.25", "NY": "4.0", "TX": "6.25"}
+RATES_FILE = Path(__file__).resolve().parents[1] / "tax" / "data" / "rates.json"
 NONTAXABLE = {"txcd_00000000"}
 FOOD = "txcd_40040000"
 CANDY, SOFT_DRINKS = "txcd_40100001", "txcd_41040002"
@@ -93,6 +98,21 @@ SHIPPING_EXEMPT = {"CA"}
 def combined_rate(zip_code: str) -> Decimal:
     """The combined rate (percent) of a ZIP in ``RATES``."""
     return sum((Decimal(rate) for _, _, rate in RATES[zip_code]["levels"]), Decimal(0))
+
+
+@lru_cache(maxsize=None)
+def state_rate(state: str, on: date | None = None) -> str | None:
+    """A state's base sales tax rate (percent) on ``on`` (default today), from rates.json."""
+    on = on or date.today()
+    data = json.loads(RATES_FILE.read_text(encoding="utf-8"))
+    for jurisdiction in data["jurisdictions"]:
+        if jurisdiction["code"] != f"US-{state}":
+            continue
+        for row in jurisdiction["rates"]:
+            if row["category"] == "standard" and date.fromisoformat(row["valid_from"]) <= on \
+                    and (row["valid_to"] is None or on < date.fromisoformat(row["valid_to"])):
+                return row["rate"]
+    return None
 
 
 def taxable(state: str, tax_code: str | None) -> bool:
@@ -202,8 +222,11 @@ class FakeStripeTax:
         known = RATES.get(str(address.get("postal_code") or "")[:5])
         if known is not None and known["state"] == state:
             levels = known["levels"]
+        elif (base := state_rate(state)) is not None:
+            levels = (("state", state, base),)
         else:
-            levels = (("state", state, STATE_RATES.get(state, "5.0")),)
+            return 400, {"error": {"type": "invalid_request_error", "code": "customer_tax_location_invalid",
+                                   "message": f"unsupported state {state!r}"}}
         with self._lock:
             self._count += 1
             calc_id = f"taxcalc_fake{self._count:06d}"
