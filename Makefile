@@ -46,8 +46,8 @@ demo: migrate
 run: demo
 	PORT=$(PORT) $(BIN)/gunicorn --config config/gunicorn.conf.py 'storefront:create_app()'
 
-# make run, paying on a private localstripe (a test extra) on LOCALSTRIPE_PORT, its state in instance/;
-# README, "Paying locally".
+# make run, paying on a private localstripe (a test extra) on LOCALSTRIPE_PORT, its state in instance/,
+# and Stripe Tax on a local fake (STRIPE_TAX_PORT, default a free port; TAX_PROVIDER=stripe); README, "Paying locally".
 run-local-payments: install-test demo
 	PORT=$(PORT) LOCALSTRIPE_PORT=$(LOCALSTRIPE_PORT) $(BIN)/python -m storefront.devtools.local_payments
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
+from typing import Iterator
 
 from decimal import Decimal
 
@@ -140,6 +142,19 @@ def read_only_transactions(read_only: bool) -> None:
     _read_only.set(read_only)
 
 
+@contextmanager
+def reading_only() -> Iterator[None]:
+    """Within: this context's transactions only read (as for a GET), also in a
+    request that writes before or after, e.g. to ask a provider over the
+    network with no write lock held (a transaction already open keeps its
+    kind: end it first)."""
+    token = _read_only.set(True)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)
+
+
 def configure_sqlite(engine: Engine) -> None:
     """SQLite: check foreign keys (off unless each connection asks), WAL (readers
     and the writer do not block each other), a ``busy_timeout``, and let
@@ -197,4 +212,4 @@ CurrencyCode = String(3)
 CountryCode = String(2)
 LocaleTag = String(35)
 
-__all__ = ["Base", "UTCDateTime", "utcnow", "ExactDecimal", "MoneyAmount", "Rate", "configure_sqlite", "read_only_transactions", "sqlite_locked", "retry_when_locked", "newest_first", "CurrencyCode", "CountryCode", "LocaleTag"]
+__all__ = ["Base", "UTCDateTime", "utcnow", "ExactDecimal", "MoneyAmount", "Rate", "configure_sqlite", "read_only_transactions", "reading_only", "sqlite_locked", "retry_when_locked", "newest_first", "CurrencyCode", "CountryCode", "LocaleTag"]

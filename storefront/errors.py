@@ -41,6 +41,11 @@ class StorefrontError(Exception):
         self.params = params
         super().__init__(self.message % params if params else self.message)
 
+    def display_params(self, territory_name: Callable[[str], str | None]) -> dict[str, Any]:
+        """The message's parameters as the shopper reads them; ``territory_name(code)``
+        is the edge's name of a country or territory in the response locale."""
+        return self.params
+
     def render_details(self, translate: Callable[..., str]) -> dict[str, Any]:
         """The ``details`` of the error envelope; ``translate(msgid, **params)``
         is the edge's gettext, for errors that carry further messages."""

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from werkzeug.exceptions import HTTPException, RequestHeaderFieldsTooLarge, RequestURITooLarge
 
 from storefront.api.messages import HTTP_ERRORS, translate_messages
@@ -26,13 +26,20 @@ def error_response(status: int, code: str, message: str, details: dict[str, Any]
 
 
 def handle_storefront_error(err: StorefrontError) -> Response:
-    message = gettext(err.message, **err.params) if err.params else gettext(err.message)
+    params = err.display_params(_territory_name)
+    message = gettext(err.message, **params) if params else gettext(err.message)
     response = error_response(err.http_status, err.code, message, err.render_details(_translate))
     if err.http_status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="storefront"'
     if err.http_status == 429 and "seconds" in err.params:
         response.headers["Retry-After"] = str(err.params["seconds"])
     return response
+
+
+def _territory_name(code: str) -> str | None:
+    """A country's or territory's name in the response locale (CLDR, via Babel): "Guam"."""
+    locale = get_locale()
+    return locale.territories.get(code.upper()) if locale is not None else None
 
 
 def _translate(message: str, **params: Any) -> str:

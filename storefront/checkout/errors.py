@@ -17,6 +17,11 @@ class CartClosed(Conflict):
     message = N_("This cart has already been checked out.")
 
 
+class CartChangedDuringCheckout(Conflict):
+    code = "cart_changed"
+    message = N_("This cart kept changing while the order was being placed. Please review it and try again.")
+
+
 class ItemNotAvailable(StorefrontError):
     code = "item_not_available"
     http_status = 422

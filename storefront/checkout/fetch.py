@@ -116,9 +116,11 @@ def _line(variant_id: int, quantity: int, info: VariantInfo, price: Decimal | No
 
 def fetch_quote(session: Session, *, market_code: str, items: Sequence[tuple[str, int]], shipping: Decimal,
                 destination: Destination, vat_id: str | None, seller_vat_id: str | None, now: datetime, on: date,
-                base_currency: str) -> CartInputs:
+                base_currency: str, tax_provider: TaxProvider | None = None) -> CartInputs:
     """A would-be order of (sku, quantity) at current prices (at ``now``),
-    taxed and assessed as on ``on``; stock is not checked."""
+    taxed and assessed as on ``on``; stock is not checked. ``tax_provider``
+    taxes it where it applies to the destination, as checkout does (None: the
+    built-in tables, an estimate for the US)."""
     market = market_by_code(session, market_code)
     skus = [sku for sku, _ in items]
     variants = {v.sku: v for v in session.execute(
@@ -137,8 +139,9 @@ def fetch_quote(session: Session, *, market_code: str, items: Sequence[tuple[str
         lines.append(LineInfo(v.id, v.sku, v.key, v.key, quantity, prices[v.id], None, v.tax_category, v.hs_code,
                               v.tax_code, origin_country=v.origin_country, weight_grams=v.weight_grams))
     terms = MarketTerms(market.code, market.currency, market.prices_include_tax, market.tax_rounding, market.incoterm)
-    return _addressed(session, terms, tuple(lines), on, destination, vat_id, base_currency,
-                      seller_vat_id=seller_vat_id, shipping_amount=shipping)
+    inputs = _addressed(session, terms, tuple(lines), on, destination, vat_id, base_currency,
+                        seller_vat_id=seller_vat_id, shipping_amount=shipping)
+    return provided_taxes(inputs, tax_provider, {"postal_code": destination.postal_code, "city": destination.city})
 
 
 def _addressed(session: Session, market: MarketTerms, lines: tuple[LineInfo, ...], on: date, destination: Destination,

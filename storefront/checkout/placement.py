@@ -2,7 +2,12 @@
 
 Three short transactions around the provider call, so that no database lock
 is held while Stripe answers (SQLite has one writer; a slow Stripe must not
-stall every other shopper) and nothing is half-written:
+stall every other shopper) and nothing is half-written. Where a tax provider
+taxes the destination (Stripe Tax), it is asked first, in a read-only
+transaction (step 0), and step 1 computes the taxes from that quote under the
+lock; a cart that changed in between (its provider request, the fingerprint of
+lines, amounts, tax codes, shipping and address, differs) is quoted again,
+twice at most, then 409 ``cart_changed``.
 
 1. under the cart's lock (``FOR UPDATE``; on SQLite the request's ``BEGIN
    IMMEDIATE``), the Idempotency-Key is looked up (a known key returns its
@@ -49,6 +54,7 @@ from sqlalchemy.orm import Session
 from storefront.checkout.errors import (
     AboveMaximumAmount,
     BelowMinimumAmount,
+    CartChangedDuringCheckout,
     CartClosed,
     CartIncomplete,
     IdempotencyKeyRequired,
@@ -71,9 +77,11 @@ from storefront.payments.gateway import PaymentGateway, PaymentIntent
 from storefront.payments.limits import minimum_charge
 from storefront.pricing.services import current_rates
 from storefront.checkout.services import free_stock
-from storefront.tax.providers import TaxProvider
+from storefront.db import reading_only
+from storefront.tax.providers import QuotedProvider, QuoteStale, RecordingProvider, TaxProvider
 
 MAX_KEY_LENGTH = 255
+QUOTE_ATTEMPTS = 3  # a cart that changes between quote and lock this often: 409 cart_changed
 
 log = logging.getLogger(__name__)
 
@@ -125,9 +133,20 @@ def place_order(
     key = (idempotency_key or "").strip()
     if not key or len(key) > MAX_KEY_LENGTH:
         raise IdempotencyKeyRequired()
-    order, created = _order_for(session, token, key, markets=markets, now=now, default_locale=default_locale,
-                                seller_vat_id=seller_vat_id, base_currency=base_currency, reservation=reservation,
-                                settlement_currency=settlement_currency or base_currency, tax_provider=tax_provider)
+    terms = dict(markets=markets, now=now, default_locale=default_locale, seller_vat_id=seller_vat_id,
+                 base_currency=base_currency)
+    for attempt in range(QUOTE_ATTEMPTS):
+        quoted = _quote(session, token, key, tax_provider, commit, **terms) if tax_provider is not None else None
+        try:
+            order, created = _order_for(session, token, key, reservation=reservation,
+                                        settlement_currency=settlement_currency or base_currency,
+                                        tax_provider=quoted, **terms)
+            break
+        except QuoteStale:
+            session.rollback()  # nothing written yet: the lock is released, the cart quoted again
+            log.info("cart %s changed between its tax quote and checkout (attempt %s)", token[:8], attempt + 1)
+    else:
+        raise CartChangedDuringCheckout()
     if order.payment_intent_id is not None or order.status != "pending_payment":
         return Placed(order, None)  # a replay (or an order that expired before it got its intent)
     request = _IntentRequest(
@@ -146,6 +165,26 @@ def place_order(
         raise
     order = _record(session, request.order_id, intent, gateway)
     return Placed(order, intent if order.payment_intent_id == intent.id else None)
+
+
+def _quote(session: Session, token: str, key: str, provider: TaxProvider, commit: Callable[[], None], *,
+           markets: Sequence[MarketView], now: datetime, default_locale: str, seller_vat_id: str | None,
+           base_currency: str) -> QuotedProvider:
+    """Step 0: the provider's answers for the cart as it is now, asked in a
+    read-only transaction (on SQLite a deferred ``BEGIN``: no write lock; on
+    PostgreSQL no row lock), after ending what the request had begun (nothing
+    is written before this). A replayed key or a closed cart asks nothing:
+    step 1 answers them."""
+    commit()
+    recorder = RecordingProvider(provider)
+    with reading_only():
+        cart = get_cart(session, token, now)
+        replay = session.scalar(select(Order.id).where(Order.idempotency_key == key))
+        if cart.status == "open" and replay is None:
+            cart_state(session, cart, markets, now=now, default_locale=default_locale, seller_vat_id=seller_vat_id,
+                       base_currency=base_currency, fresh_shipping=True, tax_provider=recorder)
+        commit()
+    return QuotedProvider(provider, recorder.answers)
 
 
 def _order_for(session: Session, token: str, key: str, *, markets: Sequence[MarketView], now: datetime,

@@ -1,10 +1,24 @@
+from typing import Any, Callable
+
 from storefront.errors import N_, Conflict, NotFound, StorefrontError
 
 
 class NoTaxData(StorefrontError):
+    """No rates for the destination (GU, VI, AS, MP: no sales tax data, refused
+    before checkout). ``territory``: the ISO code the message names in the
+    shopper's language ("Guam"); ``details.destination`` keeps the jurisdiction."""
+
     code = "no_tax_data"
     http_status = 422
     message = N_("Taxes for deliveries to %(destination)s are not known.")
+
+    def __init__(self, *, destination: str, territory: str | None = None) -> None:
+        super().__init__(details={"destination": destination}, destination=destination)
+        self.territory = territory
+
+    def display_params(self, territory_name: Callable[[str], str | None]) -> dict[str, Any]:
+        name = territory_name(self.territory) if self.territory else None
+        return {**self.params, "destination": name} if name else self.params
 
 
 class JurisdictionNotFound(NotFound):

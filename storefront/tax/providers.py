@@ -100,6 +100,50 @@ class TaxProvider(Protocol):
         """The taxes per line; raises ``TaxProviderUnavailable`` when it cannot answer."""
 
 
+class QuoteStale(Exception):
+    """A quoted provider was asked about another order than the one quoted
+    (the cart changed in between): quote again (``storefront.checkout.placement``)."""
+
+
+class RecordingProvider:
+    """``provider``, keeping each answer by its request (frozen, hashable:
+    the request is the fingerprint of everything the answer depends on)."""
+
+    def __init__(self, provider: TaxProvider) -> None:
+        self.provider = provider
+        self.name = provider.name
+        self.answers: dict[ProviderRequest, ProviderResult] = {}
+
+    def applies_to(self, country: str) -> bool:
+        return self.provider.applies_to(country)
+
+    def calculate(self, request: ProviderRequest) -> ProviderResult:
+        result = self.provider.calculate(request)
+        self.answers[request] = result
+        return result
+
+
+class QuotedProvider:
+    """Answers from a quote made earlier (outside any transaction), never over
+    the network: the same request gets the quoted result, any other raises
+    ``QuoteStale``. Placing an order computes the taxes while it holds the
+    cart's lock with this, so no provider call holds a database lock."""
+
+    def __init__(self, provider: TaxProvider, answers: Mapping[ProviderRequest, ProviderResult]) -> None:
+        self.name = provider.name
+        self._provider = provider
+        self._answers = dict(answers)
+
+    def applies_to(self, country: str) -> bool:
+        return self._provider.applies_to(country)
+
+    def calculate(self, request: ProviderRequest) -> ProviderResult:
+        try:
+            return self._answers[request]
+        except KeyError:
+            raise QuoteStale() from None
+
+
 def to_components(taxes: Sequence[JurisdictionTax], jurisdiction: str) -> tuple[TaxComponent, ...]:
     """A line's breakdown as the project's components (see the module doc):
     ``Sales tax`` at the state's rate, ``Local sales tax`` at the local levels'
@@ -144,5 +188,5 @@ def shipping_taxed(result: ProviderResult) -> bool:
     return any(t.rate > 0 and t.taxable_amount > 0 for t in result.shipping)
 
 
-__all__ = ["BUILTIN", "STATE_TAX", "LOCAL_TAX", "ProviderAddress", "ProviderLine", "ProviderRequest",
+__all__ = ["BUILTIN", "STATE_TAX", "LOCAL_TAX", "QuoteStale", "RecordingProvider", "QuotedProvider", "ProviderAddress", "ProviderLine", "ProviderRequest",
            "JurisdictionTax", "ProviderResult", "TaxProvider", "to_components", "provider_tax_code", "untaxed_part", "shipping_taxed"]

@@ -29,6 +29,7 @@ from storefront.tax.errors import (
     UnknownTaxJurisdiction,
 )
 from storefront.tax.models import TaxJurisdiction, TaxRate
+from storefront.tax.rules import US_TERRITORIES
 from storefront import cache
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "rates.json"
@@ -76,7 +77,10 @@ def _rates_table(session: Session, jurisdiction: str, on: date) -> dict[tuple[st
         .where(TaxRate.jurisdiction == jurisdiction, _in_force(on))
     ).all()))
     if not rows:
-        raise NoTaxData(destination=jurisdiction)
+        country, _, region = jurisdiction.partition("-")
+        raise NoTaxData(destination=jurisdiction,
+                        territory=region if country == "US" and region in US_TERRITORIES else
+                        (country if not region else None))
     table: dict[tuple[str, str], tuple[Decimal, str]] = {}
     for r in rows:
         key = (r.tax, r.category)

@@ -24,6 +24,12 @@ def check_settings(config: Mapping[str, Any]) -> None:
         raise ConfigError("TAX_PROVIDER=stripe needs STRIPE_SECRET_KEY (Stripe Tax is called with it)")
 
 
+def tax_api_base(config: Mapping[str, Any]) -> str | None:
+    """Where Stripe Tax calls go: ``STRIPE_TAX_API_BASE``, else ``STRIPE_API_BASE``
+    (the payments' host), else None (Stripe's own host)."""
+    return str(config.get("STRIPE_TAX_API_BASE") or config.get("STRIPE_API_BASE") or "").strip() or None
+
+
 def tax_provider() -> TaxProvider | None:
     """The configured provider (built once per app), or None for the built-in tables."""
     app = current_app
@@ -32,7 +38,7 @@ def tax_provider() -> TaxProvider | None:
     config = app.config
     provider: TaxProvider | None = None
     if str(config.get("TAX_PROVIDER") or BUILTIN).strip().lower() == "stripe":
-        provider = StripeTaxProvider(config["STRIPE_SECRET_KEY"], config.get("STRIPE_API_BASE") or None,
+        provider = StripeTaxProvider(config["STRIPE_SECRET_KEY"], tax_api_base(config),
                                      timeout=float(config.get("TAX_PROVIDER_TIMEOUT_SECONDS") or 3.0),
                                      countries=config.get("TAX_PROVIDER_COUNTRIES") or ("US",))
     app.extensions[_KEY] = provider

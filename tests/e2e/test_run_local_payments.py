@@ -162,6 +162,24 @@ def test_the_readme_paying_locally_runs_as_written(dev_server):
     assert lines[-1] == "partially_refunded" and "paid" in lines and lines[-4].endswith(": paid"), result.stdout
 
 
+def test_the_readme_seattle_cart_gets_local_tax_through_the_provider(dev_server):
+    """``make run-local-payments`` serves the fake Stripe Tax and points the shop
+    at it: the README's Seattle cart, run as written, shows WA's state rate and
+    Seattle's local rate as two lines (10.35 %), no estimate notice (issue 13)."""
+    port, _proc, shell, _tmp, log_path = dev_server
+    started = re.search(r"fake Stripe Tax on (http://127\.0\.0\.1:\d+) \(TAX_PROVIDER=stripe\)", log_path.read_text())
+    assert started, log_path.read_text()
+    assert started[1] != shell["STRIPE_API_BASE"]  # its own server, not localstripe
+    block = readme_block("A Seattle cart")
+    expected = [line.removeprefix("# ") for line in block if line.startswith("# ")]
+    script = "\n".join(["set -e", *[line for line in block if not line.startswith("#")]]) \
+        .replace("localhost:5000", f"localhost:{port}")
+    result = subprocess.run(["bash", "-c", script], cwd=ROOT, env=shell, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr + log_path.read_text()[-3000:]
+    assert result.stdout.strip().splitlines() == expected, result.stdout
+    assert expected[:2] == ["Local sales tax 3.85 3.97", "Sales tax 6.5 6.69"]  # 102.99 x 3.85 % and x 6.5 %
+
+
 def test_pay_local_refuses_stripe_itself(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "STOREFRONT_", "STRIPE_"))}
     for base in ("", "https://api.stripe.com"):

@@ -22,6 +22,7 @@ from storefront.api.shop.schemas.carts import (
     ShippingMethodListSchema,
     ShippingMethodSetSchema,
 )
+from storefront.db import reading_only
 from storefront.extensions import db
 from storefront.api.duties import duty_details
 from storefront.api.shop.context import negotiate_request, requested_locale_within, shop, speak_as
@@ -129,8 +130,12 @@ def cart_json(state, extra_notices=()) -> dict:
 
 
 def _respond(cart, extra_notices=()):
-    _speak_for(cart)
-    return cart_json(_state(cart), extra_notices)
+    """The cart's JSON, after the change (if any) is committed: computed in a
+    read-only transaction, so the tax provider (a network call) is never asked
+    while this request holds the write lock."""
+    with reading_only():
+        _speak_for(cart)
+        return cart_json(_state(cart), extra_notices)
 
 
 @blp.route("/carts")

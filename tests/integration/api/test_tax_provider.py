@@ -1,6 +1,6 @@
 """US local sales tax through the tax-provider seam (storefront.tax.providers):
 Stripe Tax with the real stripe SDK against a local fake of
-``POST /v1/tax/calculations`` (tests/fake_stripe_tax.py: Seattle WA 98101,
+``POST /v1/tax/calculations`` (storefront/devtools/fake_stripe_tax.py: Seattle WA 98101,
 WA 6.5 % + local 3.85 % = 10.35 %), its outage as 503, and the built-in
 tables' state rate as an estimate."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 
 from storefront.tax import wiring
 from storefront.tax.stripe_tax import StripeTaxProvider
-from tests.fake_stripe_tax import FakeStripeTax
+from storefront.devtools.fake_stripe_tax import FakeStripeTax
 from tests.functional.shopping import checkout, new_cart, stock
 
 D = Decimal
@@ -169,7 +169,90 @@ def test_the_provider_comes_from_the_configuration(fake):
         provider = wiring.tax_provider()
         assert isinstance(provider, StripeTaxProvider) and provider.applies_to("US") and not provider.applies_to("CA")
         assert "sk_test" not in repr(provider)
+    # STRIPE_TAX_API_BASE takes the tax calls only (localstripe, at STRIPE_API_BASE, has no Stripe Tax)
+    assert wiring.tax_api_base({"STRIPE_API_BASE": "http://ls", "STRIPE_TAX_API_BASE": fake.url}) == fake.url
+    assert wiring.tax_api_base({"STRIPE_API_BASE": "http://ls", "STRIPE_TAX_API_BASE": ""}) == "http://ls"
+    assert wiring.tax_api_base({"STRIPE_API_BASE": "", "STRIPE_TAX_API_BASE": ""}) is None  # Stripe's host
+    app = Flask("config-split")
+    app.config.update(TAX_PROVIDER="stripe", STRIPE_SECRET_KEY="sk_test_fake", STRIPE_API_BASE="http://127.0.0.1:9",
+                      STRIPE_TAX_API_BASE=fake.url, TAX_PROVIDER_TIMEOUT_SECONDS=1.0)
+    with app.app_context():
+        assert repr(wiring.tax_provider()) == f"<StripeTaxProvider api_base={fake.url!r} countries=['US']>"
     app = Flask("config-builtin")
     app.config.update(TAX_PROVIDER="builtin")
     with app.app_context():
         assert wiring.tax_provider() is None
+
+
+class ChangingCart:
+    """Stripe Tax that, after each answer, adds a unit to the cart (as a
+    shopper's second tab would; here through the test's one session, the
+    served tests in tests/integration/checkout/test_served_tax_quote.py race
+    real requests): every quote is stale by the time checkout takes the lock."""
+
+    def __init__(self, provider, token):
+        self.provider, self.token, self.name, self.calls = provider, token, provider.name, 0
+
+    def applies_to(self, country):
+        return self.provider.applies_to(country)
+
+    def calculate(self, request):
+        import sqlalchemy as sa
+
+        from storefront.extensions import db
+
+        result = self.provider.calculate(request)
+        self.calls += 1
+        db.session.execute(sa.text("UPDATE cart_line SET quantity = quantity + 1 WHERE cart_id = "
+                                   "(SELECT id FROM cart WHERE token = :t)"), {"t": self.token})
+        db.session.commit()
+        return result
+
+
+def test_a_cart_that_keeps_changing_during_checkout_is_409_and_nothing_is_written(app, client, stripe_tax,
+                                                                                  fake_gateway):
+    token, _ = seattle_cart(client, [(HOODIE, 1)])
+    changing = ChangingCart(StripeTaxProvider("sk_test_fake", stripe_tax.url, timeout=1.0), token)
+    wiring.install(app, changing)
+    response, body, _ = checkout(client, token)
+    assert response.status_code == 409, body
+    assert body["error"]["code"] == "cart_changed" and body["error"]["message"]
+    assert changing.calls == 3  # quoted three times (placement.QUOTE_ATTEMPTS), never charged a stale quote
+    wiring.install(app, StripeTaxProvider("sk_test_fake", stripe_tax.url, timeout=1.0))
+    cart = client.get(f"/api/v1/carts/{token}").get_json()
+    assert cart["items"][0]["quantity"] == 4  # the three changes, and the cart still open
+    response, body, _ = checkout(client, token)
+    assert response.status_code == 201, body
+    assert body["order"]["lines"][0]["quantity"] == 4 and body["order"]["totals"]["tax"] == cart["totals"]["tax"]
+
+
+def test_the_merchant_preview_uses_the_provider(client, stripe_tax):
+    from tests.functional.shopping import ADMIN
+
+    preview = {"market": "US", "address": {"country": "US", "region": "WA", "postal_code": "98101", "city": "Seattle"},
+               "items": [{"sku": HOODIE, "quantity": 1}], "shipping": "10.00"}
+    response = client.post("/api/v1/admin/tax/preview", json=preview, headers=ADMIN)
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["tax_provider"] == "stripe" and body["tax_calculation_id"].startswith("taxcalc_fake")
+    assert [(x["name"], x["rate"]) for x in body["tax_lines"]] == [("Local sales tax", "3.85"), ("Sales tax", "6.5")]
+    net = D(body["lines"][0]["net"]["amount"])
+    # the US market rounds once per rate over the order (tax_rounding "order")
+    assert D(body["totals"]["tax"]["amount"]) == percent(net + 10, "6.5") + percent(net + 10, "3.85")
+    assert "tax_estimate" not in [n["code"] for n in body["notices"]]
+    sent = stripe_tax.requests[-1]
+    assert sent["customer_details"]["address"] == {"country": "US", "state": "WA", "postal_code": "98101",
+                                                   "city": "Seattle"}
+    assert sent["shipping_cost"]["amount"] == "1000"
+
+
+def test_the_merchant_preview_with_builtin_tables_says_estimate(client, builtin):
+    from tests.functional.shopping import ADMIN
+
+    preview = {"market": "US", "address": {"country": "US", "region": "WA", "postal_code": "98101"},
+               "items": [{"sku": HOODIE, "quantity": 1}]}
+    body = client.post("/api/v1/admin/tax/preview", json=preview, headers=ADMIN).get_json()
+    assert body["tax_provider"] == "builtin" and body["tax_calculation_id"] is None
+    assert [(x["name"], x["rate"]) for x in body["tax_lines"]] == [("Sales tax", "6.5")]
+    notice = next(n for n in body["notices"] if n["code"] == "tax_estimate")
+    assert "estimate" in notice["message"]

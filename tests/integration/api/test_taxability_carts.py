@@ -30,6 +30,10 @@ PLACES = {
               "postal_code": "07102", "region": "NJ", "country": "US"},
     "US-MN": {"email": "lou@example.com", "name": "Lou Berg", "line1": "1 Nicollet Mall", "city": "Minneapolis",
               "postal_code": "55401", "region": "MN", "country": "US"},
+    "US-TX": {"email": "ana@example.com", "name": "Ana Cruz", "line1": "100 Congress Ave", "city": "Austin",
+              "postal_code": "78701", "region": "TX", "country": "US"},
+    "US-WA": {"email": "sam@example.com", "name": "Sam Lee", "line1": "400 Pine St", "city": "Seattle",
+              "postal_code": "98101", "region": "WA", "country": "US"},
     "CY": {"email": "eleni@example.cy", "name": "Eleni Georgiou", "line1": "Makariou 1", "city": "Nicosia",
            "postal_code": "1065", "country": "CY"},
 }
@@ -113,6 +117,22 @@ def test_new_york_clothing_under_110_is_exempt_and_from_110_taxed(client):
     assert unit(over, DOWN_JACKET) >= 110
     base = unit(over, DOWN_JACKET) + money(over["totals"]["shipping"])
     assert rates(over) == [("Sales tax", "4")] and money(over["totals"]["tax"]) == percent(base, "4")
+
+
+@pytest.mark.parametrize("state, rate", [("US-NY", "4"), ("US-TX", "6.25")])
+def test_chocolate_is_taxed_where_groceries_are_exempt_in_new_york_and_texas(client, state, rate):
+    """NY Tax Law 1115(a)(1)(A)(i) (TB-ST-525); Texas Comptroller Publication 96-280: candy is taxable."""
+    cart = cart_for(client, "US", state, [(CHOCOLATE, 2)])
+    base = unit(cart, CHOCOLATE) * 2 + money(cart["totals"]["shipping"])  # shipping follows the goods
+    assert rates(cart) == [("Sales tax", rate)] and money(cart["totals"]["tax"]) == percent(base, rate)
+    honey = cart_for(client, "US", state, [(HONEY, 2)])
+    assert money(honey["totals"]["tax"]) == 0 and rates(honey) == []  # groceries stay exempt
+
+
+def test_chocolate_stays_exempt_in_washington(client):
+    """RCW 82.08.0293, Initiative 1107 (2010-12-02): candy is exempt food again in WA."""
+    cart = cart_for(client, "US", "US-WA", [(CHOCOLATE, 2)])
+    assert money(cart["totals"]["tax"]) == 0 and rates(cart) == []
 
 
 def test_cyprus_books_pay_3_percent(client):

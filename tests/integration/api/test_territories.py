@@ -129,6 +129,25 @@ def test_us_territories_without_tax_data_are_a_clear_422(client, region, postal_
                           json={**BASE, "city": "X", "postal_code": postal_code, "region": region, "country": "US"})
     assert response.status_code == 422, response.get_json()
     assert response.get_json()["error"]["code"] == "no_tax_data"  # before checkout, never a 500
+    assert response.get_json()["error"]["details"] == {"destination": f"US-{region}"}
+
+
+@pytest.mark.parametrize("lang, message", [
+    ("en", "Taxes for deliveries to Guam are not known."),
+    ("es", "No se conocen los impuestos para envíos a Guam."),
+])
+def test_the_territory_422_names_it_in_the_shoppers_language(client, lang, message):
+    """GU, VI, AS and MP have no sales tax of a state's kind (no data): a clear 422
+    at the address, in the cart's language (the US market speaks en-US and es-US),
+    naming the territory as CLDR does, the jurisdiction in details."""
+    token = new_cart(client, "US", **{"Accept-Language": lang})["token"]  # the cart speaks its own locale
+    stock(client, HOODIE, WAREHOUSE["US"], 50)
+    assert client.post(f"/api/v1/carts/{token}/items", json={"sku": HOODIE, "quantity": 1}).status_code == 200
+    response = client.put(f"/api/v1/carts/{token}/address", headers={"Accept-Language": lang},
+                          json={**BASE, "city": "Hagåtña", "postal_code": "96910", "region": "GU", "country": "US"})
+    assert response.status_code == 422, response.get_json()
+    error = response.get_json()["error"]
+    assert (error["code"], error["message"], error["details"]) == ("no_tax_data", message, {"destination": "US-GU"})
 
 
 def test_the_merchant_preview_shows_the_canary_islands_without_vat(client):

@@ -181,3 +181,31 @@ def test_codes_stand_for_a_legacy_category_and_go_to_stripe_as_stripe_codes():
     assert taxability.tax_category_for("sf_alcoholic_beverages") == "beverage_alcohol"
     assert taxability.stripe_code(OLIVE_OIL) == FOOD and taxability.stripe_code(CLOTHING) == CLOTHING
     assert SHIPPING not in taxability.product_codes()
+
+
+SOFT_DRINKS = "txcd_41040002"
+
+
+@pytest.mark.parametrize("state, candy, soft_drinks", [
+    ("NY", "4", "4"),  # Tax Law 1115(a)(1)(A)(i), (iii); TB-ST-525
+    ("TX", "6.25", "6.25"),  # Comptroller Publication 96-280
+    ("NJ", "6.625", "6.625"),  # N.J.S.A. 54:32B-8.2
+    ("MN", "6.875", "6.875"),  # Minn. Stat. 297A.67 subd. 2
+    ("WA", "0", "6.5"),  # RCW 82.08.0293(2); Initiative 1107 exempts candy again
+    ("CA", "0", "7.25"),  # R&TC 6359, Reg. 1602(a)(1): candy is a food product, carbonated beverages are not
+    ("PA", "0", "6"),  # 61 Pa. Code 60.7, REV-717: candy and gum exempt, soft drinks taxable
+    ("FL", "0", "0"),  # no rule: candy and soft drinks follow groceries
+])
+def test_us_candy_and_soft_drinks_where_groceries_are_exempt(state, candy, soft_drinks):
+    jurisdiction = f"US-{state}"
+    assert rate(jurisdiction, FOOD) == D("0")  # groceries exempt in every one of these states
+    assert rate(jurisdiction, CHOCOLATE) == D(candy)
+    assert rate(jurisdiction, SOFT_DRINKS) == D(soft_drinks)
+    assert rate(jurisdiction, COFFEE) == D("0")  # coffee stays food
+
+
+def test_illinois_taxes_candy_and_soft_drinks_at_the_general_rate_not_the_food_rate():
+    # 86 Ill. Adm. Code 130.310 (P.A. 96-34, from 2009-09-01): food 1 %, candy and soft drinks 6.25 %
+    on = date(2025, 6, 30)
+    assert rate("US-IL", FOOD, on) == D("1")
+    assert rate("US-IL", CHOCOLATE, on) == rate("US-IL", SOFT_DRINKS, on) == D("6.25")

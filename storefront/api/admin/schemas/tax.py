@@ -95,6 +95,10 @@ class PreviewResultSchema(Schema):
     origin_country = fields.String(required=True)
     seller_vat_id = fields.String(allow_none=True, required=True)
     buyer_vat_id = fields.String(allow_none=True, required=True)
+    tax_provider = fields.String(required=True, metadata={
+        "description": "Who computed the taxes: builtin (the rate tables) or stripe (Stripe Tax, TAX_PROVIDER)."})
+    tax_calculation_id = fields.String(allow_none=True, required=True, metadata={
+        "description": "The provider's calculation (Stripe's taxcalc_...), null for the built-in tables."})
     lines = fields.List(fields.Nested(TaxedLineSchema), required=True)
     shipping = fields.List(fields.Nested(TaxedLineSchema), required=True)
     tax_lines = fields.List(fields.Nested(TaxLineSchema), required=True)
