@@ -36,8 +36,6 @@ def sign_in():
                 exc, Unauthorized) else message_of(exc)
         else:
             return redirect(_safe_next(request.form.get("next")))
-    elif session.current() is not None:
-        return redirect(url_for("console.home"))
     return render_template("console/sign_in.html", error=error, next=request.values.get("next", "")), status
 
 
