@@ -33,11 +33,18 @@ def test_search_and_filters(client):
 
 
 def test_missing_translations_filter_matches_the_status_report(client):
+    product = client.get("/api/v1/admin/products", query_string={"q": "kitchen-vacuum-insulated-flask"},
+                         headers=ADMIN).get_json()["items"][0]
+    assert "EU" in product["markets"]  # nl-NL, nl-BE
+    response = client.delete(f"/api/v1/admin/products/{product['id']}/translations/nl", headers=ADMIN)
+    assert response.status_code in (200, 204), response.get_json()
     sign_in(client)
     report = client.get("/api/v1/admin/translations/status", headers=ADMIN).get_json()["items"]
     missing = {r["product_id"] for r in report if r["state"] == "missing"}
     shown = _ids(client.get("/console/products?missing=1&limit=100").get_data(as_text=True))
-    assert shown == missing
+    assert product["id"] in missing and shown == missing
+    page = client.get(f"/console/products/{product['id']}").get_data(as_text=True)
+    assert "nl-NL: missing" in page
 
 
 def test_set_stock_as_the_api_does(client):
