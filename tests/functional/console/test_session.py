@@ -116,3 +116,17 @@ def test_language_from_accept_language_then_the_switcher(client):
     post_form(client, "/console/locale", {"locale": "ar"}, page="/console/sign-in")
     html = client.get("/console/sign-in", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert 'lang="ar" dir="rtl"' in html
+
+
+def test_an_unexpected_error_is_a_logged_500_page(app, client, monkeypatch, caplog):
+    from storefront.console.pages import markets
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(markets.market_services, "all_markets", broken)
+    sign_in(client)
+    response = client.get("/console/markets")
+    assert response.status_code == 500 and 'id="error-page"' in response.get_data(as_text=True)
+    assert "boom" not in response.get_data(as_text=True)
+    assert any("unhandled error" in r.getMessage() for r in caplog.records)
