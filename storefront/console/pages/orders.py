@@ -11,7 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from storefront.api.admin.orders import admin_order_json, refund_order
+from storefront.api.admin.orders import admin_order_json, refund_order, retry_refund
 from storefront.api.shop.schemas.orders import AdminOrderArgsSchema, RefundCreateSchema
 from storefront.console import forms, nav
 from storefront.console.blueprint import bp
@@ -91,3 +91,17 @@ def orders_refund(order_id: int):
                           status=refund.status))
             return redirect(url_for("console.orders_show", order_id=order_id))
     return _order_page(order_id, errors, form, status)
+
+
+@bp.post("/orders/<int:order_id>/refunds/<int:refund_id>/retry")
+@requires("orders")
+def orders_refund_retry(order_id: int, refund_id: int):
+    """A refund still ``requested`` (the provider's answer was lost): asked again, never refunded twice."""
+    try:
+        refund = retry_refund(order_id, refund_id)
+    except StorefrontError as exc:
+        db.session.rollback()
+        return _order_page(order_id, forms.domain_errors(exc), status=exc.http_status)
+    flash(gettext("Refund of %(amount)s: %(status)s.", amount=money(refund.amount, refund.currency),
+                  status=refund.status))
+    return redirect(url_for("console.orders_show", order_id=order_id))

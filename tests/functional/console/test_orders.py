@@ -76,3 +76,27 @@ def test_a_pricing_token_cannot_see_or_post_a_refund(client, fake_gateway):
                           data={"csrf_token": csrf_of(home.get_data(as_text=True)), "amount": "1.00"})
     assert refused.status_code == 403
     assert client.get(f"/api/v1/admin/orders/{order['id']}", headers=ADMIN).get_json()["refunds"] == []
+
+
+def test_a_refund_whose_answer_was_lost_is_shown_and_retried(client, fake_gateway):
+    order = _paid_order(client, fake_gateway)
+    sign_in(client)
+    fake_gateway.lose_next_response()  # the provider refunds, the answer never arrives
+    response = _refund(client, order["id"], amount="3.00")
+    assert response.status_code == 503 and 'id="form-errors"' in response.get_data(as_text=True)
+    (lost,) = client.get(f"/api/v1/admin/orders/{order['id']}", headers=ADMIN).get_json()["refunds"]
+    assert lost["status"] == "requested"
+    page = client.get(f"/console/orders/{order['id']}").get_data(as_text=True)
+    assert f'id="retry-{lost["id"]}"' in page
+    retried = client.post(f"/console/orders/{order['id']}/refunds/{lost['id']}/retry",
+                          data={"csrf_token": csrf_of(page)})
+    assert retried.status_code == 302
+    (made,) = fake_gateway.refunds.values()  # found at the provider, not made again
+    (after,) = client.get(f"/api/v1/admin/orders/{order['id']}", headers=ADMIN).get_json()["refunds"]
+    assert (after["provider_refund_id"], after["status"]) == (made.id, "succeeded")
+    again = client.post(f"/console/orders/{order['id']}/refunds/{lost['id']}/retry",
+                        data={"csrf_token": csrf_of(page)})
+    assert again.status_code == 409
+    entry = client.get("/api/v1/admin/audit", query_string={"entity": "order", "action": "refund_retry"},
+                       headers=ADMIN).get_json()["items"][0]
+    assert entry["entity_id"] == str(order["id"]) and entry["after"]["status"] == "succeeded"
