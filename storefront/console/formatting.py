@@ -28,7 +28,8 @@ def money(value: Money | Decimal | str | int | None, currency: str | None = None
 
 
 def when(value: datetime | None, fmt: str = "medium") -> str:
-    return format_datetime(value, fmt) if value is not None else "–"
+    """A moment in the merchant's locale, in UTC (Flask-Babel's time zone), saying so."""
+    return f"{format_datetime(value, fmt)} UTC" if value is not None else "–"
 
 
 def number(value: Decimal | int | None) -> str:
