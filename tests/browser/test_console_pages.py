@@ -35,7 +35,8 @@ def test_a_refund_end_to_end(console, screenshot):
     assert console.find(f'tr[data-order="{order["id"]}"]')
     screenshot("orders")
     console.click_and_wait(f'tr[data-order="{order["id"]}"] a')
-    assert "paid" in console.text("#order-status")
+    assert console.find("#order-status").get_attribute("data-status") == "paid"
+    assert console.text("#order-status") == "Paid"
     screenshot("order")
     # more than was paid: the API's validation, on the form
     console.fill("#f-amount", "99999")

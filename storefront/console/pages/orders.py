@@ -15,7 +15,7 @@ from storefront.api.admin.orders import admin_order_json, refund_order, retry_re
 from storefront.api.shop.schemas.orders import AdminOrderArgsSchema, RefundCreateSchema
 from storefront.console import forms, nav
 from storefront.console.blueprint import bp
-from storefront.console.formatting import money
+from storefront.console.formatting import money, state
 from storefront.console.session import requires
 from storefront.db import newest_first
 from storefront.errors import StorefrontError
@@ -88,7 +88,7 @@ def orders_refund(order_id: int):
             errors, status = forms.domain_errors(exc, field), exc.http_status
         else:
             flash(gettext("Refund of %(amount)s: %(status)s.", amount=money(refund.amount, refund.currency),
-                          status=refund.status))
+                          status=state(refund.status)))
             return redirect(url_for("console.orders_show", order_id=order_id))
     return _order_page(order_id, errors, form, status)
 
@@ -103,5 +103,5 @@ def orders_refund_retry(order_id: int, refund_id: int):
         db.session.rollback()
         return _order_page(order_id, forms.domain_errors(exc), status=exc.http_status)
     flash(gettext("Refund of %(amount)s: %(status)s.", amount=money(refund.amount, refund.currency),
-                  status=refund.status))
+                  status=state(refund.status)))
     return redirect(url_for("console.orders_show", order_id=order_id))
