@@ -11,7 +11,8 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from storefront.api.admin.schemas.products import AdminProductArgsSchema
+from storefront.api.admin.products import set_product_markets
+from storefront.api.admin.schemas.products import AdminProductArgsSchema, MarketsSetSchema
 from storefront.api.admin.schemas.stock import StockSetSchema
 from storefront.api.admin.stock import set_stock
 from storefront.catalog import services as catalog
@@ -124,3 +125,21 @@ def products_stock(product_id: int):
             return redirect(url_for("console.products_show", product_id=product_id))
     return _product_page(product_id, errors, 422, {"sku": sku, "warehouse": warehouse,
                                                    "quantity": request.form.get("quantity", "")})
+
+
+@bp.post("/products/<int:product_id>/markets")
+@requires("catalog")
+def products_markets(product_id: int):
+    """Where the product is sold: the checked markets, withdrawn from the others."""
+    loaded, errors = forms.load(MarketsSetSchema, {"markets": request.form.getlist("markets")})
+    if not errors:
+        try:
+            after = set_product_markets(product_id, loaded["markets"])
+            db.session.commit()
+        except StorefrontError as exc:
+            db.session.rollback()
+            errors = forms.domain_errors(exc, "markets")
+        else:
+            flash(gettext("Sold in: %(markets)s.", markets=", ".join(after["markets"]) or "–"))
+            return redirect(url_for("console.products_show", product_id=product_id))
+    return _product_page(product_id, errors, 422)

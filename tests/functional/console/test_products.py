@@ -71,3 +71,25 @@ def test_set_stock_as_the_api_does(client):
 def test_products_need_the_catalog_role(client):
     sign_in(client, make_token(client, "orders"))
     assert client.get("/console/products").status_code == 403
+
+
+def test_set_the_markets_a_product_is_sold_in_as_the_api_does(client):
+    sign_in(client)
+    product = client.get("/api/v1/admin/products", query_string={"q": "book-moby-dick-annotated"},
+                         headers=ADMIN).get_json()["items"][0]
+    kept = [code for code in product["markets"] if code != "JP"]
+    assert "JP" in product["markets"]
+    page = client.get(f"/console/products/{product['id']}").get_data(as_text=True)
+    assert re.search(r'id="sold-JP"\s+checked', page)
+    response = client.post(f"/console/products/{product['id']}/markets",
+                           data={"csrf_token": csrf_of(page), "markets": kept})
+    assert response.status_code == 302
+    after = client.get(f"/api/v1/admin/products/{product['id']}", headers=ADMIN).get_json()
+    assert after["markets"] == sorted(kept)
+    entry = client.get("/api/v1/admin/audit", query_string={"entity": "product_markets"},
+                       headers=ADMIN).get_json()["items"][0]
+    assert entry["before"]["markets"] == product["markets"] and entry["after"]["markets"] == sorted(kept)
+    bad = client.post(f"/console/products/{product['id']}/markets",
+                      data={"csrf_token": csrf_of(page), "markets": [*kept, "XX"]})
+    assert bad.status_code == 422 and 'id="errors-markets"' in bad.get_data(as_text=True)
+    assert client.get(f"/api/v1/admin/products/{product['id']}", headers=ADMIN).get_json()["markets"] == sorted(kept)
