@@ -76,8 +76,9 @@ def products():
     for pid in found:
         snap = catalog.snapshot(db.session, catalog.product(db.session, pid))
         items.append({**snap, "name": _name(snap), "gaps": gaps.get(pid, [])})
+    categories = list(catalog.categories(db.session, _chain()).values())
     return render_template("console/products.html", items=items, next_cursor=next_cursor, errors=errors,
-                           categories=list(catalog.categories(db.session, _chain()).values()),
+                           categories=categories, category_names={c.key: c.name for c in categories},
                            markets=market_services.all_markets(db.session), statuses=catalog.STATUSES,
                            filters={"q": request.args.get("q", ""), "status": request.args.get("status", ""),
                                     "category": category_id, "market": market or "", "missing": missing_only})
