@@ -12,7 +12,9 @@ _LEN = _l("Length must be between {min} and {max}.")
 
 class TranslationInputSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=255, error=_LEN))
-    slug = fields.String(required=True, validate=validate.Length(min=1, max=200, error=_LEN))
+    slug = fields.String(load_default=None, validate=validate.Length(min=1, max=200, error=_LEN), metadata={
+        "description": "Optional: without one a translation keeps its slug, a new one gets a slug derived from "
+                       "the name (ASCII, lower case, hyphens; -2, -3 ... when taken in the locale)."})
     description = fields.String(load_default="", validate=validate.Length(max=10_000))
 
 
