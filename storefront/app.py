@@ -7,7 +7,7 @@ from typing import Any, Mapping
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from storefront import cli, models  # noqa: F401  (models: complete metadata)
+from storefront import cli, console, models  # noqa: F401  (models: complete metadata)
 from storefront.api import admin, deadline, disconnects, docs, errors, health, observability, shop, spec
 from storefront.config import ROOT, ConfigError, load_config
 from storefront.db import configure_sqlite, read_only_transactions
@@ -49,6 +49,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     admin.init_app(app)
     health.init_app(app)
     docs.init_app(app)
+    console.init_app(app)
     cli.init_app(app)
     deadline.init_app(app)  # last: its after_request hook runs first
     return app

@@ -87,5 +87,11 @@ def _validate(settings: dict[str, Any]) -> None:
         raise ConfigError(f"PROXY_HOPS must be 0 or a positive integer, got {settings.get('PROXY_HOPS')!r}")
     if settings["PAGE_SIZE_DEFAULT"] > settings["PAGE_SIZE_MAX"]:
         raise ConfigError("PAGE_SIZE_DEFAULT must not exceed PAGE_SIZE_MAX")
+    if settings["ENV"] == "production" and len(settings.get("SECRET_KEY") or "") < 32:
+        raise ConfigError("SECRET_KEY must be at least 32 characters in production (it signs the console's "
+                          "session cookie): set it to a long random string, e.g. `python -c 'import secrets; "
+                          "print(secrets.token_urlsafe(48))'`")
+    if not isinstance(settings.get("CONSOLE_SESSION_HOURS"), int) or settings["CONSOLE_SESSION_HOURS"] <= 0:
+        raise ConfigError(f"CONSOLE_SESSION_HOURS must be a positive integer, got {settings.get('CONSOLE_SESSION_HOURS')!r}")
     if settings["DEFAULT_LOCALE"] not in settings["UI_LANGUAGES"]:
         raise ConfigError("DEFAULT_LOCALE must be one of UI_LANGUAGES")

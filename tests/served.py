@@ -35,6 +35,7 @@ from tests.localstripe_server import API_KEY, LocalStripe, start_localstripe
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_TOKEN = "served-admin-token"
 WEBHOOK_SECRET = "whsec_served"
+SECRET_KEY = "served-secret-key-signing-the-console-session"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
@@ -143,7 +144,7 @@ def served_shop(backend: str, *, env: dict[str, str] | None = None, workers: int
         settings = {
             "STOREFRONT_ENV": "production", "DATABASE_URL": url, "PORT": str(port), "WEB_CONCURRENCY": str(workers),
             "STRIPE_SECRET_KEY": API_KEY, "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-            "STOREFRONT_ADMIN_TOKEN": ADMIN_TOKEN, "LOG_LEVEL": "WARNING",
+            "STOREFRONT_ADMIN_TOKEN": ADMIN_TOKEN, "LOG_LEVEL": "WARNING", "SECRET_KEY": SECRET_KEY,
             **({"STRIPE_API_BASE": ls.base_url} if ls else {}), **(env or {}),
         }
         log_path = tmp / "server.log"

@@ -43,6 +43,13 @@ def find_active(session: Session, secret: str) -> ApiToken | None:
     return row
 
 
+def find_active_by_id(session: Session, token_id: int) -> ApiToken | None:
+    row = session.get(ApiToken, token_id)
+    if row is None or row.revoked_at is not None:
+        return None
+    return row
+
+
 def use_is_due(row: ApiToken, now: datetime) -> bool:
     """Whether ``row``'s last use is worth writing: unknown, or ``LAST_USED_EVERY`` old."""
     return row.last_used_at is None or not timedelta(0) <= now - row.last_used_at < LAST_USED_EVERY

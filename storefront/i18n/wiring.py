@@ -13,7 +13,11 @@ def select_locale() -> str:
 
     The negotiated shopper locale when the request has one (``de-CH`` ->
     ``de_CH``; gettext falls back to the ``de`` catalog); otherwise the best
-    UI language from Accept-Language; otherwise the default."""
+    UI language from Accept-Language; otherwise the default. A part of the
+    app with its own choice of language (the merchant console) sets it with
+    ``set_ui_locale``, and it wins for that request."""
+    if has_request_context() and g.get("ui_locale"):
+        return g.ui_locale
     shop = g.get("shop") if has_request_context() else None
     if shop is not None:
         return str(babel_locale(shop.locale))  # en-KW -> en: a locale CLDR knows
@@ -28,10 +32,17 @@ def select_locale() -> str:
     return current_app.config["DEFAULT_LOCALE"]
 
 
+def set_ui_locale(language: str) -> None:
+    """This request's messages and formatting in ``language`` (one of UI_LANGUAGES)."""
+    g.ui_locale = language
+
+
 def current_locale() -> str:
     """The BCP 47 tag responses are written in ('de-CH')."""
     shop = g.get("shop") if has_request_context() else None
-    return shop.locale if shop is not None else select_locale().replace("_", "-")
+    if shop is not None and not g.get("ui_locale"):
+        return shop.locale
+    return select_locale().replace("_", "-")
 
 
 def init_app(app: Flask) -> None:

@@ -21,6 +21,7 @@ import math
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Callable
 
 from flask import current_app, g, request
 
@@ -29,7 +30,8 @@ from storefront.admin import failures
 from storefront.admin.errors import Forbidden, TooManyFailures, Unauthorized
 from storefront.admin.ratelimit import FailureWindow, credential_key
 from storefront.admin.tokens import ROLES as ROLE_NAMES
-from storefront.admin.tokens import find_active, mark_used, use_is_due
+from storefront.admin.models import ApiToken
+from storefront.admin.tokens import digest, find_active, find_active_by_id, mark_used, use_is_due
 from storefront.extensions import db
 
 ROLES = frozenset(ROLE_NAMES)
@@ -44,17 +46,23 @@ class Principal:
 
 def authenticate() -> None:
     """The request's bearer token, or 401 (429 after repeated failures)."""
-    client = request.remote_addr or "-"
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     token = token.strip() if scheme.lower() == "bearer" else ""
+    g.principal = authenticate_token(token)
+
+
+def authenticate_token(token: str) -> Principal:
+    """The principal of ``token`` presented by this request's client, or 401
+    (429 after repeated failures, counted as for the bearer header): the
+    merchant API's header and the console's sign-in form both end here."""
+    client = request.remote_addr or "-"
     lockout = current_app.extensions.get("auth_failures")
     if isinstance(lockout, FailureWindow):
-        g.principal = _with_lockout(lockout, client, token)
-        return
+        return _with_lockout(lockout, client, token)
     principal = _principal(token) if token else None
     if principal is None:
         _failed(credential_key(client, token))
-    g.principal = principal
+    return principal
 
 
 def _failed(key: str):
@@ -91,8 +99,22 @@ def _principal(token: str) -> Principal | None:
     if bootstrap and hmac.compare_digest(token.encode(), bootstrap.encode()):
         return Principal(name="bootstrap", roles=ROLES)
     row = find_active(db.session, token)
-    if row is None:
-        return None
+    return _of_row(row) if row is not None else None
+
+
+def principal_again(token_id: int | None, proof: Callable[[str], bool]) -> Principal | None:
+    """The principal of a token authenticated earlier (a console session), if
+    it is still valid: token ``token_id`` not revoked, or the bootstrap token
+    for None, and ``proof(digest)`` true of its stored digest (tokens.digest),
+    so a session ends when its token is revoked or the bootstrap token changes."""
+    if token_id is None:
+        bootstrap = current_app.config.get("STOREFRONT_ADMIN_TOKEN") or ""
+        return Principal(name="bootstrap", roles=ROLES) if bootstrap and proof(digest(bootstrap)) else None
+    row = find_active_by_id(db.session, token_id)
+    return _of_row(row) if row is not None and proof(row.token_hash) else None
+
+
+def _of_row(row: ApiToken) -> Principal:
     principal = Principal(name=f"token:{row.id}:{row.name}", roles=frozenset(row.roles), token_id=row.id)
     now = clock.now()
     if use_is_due(row, now):  # reads store it too, at most once a minute; nothing else is pending yet

@@ -126,28 +126,38 @@ class MarketOne(MethodView):
         """Change some settings. A new currency deletes the explicit prices and
         ends the sales in the old one, and is refused while open carts exist
         unless ``reprice_open_carts`` is true; derived prices follow."""
-        now, move_carts = clock.now(), data.pop("reprice_open_carts")
-        market = markets.market_for_update(db.session, code)
-        values = _checked(data, market.code)
-        new_currency = values.get("currency", market.currency) != market.currency
-        if new_currency and not move_carts:
-            waiting = carts.open_carts(db.session, market.code, now)
-            if waiting:
-                raise MarketHasOpenCarts(market=market.code, carts=waiting, currency=values["currency"],
-                                         details={"carts": waiting})
-        before = market_json(market)
-        _apply(market, values)
-        effects = {"repriced_carts": 0, "dropped_explicit_prices": 0, "ended_sales": 0, "repriced_prices": 0}
-        if new_currency:
-            if move_carts:
-                effects["repriced_carts"] = carts.move_open_carts(db.session, market.code, market.currency, now)
-            effects.update(pricing.change_market_currency(db.session, market.code, market.currency, now))
-        after = market_json(market)
-        if any(before[f] != after[f] for f in PRICING_FIELDS):
-            effects["repriced_prices"] = _reprice(market.code, now)
-        if after != before:
-            changes = {k: v for k, v in effects.items() if v}
-            audit.record(db.session, "update", "market", market.code, before, {**after, **changes})
-            cache.invalidate(db.session)
+        result = update_market(code, data)
         db.session.commit()
-        return {**after, **effects}
+        return result
+
+
+def update_market(code: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The change of a market's settings, as ``PATCH /admin/markets/{code}``
+    makes it (also the console's market form): checked, applied, its prices
+    repriced and recorded in the audit trail; the caller commits. ``data`` is
+    what AdminMarketUpdateSchema loaded. The market after, with the effects."""
+    data = dict(data)
+    now, move_carts = clock.now(), data.pop("reprice_open_carts", False)
+    market = markets.market_for_update(db.session, code)
+    values = _checked(data, market.code)
+    new_currency = values.get("currency", market.currency) != market.currency
+    if new_currency and not move_carts:
+        waiting = carts.open_carts(db.session, market.code, now)
+        if waiting:
+            raise MarketHasOpenCarts(market=market.code, carts=waiting, currency=values["currency"],
+                                     details={"carts": waiting})
+    before = market_json(market)
+    _apply(market, values)
+    effects = {"repriced_carts": 0, "dropped_explicit_prices": 0, "ended_sales": 0, "repriced_prices": 0}
+    if new_currency:
+        if move_carts:
+            effects["repriced_carts"] = carts.move_open_carts(db.session, market.code, market.currency, now)
+        effects.update(pricing.change_market_currency(db.session, market.code, market.currency, now))
+    after = market_json(market)
+    if any(before[f] != after[f] for f in PRICING_FIELDS):
+        effects["repriced_prices"] = _reprice(market.code, now)
+    if after != before:
+        changes = {k: v for k, v in effects.items() if v}
+        audit.record(db.session, "update", "market", market.code, before, {**after, **changes})
+        cache.invalidate(db.session)
+    return {**after, **effects}

@@ -1,0 +1,79 @@
+"""Driving the console in a real browser (a helper module, not a test)."""
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+from dataclasses import dataclass
+from typing import Any
+
+from tests.served import ADMIN, ADMIN_TOKEN, Shop
+
+
+@dataclass
+class Console:
+    driver: Any
+    shop: Shop
+
+    def url(self, path: str) -> str:
+        return self.shop.base_url + path
+
+    def open(self, path: str) -> None:
+        self.driver.get(self.url(path))
+
+    def find(self, css: str):
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def find_all(self, css: str) -> list:
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def text(self, css: str = "main") -> str:
+        return self.find(css).text
+
+    def fill(self, css: str, value: str) -> None:
+        field = self.find(css)
+        field.clear()
+        field.send_keys(value)
+
+    def select(self, css: str, value: str) -> None:
+        from selenium.webdriver.support.ui import Select
+
+        Select(self.find(css)).select_by_value(value)
+
+    def click_and_wait(self, css: str, timeout: float = 30) -> None:
+        """Click what submits a form or follows a link, and wait for the next page."""
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        old = self.find("html")
+        self.find(css).click()
+        WebDriverWait(self.driver, timeout).until(expected_conditions.staleness_of(old))
+        WebDriverWait(self.driver, timeout).until(
+            lambda d: d.execute_script("return document.readyState") == "complete")
+
+    def sign_in(self, token: str = ADMIN_TOKEN, locale: str | None = None) -> None:
+        self.open("/console/sign-in")
+        self.fill("#token", token)
+        if locale:
+            self.select("#sign-in-locale", locale)
+        self.click_and_wait("#sign-in")
+
+    def api(self, method: str, path: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else ADMIN
+        return self.shop.request(method, path, body, headers=headers)
+
+    def make_token(self, *roles: str) -> str:
+        status, body = self.api("POST", "/api/v1/admin/tokens", {"name": f"browser {'+'.join(roles)}",
+                                                                  "roles": list(roles)})
+        assert status == 201, body
+        return body["token"]
+
+    def post_raw(self, path: str, form: dict[str, str]) -> tuple[int, str]:
+        """POST a form with this browser's session cookie (what a hand-made request could send)."""
+        cookie = "; ".join(f"{c['name']}={c['value']}" for c in self.driver.get_cookies())
+        status, body = self.shop.request("POST", path, urlencode(form), headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+        return status, body if isinstance(body, str) else json.dumps(body)
