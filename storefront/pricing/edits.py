@@ -44,6 +44,7 @@ MARKET_PRICING_FIELDS = ("price_uplift", "derived_rounding")
 class PriceState:
     """A regular price as the shopper sees it, and how it was made."""
 
+    amount: Decimal  # as stored: gross where the market's prices include tax, before display rounding
     net: Money
     gross: Money
     tax: Money
@@ -72,12 +73,17 @@ class Preview:
     token: str  # names exactly these changes; ``apply_*`` checks it
 
 
+def _canonical(value: object) -> str:
+    # 24.90 and 24.9000 (as a NUMERIC column returns it) are one amount.
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+
+
 def token(changes: Sequence[Change]) -> str:
     """A digest of the changes (variant, market, kind, provenance), order included."""
     digest = hashlib.sha256()
     for c in changes:
         values = c.resolved.provenance() if c.resolved is not None else ()
-        digest.update(repr((c.variant_id, c.market_code, c.kind, *map(str, values))).encode())
+        digest.update(repr((c.variant_id, c.market_code, c.kind, *map(_canonical, values))).encode())
     return digest.hexdigest()[:32]
 
 
@@ -103,7 +109,7 @@ def describe(session: Session, plan: services.RepricePlan, now: datetime) -> Pre
             return None
         p = dict(zip(PROVENANCE, provenance))
         shown = shelf.variant_shelf_price(views[code], p["amount"], None, None, rates[code].get(tax_class))
-        return PriceState(net=shown.net, gross=shown.gross, tax=shown.tax, source=p["source"], rule=p["rule"],
+        return PriceState(amount=p["amount"], net=shown.net, gross=shown.gross, tax=shown.tax, source=p["source"], rule=p["rule"],
                           fx_rate=p["fx_rate"], fx_date=p["fx_date"], uplift=p["uplift"])
 
     rows = []
