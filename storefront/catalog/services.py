@@ -25,7 +25,7 @@ from storefront.catalog.models import (
     VariantOptionValue,
 )
 from storefront.cache import memoized
-from storefront.catalog import listing
+from storefront.catalog import listing, translations
 from storefront.catalog.cache import CATALOG
 from storefront.catalog.queries import prepared_categories
 from storefront.catalog.slugs import slugify, unique_slug
@@ -311,6 +311,14 @@ class StatusRow:
     falls_back_to: str | None
 
 
+def market_locales(session: Session, market: str | None = None) -> list[str]:
+    """The locales of one market (all markets when None), each once."""
+    stmt = select(MarketLocale.locale).order_by(MarketLocale.market_code, MarketLocale.position)
+    if market:
+        stmt = stmt.where(MarketLocale.market_code == market.upper())
+    return list(dict.fromkeys(session.scalars(stmt)))
+
+
 def translation_status(session: Session, market: str | None, default_locale: str) -> list[StatusRow]:
     """Which products lack which locales of which markets (shown in a fallback
     language), and which translations are older than their source text."""
@@ -336,21 +344,13 @@ def translation_status(session: Session, market: str | None, default_locale: str
     result = []
     for pid in sorted(have):
         own = have[pid]
-        source = own.get(default_locale)
         for code, tags in sorted(locales.items()):
             if code not in sold[pid]:
                 continue
             for tag in tags:
-                # Falling back to the source language counts as missing, except
-                # for the source language's own regions (en-GB reads en).
-                same_language = tag.split("-")[0] == default_locale.split("-")[0]
-                chain = [t for t in fallback_chain(tag, default_locale) if t != default_locale or same_language]
-                found = next((t for t in chain if t in own), None)
-                if found is None:
-                    fallback = next((t for t in fallback_chain(tag, default_locale) if t in own), None)
-                    result.append(StatusRow(pid, keys[pid], code, tag, "missing", fallback))
-                elif found != default_locale and source is not None and own[found] < source:
-                    result.append(StatusRow(pid, keys[pid], code, tag, "outdated", found))
+                found, read = translations.state(own, tag, default_locale)
+                if found != "done":
+                    result.append(StatusRow(pid, keys[pid], code, tag, found, read))
     return result
 
 

@@ -8,6 +8,7 @@ from storefront import clock
 from storefront.admin import audit
 from storefront.api.admin.blueprint import MerchantBlueprint
 from storefront.catalog import services as m
+from storefront.catalog import translations
 from storefront.catalog.cache import CATALOG
 from storefront.api.admin.schemas.products import (
     AdminProductArgsSchema,
@@ -215,11 +216,16 @@ class TranslationStatus(MethodView):
     @blp.response(200, StatusReportSchema)
     def get(self, args):
         """Which products lack which locales of which markets, and which translations are older than the source."""
-        rows = m.translation_status(db.session, args.get("market"), current_app.config["DEFAULT_LOCALE"])
-        if args.get("state"):
-            rows = [r for r in rows if r.state == args["state"]]
+        default = current_app.config["DEFAULT_LOCALE"]
+        rows = m.translation_status(db.session, args.get("market"), default)
+        wanted = {args["state"]} if args.get("state") else {"missing", "outdated"}
+        rows = [r for r in rows if r.state in wanted]
+        locales = m.market_locales(db.session, args.get("market"))
+        categories = [{"category_id": c.id, "key": c.key, "locale": tag, "state": st, "falls_back_to": read}
+                      for c in translations.overview(db.session, default, kind="category", locales=locales)
+                      for tag, (st, read) in c.states.items() if st in wanted]
         return {"missing": sum(r.state == "missing" for r in rows), "outdated": sum(r.state == "outdated" for r in rows),
-                "items": rows}
+                "items": rows, "categories": categories}
 
 
 @blp.route("/products/customs-status")

@@ -104,10 +104,20 @@ class StatusRowSchema(Schema):
     falls_back_to = fields.String(allow_none=True, required=True)
 
 
+class CategoryStatusRowSchema(Schema):
+    category_id = fields.Integer(required=True)
+    key = fields.String(required=True)
+    locale = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(["missing", "outdated"]))
+    falls_back_to = fields.String(allow_none=True, required=True)
+
+
 class StatusReportSchema(Schema):
     missing = fields.Integer(required=True)
     outdated = fields.Integer(required=True)
     items = fields.List(fields.Nested(StatusRowSchema), required=True)
+    categories = fields.List(fields.Nested(CategoryStatusRowSchema), metadata={
+        "description": "Categories lacking a locale of the market(s), or translated before their source text changed."})
 
 
 class CustomsRowSchema(Schema):
