@@ -251,3 +251,13 @@ def import_prices(session: Session, text: str, *, dry_run: bool, base_currency: 
         audit.record(session, "import", "prices", "csv", None,
                      {"changed": result.changed, "lines": [c.line for c in result.changes]})
     return result
+
+
+def import_ecb_rates(session: Session, xml_bytes: bytes, *, base_currency: str, now: datetime,
+                     latest_only: bool = True):
+    """Import the ECB reference rates (``storefront.pricing.fx.import_ecb``) and reprice, audited."""
+    days, result = fx.import_ecb(session, xml_bytes, base=base_currency, now=now, latest_only=latest_only)
+    audit.record(session, "import", "fx_rates", "ecb", None,
+                 {"days": [d.date for d in days], "rates": sum(len(d.rates) for d in days),
+                  "repriced": result.changed})
+    return days, result

@@ -8,7 +8,7 @@ from storefront import clock
 from storefront.admin import audit
 from storefront.api.admin.blueprint import MerchantBlueprint
 from storefront.catalog import services as m
-from storefront.catalog import translations
+from storefront.catalog import edits, translations
 from storefront.catalog.cache import CATALOG
 from storefront.api.admin.schemas.products import (
     AdminProductArgsSchema,
@@ -192,11 +192,8 @@ class AdminTranslation(MethodView):
     def put(self, data, product_id: int, locale: str):
         """Create or replace the product's name, slug and description in a locale."""
         p = m.product(db.session, product_id)
-        before = m.snapshot(db.session, p)["translations"]
-        row = m.put_translation(db.session, p, locale, data, clock.now())
+        edits.put_product_translation(db.session, p, locale, data, clock.now())
         after = m.snapshot(db.session, p)
-        audit.record(db.session, "update" if row.locale in before else "create", "translation",
-                     f"{p.id}/{row.locale}", before.get(row.locale), after["translations"][row.locale])
         db.session.commit()
         return after
 
