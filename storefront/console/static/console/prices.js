@@ -17,7 +17,7 @@
     data.set("action", submitter && submitter.value ? submitter.value : "set");
     cell.classList.add("pending");
     Array.prototype.forEach.call(form.querySelectorAll("button"), function (b) { b.disabled = true; });
-    fetch(form.action, {method: "POST", body: data, credentials: "same-origin",
+    fetch(form.getAttribute("action"), {method: "POST", body: data, credentials: "same-origin",
                         headers: {"Accept": "application/json", "X-CSRF-Token": csrf()}})
       .then(function (response) { return response.json().then(function (body) { return [response.ok, body]; }); })
       .then(function (result) {
@@ -32,7 +32,7 @@
         } else {
           cell.classList.remove("pending");
           Array.prototype.forEach.call(form.querySelectorAll("button"), function (b) { b.disabled = false; });
-          status(body.error || "Error", true);
+          status(typeof body.error === "string" ? body.error : (body.error && body.error.message) || "?", true);
         }
       })
       .catch(function () { form.submit(); });  // no answer as JSON: fall back to the plain form
