@@ -139,3 +139,19 @@ def test_a_sale_scheduled_in_the_merchants_zone_is_stored_in_utc(console, screen
     prior = console.find(f"#sales tr[data-sku='{sku}'][data-market=DE] .prior").text
     assert prior and prior != "–" and Decimal(prior.replace("€", "").replace(",", ".").strip()) > Decimal("29.90")
     screenshot("sales")
+
+
+def test_the_pages_speak_the_merchants_language(console, screenshot):
+    pid, slug, sku = new_product(console)
+    console.sign_in(locale="de")
+    console.open(f"/console/prices/{pid}")
+    assert "Preismatrix" in console.text("h1") and "abgeleitet" in console.text(f"#cell-{sku}-DE")
+    assert "40,00 €" in console.text(f"#cell-{sku}-DE")  # CLDR, in the merchant's locale
+    screenshot("price-matrix-de")
+    console.open("/console/sign-in")
+    console.sign_in(locale="ja")
+    console.open("/console/fx")
+    assert "為替レート" in console.text("h1")
+    screenshot("fx-rates-ja")
+    console.open("/console/sales")
+    assert "セール" in console.text("h1")
