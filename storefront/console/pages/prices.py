@@ -18,6 +18,7 @@ from storefront.api.admin.auth import authorize
 from storefront.api.admin.markets import update_market
 from storefront.api.admin.schemas.markets import AdminMarketUpdateSchema
 from storefront.catalog import edits as catalog_edits
+from storefront.catalog import services as catalog
 from storefront.console import forms, nav
 from storefront.console.blueprint import bp
 from storefront.console.errors import message_of
@@ -43,8 +44,10 @@ def _matrix(product_id: int) -> matrix.Matrix:
 def _page(product_id: int, errors: forms.Errors | None = None, status: int = 200, **extra):
     m = _matrix(product_id)
     markets = market_services.all_markets(db.session)
+    sold = set(catalog.snapshot(db.session, catalog.product(db.session, product_id))["markets"])
+    cells = {(row.sku, c.market): c for row in m.variants for c in row.markets}
     return render_template("console/prices/matrix.html", m=m, markets={x.code: x for x in markets},
-                           errors=errors or {}, **extra), status
+                           cells=cells, sold=sold, errors=errors or {}, **extra), status
 
 
 @bp.route("/prices")
