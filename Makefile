@@ -55,11 +55,12 @@ test: install-test browser-deps
 	$(BIN)/python -m pytest
 
 # The console's browser tests (tests/browser) need Debian's chromium and chromium-driver. In CI
-# (CI=true, running as root) they are installed when missing; elsewhere the tests skip without them.
+# (CI=true, running as root) they are installed when missing (with a Japanese font, for legible
+# screenshots); elsewhere the tests skip without them.
 browser-deps:
 	@if [ "$$CI" = "true" ] && ! { command -v chromium >/dev/null && command -v chromedriver >/dev/null; }; then \
 		if [ "$$(id -u)" != 0 ]; then echo "CI=true: chromium and chromium-driver are missing and only root can install them" >&2; exit 1; fi; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-ipafont-gothic >/dev/null; \
 	fi
 
 # Only the browser tests (real headless Chromium against the served app).

@@ -56,3 +56,17 @@ def search_statement(*, entity: str | None = None, entity_id: str | None = None,
     if until:
         stmt = stmt.where(AuditEntry.at < until)
     return stmt
+
+
+def filter_choices(session: Session) -> dict[str, list[str]]:
+    """The actors, entities and actions the trail holds, for a filter form."""
+    return {name: list(session.scalars(select(column).distinct().order_by(column)))
+            for name, column in (("actors", AuditEntry.actor), ("entities", AuditEntry.entity),
+                                 ("actions", AuditEntry.action))}
+
+
+def changes(before: dict | None, after: dict | None) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) of every top-level field that differs (a creation: all of ``after``)."""
+    before, after = before or {}, after or {}
+    return [(key, before.get(key), after.get(key)) for key in sorted(set(before) | set(after))
+            if before.get(key) != after.get(key)]

@@ -20,7 +20,9 @@ def coalesce_translation(
     aliases = [aliased(model) for _ in chain]
     for alias, tag in zip(aliases, chain):
         stmt = stmt.outerjoin(alias, and_(getattr(alias, owner_fk) == owner, alias.locale == tag))
-    columns = {name: func.coalesce(*[getattr(a, name) for a in aliases]) for name in fields}
+    # One locale: the column itself (SQLite refuses COALESCE of one argument).
+    columns = {name: func.coalesce(*[getattr(a, name) for a in aliases]) if len(aliases) > 1
+               else getattr(aliases[0], name) for name in fields}
     return stmt, columns
 
 

@@ -386,12 +386,21 @@ def customs_status(session: Session, market: str | None = None) -> list[CustomsR
     return result
 
 
-def search_statement(*, status: str | None = None, q: str | None = None):
+def search_statement(*, status: str | None = None, q: str | None = None, category_id: int | None = None,
+                     market: str | None = None, ids: Iterable[int] | None = None):
     """Product ids matching the filters (unordered: the caller pages them); ``q``
-    is a product key or words of a name or description in any locale."""
+    is a product key or words of a name or description in any locale;
+    ``market`` the products sold there; ``ids`` limits to those products."""
     stmt = select(Product.id)
     if status:
         stmt = stmt.where(Product.status == status)
+    if category_id is not None:
+        stmt = stmt.where(Product.category_id == category_id)
+    if market:
+        stmt = stmt.where(Product.id.in_(select(ProductMarket.product_id)
+                                         .where(ProductMarket.market_code == market.upper())))
+    if ids is not None:
+        stmt = stmt.where(Product.id.in_(list(ids)))
     if q:
         stmt = stmt.where(Product.id.in_(select(ProductTranslation.product_id).where(
             ProductTranslation.search_text.like(like_pattern(q), escape="\\"))) | (Product.key == q))

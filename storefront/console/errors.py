@@ -8,6 +8,7 @@ from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from storefront.admin.errors import Unauthorized
+from storefront.api.errors import handle_database_error
 from storefront.api.messages import HTTP_ERRORS
 from storefront.errors import N_, StorefrontError
 
@@ -47,6 +48,17 @@ def _http_error(err: HTTPException):
     return render_template("console/error.html", status=status, message=text, code=str(status)), status
 
 
+def _unexpected(err: Exception):
+    """What the API's catch-all does (a busy SQLite is 503, anything else logged and 500), as a page."""
+    answer = handle_database_error(err)
+    status = answer.status_code
+    body = answer.get_json(silent=True) or {}
+    message = body.get("error", {}).get("message") or gettext("Something went wrong on our side. Please try again.")
+    response = render_template("console/error.html", status=status, message=message, code=str(status))
+    return response, status, {k: v for k, v in answer.headers.items() if k == "Retry-After"}
+
+
 def register(bp: Blueprint) -> None:
     bp.register_error_handler(StorefrontError, _storefront_error)
     bp.register_error_handler(HTTPException, _http_error)
+    bp.register_error_handler(Exception, _unexpected)

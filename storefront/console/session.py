@@ -18,7 +18,8 @@ import secrets
 from functools import wraps
 from typing import Callable
 
-from flask import current_app, g, request, session
+from flask import current_app, flash, g, request, session
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from storefront.admin.errors import Unauthorized
@@ -71,6 +72,7 @@ def load() -> None:
         if principal is None:  # revoked, or the bootstrap token changed
             sign_out()
             db.session.rollback()
+            flash(gettext("You were signed out: your token is no longer valid."), "error")
         else:
             g.principal = principal
     if g.get("principal") is None and request.endpoint not in PUBLIC_ENDPOINTS:

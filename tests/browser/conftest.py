@@ -77,6 +77,7 @@ def browser(_require_chromium, tmp_path_factory):
                      f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
         options.add_argument(argument)
     options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # CSP violations and script errors
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     driver.set_page_load_timeout(60)
     try:
@@ -88,7 +89,13 @@ def browser(_require_chromium, tmp_path_factory):
 @pytest.fixture
 def console(browser, shop):
     browser.delete_all_cookies()
-    return Console(browser, shop)
+    browser.get_log("browser")  # what earlier tests left
+    yield Console(browser, shop)
+    # No script error or Content-Security-Policy violation on any page the test saw (an answer's
+    # status, 4xx included, is the test's to check).
+    problems = [entry["message"] for entry in browser.get_log("browser")
+                if entry["level"] == "SEVERE" and "Failed to load resource" not in entry["message"]]
+    assert problems == []
 
 
 @pytest.fixture

@@ -54,6 +54,17 @@ class Console:
         WebDriverWait(self.driver, timeout).until(
             lambda d: d.execute_script("return document.readyState") == "complete")
 
+    def switch_language(self, code: str, timeout: float = 30) -> None:
+        """Choose ``code`` in the header's switcher (it submits itself) and wait for the page again."""
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        old = self.find("html")
+        self.select("#locale-switch", code)
+        WebDriverWait(self.driver, timeout).until(expected_conditions.staleness_of(old))
+        WebDriverWait(self.driver, timeout).until(
+            lambda d: d.execute_script("return document.readyState") == "complete")
+
     def sign_in(self, token: str = ADMIN_TOKEN, locale: str | None = None) -> None:
         self.open("/console/sign-in")
         self.fill("#token", token)
@@ -77,3 +88,40 @@ class Console:
         status, body = self.shop.request("POST", path, urlencode(form), headers={
             "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
         return status, body if isinstance(body, str) else json.dumps(body)
+
+
+def paid_order(shop: Shop, market: str = "DE", address: str = "DE", sku: str = "BOK-PRIDE-PB",
+               quantity: int = 2) -> dict:
+    """An order placed through the shop API and paid at the served app's
+    localstripe (its payment_intent.succeeded webhook marks it paid), as the
+    served and e2e tests pay: the merchant API's view of it."""
+    import time
+    import uuid
+
+    import stripe
+
+    from tests.functional.shopping import ADDRESSES, WAREHOUSE
+    from tests.localstripe_server import API_KEY
+
+    def ok(method: str, path: str, body: Any = None, headers: dict | None = None, expect: int = 200) -> Any:
+        status, answer = shop.request(method, path, body, headers)
+        assert status == expect, (method, path, status, answer)
+        return answer
+
+    ok("PUT", f"/api/v1/admin/variants/{sku}/stock/{WAREHOUSE[market]}", {"quantity": 100}, ADMIN)
+    token = ok("POST", f"/api/v1/carts?market={market}", expect=201)["token"]
+    ok("POST", f"/api/v1/carts/{token}/items", {"sku": sku, "quantity": quantity})
+    ok("PUT", f"/api/v1/carts/{token}/address", ADDRESSES[address])
+    method = ok("GET", f"/api/v1/carts/{token}/shipping-methods")["items"][0]["id"]
+    ok("PUT", f"/api/v1/carts/{token}/shipping-method", {"id": method})
+    placed = ok("POST", f"/api/v1/carts/{token}/checkout", None, {"Idempotency-Key": str(uuid.uuid4())}, expect=201)
+    assert shop.stripe is not None, "served_shop(stripe=True) pays at localstripe"
+    client = stripe.StripeClient(API_KEY, base_addresses={"api": shop.stripe.base_url})
+    intent = placed["payment"]["payment_intent_id"]
+    client.v1.payment_intents.update(intent, params={"payment_method": "pm_card_visa"})
+    assert client.v1.payment_intents.confirm(intent).status == "succeeded"
+    deadline = time.monotonic() + 20
+    while (order := ok("GET", f"/api/v1/admin/orders/{placed['order']['id']}", headers=ADMIN))["status"] != "paid":
+        assert time.monotonic() < deadline, "the succeeded webhook did not arrive"
+        time.sleep(0.1)
+    return order

@@ -9,6 +9,10 @@ def test_sign_in_and_out(console, screenshot):
     console.sign_in()
     assert console.driver.current_url == console.url("/console/")
     assert console.text("#principal") == "bootstrap"
+    (cookie,) = [c for c in console.driver.get_cookies() if c["name"] == "storefront_console"]
+    # production settings: Secure (Chromium keeps it on http://127.0.0.1, a secure context), HttpOnly, Lax
+    assert (cookie["secure"], cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (True, True, "Lax", "/console")
+    assert console.driver.execute_script("return document.cookie") == ""  # no script reads it
     screenshot("home")
     console.click_and_wait("#sign-out")
     assert console.driver.current_url.startswith(console.url("/console/sign-in"))

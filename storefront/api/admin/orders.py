@@ -65,20 +65,7 @@ class AdminRefunds(MethodView):
     @blp.response(201, RefundSchema)
     def post(self, data, order_id: int):
         """Refund all or part of an order, in its currency, never more than was paid."""
-        # A transaction that starts with the order's lock (what authentication read is done).
-        db.session.commit()
-        request = services.request_refund(db.session, order_id, data.get("amount") or None, data.get("reason"),
-                                          now=clock.now(), lease=_provider_call_lease())
-        db.session.commit()  # recorded before the provider is asked, and no lock held while it is
-        try:
-            refund = services.send_refund(db.session, request, gateway=gateway(), now=clock.now())
-        except StorefrontError:
-            db.session.commit()  # the refusal
-            raise
-        audit.record(db.session, "refund", "order", order_id, None,
-                     {"amount": refund.amount, "currency": refund.currency, "provider_refund_id": refund.provider_refund_id})
-        db.session.commit()
-        return refund_json(refund)
+        return refund_json(refund_order(order_id, data.get("amount") or None, data.get("reason")))
 
 
 @blp.route("/orders/<int:order_id>/refunds/<int:refund_id>/retry")
@@ -90,20 +77,48 @@ class AdminRefundRetry(MethodView):
         it, or asked for again with the same idempotency key, so never refunded
         twice. 409 when the refund is not ``requested``, or a call for it may
         still be in flight."""
-        db.session.commit()
-        request = services.retry_refund(db.session, order_id, refund_id, now=clock.now(),
-                                        lease=_provider_call_lease())
-        db.session.commit()  # claimed before the provider is asked, and no lock held while it is
-        try:
-            refund = services.resend_refund(db.session, request, gateway=gateway(), now=clock.now())
-        except StorefrontError:
-            db.session.commit()  # the refusal, or the claim given back
-            raise
-        audit.record(db.session, "refund_retry", "order", order_id, None,
-                     {"refund": refund.id, "amount": refund.amount, "currency": refund.currency,
-                      "provider_refund_id": refund.provider_refund_id, "status": refund.status})
-        db.session.commit()
-        return refund_json(refund)
+        return refund_json(retry_refund(order_id, refund_id))
+
+
+def refund_order(order_id: int, amount: str | None, reason: str | None):
+    """Refund all (``amount`` None) or part of an order, as POST
+    /admin/orders/{id}/refunds does (also the console's refund form): the
+    amount checked against what was paid, the refund recorded before the
+    provider is asked, then sent, and written to the audit trail. Commits
+    (a refusal too, then raised). The refund."""
+    # A transaction that starts with the order's lock (what authentication read is done).
+    db.session.commit()
+    request = services.request_refund(db.session, order_id, amount, reason, now=clock.now(),
+                                      lease=_provider_call_lease())
+    db.session.commit()  # recorded before the provider is asked, and no lock held while it is
+    try:
+        refund = services.send_refund(db.session, request, gateway=gateway(), now=clock.now())
+    except StorefrontError:
+        db.session.commit()  # the refusal
+        raise
+    audit.record(db.session, "refund", "order", order_id, None,
+                 {"amount": refund.amount, "currency": refund.currency, "provider_refund_id": refund.provider_refund_id})
+    db.session.commit()
+    return refund
+
+
+def retry_refund(order_id: int, refund_id: int):
+    """Retry a refund still ``requested``, as POST
+    /admin/orders/{id}/refunds/{refund_id}/retry does (also the console's
+    retry button), with its audit entry. Commits (a refusal too, then raised)."""
+    db.session.commit()
+    request = services.retry_refund(db.session, order_id, refund_id, now=clock.now(), lease=_provider_call_lease())
+    db.session.commit()  # claimed before the provider is asked, and no lock held while it is
+    try:
+        refund = services.resend_refund(db.session, request, gateway=gateway(), now=clock.now())
+    except StorefrontError:
+        db.session.commit()  # the refusal, or the claim given back
+        raise
+    audit.record(db.session, "refund_retry", "order", order_id, None,
+                 {"refund": refund.id, "amount": refund.amount, "currency": refund.currency,
+                  "provider_refund_id": refund.provider_refund_id, "status": refund.status})
+    db.session.commit()
+    return refund
 
 
 def refund_json(refund) -> dict:

@@ -130,14 +130,22 @@ class AdminProductMarkets(MethodView):
     @blp.response(200, AdminProductSchema)
     def put(self, data, product_id: int):
         """The markets the product is sold in (withdrawn elsewhere)."""
-        p = m.product(db.session, product_id)
-        before = m.snapshot(db.session, p)
-        m.set_markets(db.session, p, data["markets"])
-        after = m.snapshot(db.session, p)
-        audit.record(db.session, "update", "product_markets", p.id, {"markets": before["markets"]},
-                     {"markets": after["markets"]})
+        after = set_product_markets(product_id, data["markets"])
         db.session.commit()
         return after
+
+
+def set_product_markets(product_id: int, codes: list[str]) -> dict:
+    """The markets the product is sold in, as PUT /admin/products/{id}/markets
+    sets them (also the console's availability form), with the audit entry;
+    the caller commits. The product after."""
+    p = m.product(db.session, product_id)
+    before = m.snapshot(db.session, p)
+    m.set_markets(db.session, p, codes)
+    after = m.snapshot(db.session, p)
+    audit.record(db.session, "update", "product_markets", p.id, {"markets": before["markets"]},
+                 {"markets": after["markets"]})
+    return after
 
 
 @blp.route("/products/<int:product_id>/variants")

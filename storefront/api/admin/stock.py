@@ -50,12 +50,19 @@ class VariantWarehouseStock(MethodView):
     @blp.response(200, StockListSchema)
     def put(self, data, sku: str, warehouse: str):
         """Set the quantity on hand (never below what open orders have reserved)."""
-        variant = variant_by_sku(db.session, sku)
-        before = inventory.set_quantity(db.session, variant.id, warehouse, data["quantity"])
-        audit.record(db.session, "update", "stock", f"{sku}/{warehouse}", {"quantity": before},
-                     {"quantity": data["quantity"]})
+        set_stock(sku, warehouse, data["quantity"])
         db.session.commit()
         return _stock_json(sku)
+
+
+def set_stock(sku: str, warehouse: str, quantity: int) -> int:
+    """The quantity on hand of ``sku`` in ``warehouse``, as PUT
+    /admin/variants/{sku}/stock/{warehouse} sets it (also the console's stock
+    form), with its audit entry; the caller commits. The quantity before."""
+    variant = variant_by_sku(db.session, sku)
+    before = inventory.set_quantity(db.session, variant.id, warehouse, quantity)
+    audit.record(db.session, "update", "stock", f"{sku}/{warehouse}", {"quantity": before}, {"quantity": quantity})
+    return before
 
 
 @blp.route("/warehouses")

@@ -23,7 +23,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
-    error, status = None, 200
+    error, status, headers = None, 200, {}
     if request.method == "POST":
         language = locale.valid(request.form.get("locale"))
         if language:
@@ -32,13 +32,13 @@ def sign_in():
             session.sign_in(request.form.get("token", ""))
         except (Unauthorized, TooManyFailures) as exc:
             status = exc.http_status
+            if isinstance(exc, TooManyFailures):
+                headers["Retry-After"] = str(exc.params["seconds"])
             error = gettext("This token is not valid, or it has been revoked.") if isinstance(
                 exc, Unauthorized) else message_of(exc)
         else:
             return redirect(_safe_next(request.form.get("next")))
-    elif session.current() is not None:
-        return redirect(url_for("console.home"))
-    return render_template("console/sign_in.html", error=error, next=request.values.get("next", "")), status
+    return render_template("console/sign_in.html", error=error, next=request.values.get("next", "")), status, headers
 
 
 @bp.route("/sign-out", methods=["POST"])

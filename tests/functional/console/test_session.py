@@ -49,10 +49,13 @@ def test_a_wrong_token_is_refused_and_counted(app, client, db_session):
 def test_failed_sign_ins_past_the_limit_are_429(app, client):
     app.config["AUTH_FAILURE_LIMIT"] = 2
     try:
-        statuses = [sign_in(client, "sf_guess-guess").status_code for _ in range(3)]
+        answers = [sign_in(client, "sf_guess-guess") for _ in range(3)]
+        assert [a.status_code for a in answers] == [401, 401, 429]
+        assert int(answers[-1].headers["Retry-After"]) >= 1
+        assert "Too many failed attempts" in answers[-1].get_data(as_text=True)
+        assert sign_in(client, "test-admin-token").status_code == 302  # a valid token still passes, as in the API
     finally:
         app.config["AUTH_FAILURE_LIMIT"] = 1000
-    assert statuses == [401, 401, 429]
 
 
 def test_session_cookie_flags(app, client):
@@ -92,6 +95,7 @@ def test_a_revoked_token_signs_the_console_out(client):
     assert client.delete(f"/api/v1/admin/tokens/{token_id}", headers=ADMIN).status_code == 200
     response = client.get("/console/")
     assert response.status_code == 302 and "/console/sign-in" in response.headers["Location"]
+    assert "no longer valid" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_a_changed_bootstrap_token_signs_the_console_out(app, client):
@@ -116,3 +120,17 @@ def test_language_from_accept_language_then_the_switcher(client):
     post_form(client, "/console/locale", {"locale": "ar"}, page="/console/sign-in")
     html = client.get("/console/sign-in", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert 'lang="ar" dir="rtl"' in html
+
+
+def test_an_unexpected_error_is_a_logged_500_page(app, client, monkeypatch, caplog):
+    from storefront.console.pages import markets
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(markets.market_services, "all_markets", broken)
+    sign_in(client)
+    response = client.get("/console/markets")
+    assert response.status_code == 500 and 'id="error-page"' in response.get_data(as_text=True)
+    assert "boom" not in response.get_data(as_text=True)
+    assert any("unhandled error" in r.getMessage() for r in caplog.records)
