@@ -17,7 +17,7 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storefront.catalog.models import Category, CategoryTranslation, Product, ProductTranslation
+from storefront.catalog.models import Category, CategoryTranslation, Product, ProductMarket, ProductTranslation
 from storefront.i18n.fallback import fallback_chain
 from storefront.markets.models import MarketLocale
 
@@ -45,7 +45,7 @@ class ItemStatus:
     id: int
     key: str
     name: str  # in the source language
-    states: dict[str, tuple[str, str | None]]  # locale -> (state, locale read)
+    states: dict[str, tuple[str, str | None]]  # locale -> (state, locale read); a product: where it is sold
 
     def count(self, wanted: str) -> int:
         return sum(s == wanted for s, _ in self.states.values())
@@ -54,15 +54,23 @@ class ItemStatus:
 def overview(session: Session, default_locale: str, *, kind: str | None = None,
              locales: Iterable[str] | None = None) -> list[ItemStatus]:
     """Every product (not archived) and category with its state in every
-    market locale (or ``locales``): four queries."""
+    market locale (or ``locales``; a product only in those of the markets it
+    is sold in): six queries."""
     tags = [t for t in (list(locales) if locales is not None else _all_locales(session)) if t != default_locale]
     items: list[ItemStatus] = []
     if kind in (None, "product"):
+        # A product counts in the locales of the markets it is sold in (as the API's report).
+        spoken: dict[str, list[str]] = defaultdict(list)
+        for code, tag in session.execute(select(MarketLocale.market_code, MarketLocale.locale)):
+            spoken[code].append(tag)
+        sold: dict[int, set[str]] = defaultdict(set)
+        for pid, code in session.execute(select(ProductMarket.product_id, ProductMarket.market_code)):
+            sold[pid].update(spoken.get(code, ()))
         items += _statuses("product", session.execute(
             select(Product.id, Product.key, ProductTranslation.locale, ProductTranslation.name,
                    ProductTranslation.updated_at)
             .join(ProductTranslation, ProductTranslation.product_id == Product.id)
-            .where(Product.status != "archived").order_by(Product.id)), tags, default_locale)
+            .where(Product.status != "archived").order_by(Product.id)), tags, default_locale, sold)
     if kind in (None, "category"):
         items += _statuses("category", session.execute(
             select(Category.id, Category.key, CategoryTranslation.locale, CategoryTranslation.name,
@@ -72,7 +80,8 @@ def overview(session: Session, default_locale: str, *, kind: str | None = None,
     return items
 
 
-def _statuses(kind: str, rows, tags: list[str], default_locale: str) -> list[ItemStatus]:
+def _statuses(kind: str, rows, tags: list[str], default_locale: str,
+              only: dict[int, set[str]] | None = None) -> list[ItemStatus]:
     own: dict[int, dict[str, datetime]] = defaultdict(dict)
     keys: dict[int, str] = {}
     names: dict[int, dict[str, str]] = defaultdict(dict)
@@ -81,7 +90,8 @@ def _statuses(kind: str, rows, tags: list[str], default_locale: str) -> list[Ite
         keys[r.id] = r.key
         names[r.id][r.locale] = r.name
     return [ItemStatus(kind, i, keys[i], names[i].get(default_locale) or next(iter(names[i].values())),
-                       {tag: state(own[i], tag, default_locale) for tag in tags})
+                       {tag: state(own[i], tag, default_locale) for tag in tags
+                        if only is None or tag in only.get(i, ())})
             for i in own]
 
 
