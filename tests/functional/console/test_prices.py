@@ -23,6 +23,8 @@ def test_matrix_shows_every_market_and_sets_a_cell(client):
     assert response.status_code == 302
     shopper = client.get(f"/api/v1/products/{SLUG}?market=JP").get_json()
     assert next(v for v in shopper["variants"] if v["sku"] == "BOK-PRIDE-PB")["price"]["gross"]["amount"] == "2480"
+    entry = client.get("/api/v1/admin/audit?entity=price&entity_id=BOK-PRIDE-PB/JP", headers=ADMIN).get_json()["items"][0]
+    assert (entry["action"], entry["actor"], entry["after"]) == ("create", "bootstrap", {"amount": "2480", "currency": "JPY"})
     token = csrf_of(client.get(f"/console/prices/{p}").get_data(as_text=True))
     response = client.post(f"/console/prices/{p}/cell", data={"sku": "BOK-PRIDE-PB", "market": "JP",
                                                              "action": "clear", "csrf_token": token},
