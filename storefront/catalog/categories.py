@@ -25,6 +25,7 @@ from storefront.catalog.errors import (
     UnknownCategory,
 )
 from storefront.catalog.models import Category, CategoryTranslation, Product
+from storefront.catalog.slugs import slugify, unique_slug
 from storefront.i18n.fallback import parse_locale
 
 
@@ -66,9 +67,36 @@ def valid_slug(raw: str) -> str:
     return slug
 
 
+def derived_slug(session: Session, locale: str, name: str, category_id: int | None) -> str:
+    """A slug for ``name`` free in ``locale`` (but for this category): ``slugify``
+    with -2, -3 ... on a collision."""
+    base = slugify(name)
+    stmt = select(CategoryTranslation.slug).where(
+        CategoryTranslation.locale == locale,
+        (CategoryTranslation.slug == base) | CategoryTranslation.slug.like(f"{base}-%"))
+    if category_id is not None:
+        stmt = stmt.where(CategoryTranslation.category_id != category_id)
+    return unique_slug(base, set(session.scalars(stmt)))
+
+
+def _slug(session: Session, locale: str, t: dict, category_id: int | None) -> str:
+    """The slug given; without one the translation's current slug (its URLs
+    stay stable), else one derived from the name."""
+    if t.get("slug"):
+        return valid_slug(t["slug"])
+    if category_id is not None:
+        current = session.scalar(select(CategoryTranslation.slug).where(
+            CategoryTranslation.category_id == category_id, CategoryTranslation.locale == locale))
+        if current:
+            return current
+    return derived_slug(session, locale, t["name"], category_id)
+
+
 def checked_translations(session: Session, raw: dict[str, dict], category_id: int | None) -> dict[str, dict]:
     """Canonical locales and slugs, each slug free in its locale (but for this category)."""
-    result = {parse_locale(tag): {"name": t["name"].strip(), "slug": valid_slug(t["slug"])} for tag, t in raw.items()}
+    tags = {tag: parse_locale(tag) for tag in raw}
+    result = {tags[tag]: {"name": t["name"].strip(), "slug": _slug(session, tags[tag], t, category_id)}
+              for tag, t in raw.items()}
     for locale, t in result.items():
         stmt = select(CategoryTranslation.category_id).where(CategoryTranslation.locale == locale,
                                                               CategoryTranslation.slug == t["slug"])

@@ -30,6 +30,8 @@ class CategoryTranslation(Base):
     locale: Mapped[str] = mapped_column(LocaleTag, primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     slug: Mapped[str] = mapped_column(String(255))
+    # Against the source language's: an older translation is outdated (storefront.catalog.translations).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (UniqueConstraint("locale", "slug"),)
 

@@ -25,9 +25,10 @@ from storefront.catalog.models import (
     VariantOptionValue,
 )
 from storefront.cache import memoized
-from storefront.catalog import listing
+from storefront.catalog import listing, translations
 from storefront.catalog.cache import CATALOG
 from storefront.catalog.queries import prepared_categories
+from storefront.catalog.slugs import slugify, unique_slug
 from storefront.catalog.errors import (
     DuplicateVariantOptions,
     InvalidSlug,
@@ -101,6 +102,28 @@ def _category_id(session: Session, value: object) -> int:
     return found
 
 
+def derived_slug(session: Session, locale: str, name: str, product_id: int | None) -> str:
+    """A slug for ``name`` free in ``locale`` (but for this product): ``slugify``
+    with -2, -3 ... on a collision."""
+    base = slugify(name)
+    stmt = select(ProductTranslation.slug).where(
+        ProductTranslation.locale == locale,
+        (ProductTranslation.slug == base) | ProductTranslation.slug.like(f"{base}-%"))
+    if product_id is not None:
+        stmt = stmt.where(ProductTranslation.product_id != product_id)
+    return unique_slug(base, set(session.scalars(stmt)))
+
+
+def _with_slug(session: Session, locale: str, data: dict[str, Any], product_id: int | None,
+               current: str | None = None) -> dict[str, Any]:
+    """``data`` with a slug: the one given, else the translation's current one
+    (its URLs stay stable), else one derived from the name."""
+    if data.get("slug"):
+        return data
+    tag = parse_locale(locale)
+    return {**data, "slug": current or derived_slug(session, tag, data["name"], product_id)}
+
+
 def _check_translation(session: Session, locale: str, slug: str, product_id: int | None) -> str:
     tag = parse_locale(locale)
     if not SLUG.match(slug or ""):
@@ -138,7 +161,7 @@ def create_product(session: Session, data: dict[str, Any], *, base_currency: str
         raise ProductKeyTaken(key=data["key"])
     if data.get("tax_category", "standard") not in TAX_CATEGORIES:
         raise InvalidTaxCategory(category=data["tax_category"])
-    translations = data["translations"]
+    translations = {loc: _with_slug(session, loc, t, None) for loc, t in data["translations"].items()}
     if source_locale not in translations:
         raise SourceTranslationRequired(locale=source_locale)
     tags = {loc: _check_translation(session, loc, t["slug"], None) for loc, t in translations.items()}
@@ -246,6 +269,10 @@ def delete_variant(session: Session, v: Variant, *, ordered: bool) -> None:
 
 
 def put_translation(session: Session, p: Product, locale: str, data: dict[str, str], now: datetime) -> ProductTranslation:
+    """Create or replace a translation. Without a slug it keeps its current
+    one, or gets one derived from the name (``derived_slug``)."""
+    current = next((t.slug for t in p.translations if t.locale == (canonical_tag(locale) or locale)), None)
+    data = _with_slug(session, locale, data, p.id, current)
     tag = _check_translation(session, locale, data["slug"], p.id)
     row = next((t for t in p.translations if t.locale == tag), None)
     if row is None:
@@ -284,6 +311,14 @@ class StatusRow:
     falls_back_to: str | None
 
 
+def market_locales(session: Session, market: str | None = None) -> list[str]:
+    """The locales of one market (all markets when None), each once."""
+    stmt = select(MarketLocale.locale).order_by(MarketLocale.market_code, MarketLocale.position)
+    if market:
+        stmt = stmt.where(MarketLocale.market_code == market.upper())
+    return list(dict.fromkeys(session.scalars(stmt)))
+
+
 def translation_status(session: Session, market: str | None, default_locale: str) -> list[StatusRow]:
     """Which products lack which locales of which markets (shown in a fallback
     language), and which translations are older than their source text."""
@@ -309,21 +344,13 @@ def translation_status(session: Session, market: str | None, default_locale: str
     result = []
     for pid in sorted(have):
         own = have[pid]
-        source = own.get(default_locale)
         for code, tags in sorted(locales.items()):
             if code not in sold[pid]:
                 continue
             for tag in tags:
-                # Falling back to the source language counts as missing, except
-                # for the source language's own regions (en-GB reads en).
-                same_language = tag.split("-")[0] == default_locale.split("-")[0]
-                chain = [t for t in fallback_chain(tag, default_locale) if t != default_locale or same_language]
-                found = next((t for t in chain if t in own), None)
-                if found is None:
-                    fallback = next((t for t in fallback_chain(tag, default_locale) if t in own), None)
-                    result.append(StatusRow(pid, keys[pid], code, tag, "missing", fallback))
-                elif found != default_locale and source is not None and own[found] < source:
-                    result.append(StatusRow(pid, keys[pid], code, tag, "outdated", found))
+                found, read = translations.state(own, tag, default_locale)
+                if found != "done":
+                    result.append(StatusRow(pid, keys[pid], code, tag, found, read))
     return result
 
 

@@ -34,6 +34,11 @@ class InvalidFxRate(StorefrontError):
     message = N_("“%(rate)s” is not a valid exchange rate for %(currency)s.")
 
 
+class PreviewOutdated(Conflict):
+    code = "preview_outdated"
+    message = N_("The prices changed since the preview was made; look at the new preview before applying it.")
+
+
 class InvalidFxDate(StorefrontError):
     code = "invalid_fx_date"
     http_status = 422

@@ -56,10 +56,23 @@ class RepriceResult:
     updated: int = 0
     removed: int = 0
     unchanged: int = 0
+    # What was written, in order (storefront.pricing.preview shows the same before).
+    changes: tuple[Change, ...] = ()
 
     @property
     def changed(self) -> int:
         return self.inserted + self.updated + self.removed
+
+
+@dataclass(frozen=True)
+class RepricePlan:
+    """What ``reprice`` would write: the changes, and the current provenance
+    (``PROVENANCE`` tuple) of every price they touch."""
+
+    changes: tuple[Change, ...]
+    before: dict[tuple[int, str], tuple]
+    unchanged: int
+    markets: dict[str, MarketPricing]
 
 
 # --- reading ----------------------------------------------------------------------
@@ -75,15 +88,24 @@ def market_pricing(session: Session, codes: Iterable[str] | None = None) -> dict
     }
 
 
-def current_rates(session: Session, base: str, at: date | None = None) -> dict[str, FxQuote]:
+def current_rates(session: Session, base: str, at: date | None = None, *,
+                  pending: FxRate | None = None) -> dict[str, FxQuote]:
     """The rate in force on ``at`` (default: today, UTC) per quote currency: the
     latest dated on or before it, never a later one; a merchant rate beats an
-    ECB rate of the same date."""
+    ECB rate of the same date. ``pending``: a rate not stored yet, counted as
+    ``set_fx_rate`` would store it (replacing one of its date and source), for
+    a preview of what it would reprice."""
     at = at or clock.now().date()
     stmt = select(FxRate.quote, FxRate.rate, FxRate.rate_date, FxRate.source, FxRate.created_at).where(
         FxRate.base == base, FxRate.rate_date <= at)
+    rows = list(session.execute(stmt))
+    if pending is not None:
+        same = (pending.quote, pending.rate_date, pending.source)
+        rows = [r for r in rows if (r.quote, r.rate_date, r.source) != same]
+        if pending.base == base and pending.rate_date <= at:
+            rows.append(pending)
     latest: dict[str, tuple] = {}
-    for r in session.execute(stmt):
+    for r in rows:
         key = (r.rate_date, r.source == "merchant", r.created_at)
         if r.quote not in latest or key > latest[r.quote][0]:
             latest[r.quote] = (key, FxQuote(base, r.quote, r.rate, r.rate_date))
@@ -101,28 +123,38 @@ def cached_current_rates(session: Session, base: str, at: date | None = None) ->
 # --- repricing ----------------------------------------------------------------------
 
 
-def reprice(
+def plan_reprice(
     session: Session,
     *,
     base_currency: str,
     now: datetime,
     variant_ids: Sequence[int] | None = None,
     market_codes: Sequence[str] | None = None,
-) -> RepriceResult:
-    """Bring ``resolved_price`` up to date for the given variants and markets
-    (all when None), recording changed prices in the history."""
+    base_prices: dict[int, Decimal | None] | None = None,
+    explicit_prices: dict[tuple[int, str], Decimal | None] | None = None,
+    market_overrides: dict[str, MarketPricing] | None = None,
+    rates: dict[str, FxQuote] | None = None,
+) -> RepricePlan:
+    """What ``reprice`` would write for the given variants and markets (all
+    when None), without writing. The optional inputs stand in for what is
+    stored (a base price, an explicit price (None: cleared), a market's uplift
+    and rule, the current rates), so a change can be previewed before it is
+    made (storefront.pricing.preview)."""
     markets = market_pricing(session, market_codes)
-    rates = current_rates(session, base_currency, now.date())
+    markets.update({code: m for code, m in (market_overrides or {}).items() if code in markets})
+    if rates is None:
+        rates = current_rates(session, base_currency, now.date())
 
     def scoped(stmt, variant_col, market_col):
         if variant_ids is not None:
             stmt = stmt.where(variant_col.in_(list(variant_ids)))
         return stmt.where(market_col.in_(list(markets)))
 
-    variants = select(Variant.id, Variant.base_price)
+    variants = select(Variant.id, Variant.base_price).order_by(Variant.id)
     if variant_ids is not None:
         variants = variants.where(Variant.id.in_(list(variant_ids)))
     bases = {r.id: r.base_price for r in session.execute(variants)}
+    bases.update({vid: amount for vid, amount in (base_prices or {}).items() if vid in bases})
     explicit = {
         (r.variant_id, r.market_code): r.amount
         for r in session.execute(
@@ -130,6 +162,7 @@ def reprice(
                    VariantPrice.variant_id, VariantPrice.market_code)
         )
     }
+    explicit.update(explicit_prices or {})
     existing = {
         (r[0], r[1]): tuple(r[2:])
         for r in session.execute(
@@ -163,11 +196,29 @@ def reprice(
                 changes.append(Change(variant_id, code, UPDATE if old[0] != resolved.amount else RESTATE, resolved))
             else:
                 unchanged += 1
+    before = {(c.variant_id, c.market_code): existing[(c.variant_id, c.market_code)]
+              for c in changes if (c.variant_id, c.market_code) in existing}
+    return RepricePlan(tuple(changes), before, unchanged, markets)
+
+
+def reprice(
+    session: Session,
+    *,
+    base_currency: str,
+    now: datetime,
+    variant_ids: Sequence[int] | None = None,
+    market_codes: Sequence[str] | None = None,
+) -> RepriceResult:
+    """Bring ``resolved_price`` up to date for the given variants and markets
+    (all when None), recording changed prices in the history."""
+    plan = plan_reprice(session, base_currency=base_currency, now=now, variant_ids=variant_ids,
+                        market_codes=market_codes)
+    changes = plan.changes
     write(session, changes, now)
     if changes:
         PRICES.invalidate(session)
     counts = Counter(c.kind for c in changes)
-    return RepriceResult(counts[INSERT], counts[UPDATE] + counts[RESTATE], counts[DELETE], unchanged)
+    return RepriceResult(counts[INSERT], counts[UPDATE] + counts[RESTATE], counts[DELETE], plan.unchanged, changes)
 
 
 # --- explicit prices ------------------------------------------------------------------
@@ -212,11 +263,16 @@ def delete_explicit_price(session: Session, sku: str, market_code: str, *, base_
 def set_base_price(session: Session, sku: str, raw_amount: object, *, base_currency: str,
                    now: datetime) -> Variant:
     """Set the merchant's base price; every market without an explicit price follows."""
+    return set_base_price_repriced(session, sku, raw_amount, base_currency=base_currency, now=now)[0]
+
+
+def set_base_price_repriced(session: Session, sku: str, raw_amount: object, *, base_currency: str,
+                            now: datetime) -> tuple[Variant, RepriceResult]:
+    """``set_base_price``, with what the repricing wrote."""
     variant = variant_by_sku(session, sku)
     variant.base_price = parse_base_price(raw_amount, base_currency)
     session.flush()
-    reprice(session, base_currency=base_currency, now=now, variant_ids=[variant.id])
-    return variant
+    return variant, reprice(session, base_currency=base_currency, now=now, variant_ids=[variant.id])
 
 
 # --- FX rates ----------------------------------------------------------------------------
@@ -228,9 +284,8 @@ def set_base_price(session: Session, sku: str, raw_amount: object, *, base_curre
 FIRST_FX_DATE = date(1999, 1, 1)
 
 
-def set_fx_rate(session: Session, base: str, quote: str, raw_rate: object, rate_date: date, source: str,
-                now: datetime) -> FxRate:
-    """Store a rate (replacing one of the same date and source)."""
+def checked_fx_rate(base: str, quote: str, raw_rate: object, rate_date: date, now: datetime) -> tuple[str, Decimal]:
+    """The quote currency (upper case) and the rate, or the first problem with them."""
     quote = quote.upper()
     if quote == base or len(quote) != 3 or not quote.isascii() or not is_currency(quote):
         raise UnknownCurrency(currency=quote[:16])
@@ -242,6 +297,13 @@ def set_fx_rate(session: Session, base: str, quote: str, raw_rate: object, rate_
         raise InvalidFxDate(date=rate_date.isoformat(), first=FIRST_FX_DATE.isoformat())
     if not rate.is_finite() or rate <= 0 or rate > MAX_FX_RATE or rate != rate.quantize(Decimal("1e-8")):
         raise InvalidFxRate(rate=raw_rate, currency=quote)
+    return quote, rate
+
+
+def set_fx_rate(session: Session, base: str, quote: str, raw_rate: object, rate_date: date, source: str,
+                now: datetime) -> FxRate:
+    """Store a rate (replacing one of the same date and source)."""
+    quote, rate = checked_fx_rate(base, quote, raw_rate, rate_date, now)
     row = session.scalar(select(FxRate).where(FxRate.base == base, FxRate.quote == quote,
                                               FxRate.rate_date == rate_date, FxRate.source == source))
     if row is None:

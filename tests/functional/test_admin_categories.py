@@ -219,7 +219,7 @@ def test_put_a_translation(client):
     [
         ("de", {"name": "Bücher", "slug": "buecher"}, 409, "slug_taken"),
         ("de", {"name": "Garten", "slug": "Garten"}, 422, "invalid_slug"),
-        ("de", {"name": "Garten"}, 422, "validation_error"),
+        ("de", {"slug": "garten"}, 422, "validation_error"),  # a name is needed; a slug is derived from it
         ("de--x", {"name": "Garten", "slug": "garten"}, 422, "invalid_locale"),
     ],
 )

@@ -17,7 +17,7 @@ from storefront.api.admin.schemas.categories import (
     AdminCategoryTranslationSchema,
     AdminCategoryUpdateSchema,
 )
-from storefront.catalog import categories
+from storefront.catalog import categories, edits
 from storefront.catalog.models import Category, CategoryTranslation
 from storefront.extensions import db
 
@@ -110,12 +110,7 @@ class CategoryTranslationOne(MethodView):
     def put(self, data, category_id: int, locale: str):
         """Set the name and slug of the category in one locale."""
         category = categories.category(db.session, category_id)
-        before = _translations_json(category)
-        tag = categories.put_translation(db.session, category, locale, data)
-        after = _translations_json(category)[tag]
-        if before.get(tag) != after:
-            audit.record(db.session, "update" if tag in before else "create", "category_translation",
-                         f"{category.id}/{tag}", before.get(tag), after)
+        edits.put_category_translation(db.session, category, locale, data)
         body = _one_json(db.session, category)
         db.session.commit()
         return body

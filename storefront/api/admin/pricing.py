@@ -5,12 +5,11 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 
 from storefront import clock
-from storefront.admin import audit
 from storefront.api.admin.blueprint import MerchantBlueprint
 from storefront.extensions import db
 from storefront.money import Money
 from storefront.catalog.services import variant_by_sku
-from storefront.pricing import csv_io, fx, matrix, services
+from storefront.pricing import csv_io, edits, matrix, services
 from storefront.pricing.models import SalePrice
 from storefront.api.admin.schemas.pricing import (
     ExportArgsSchema,
@@ -51,20 +50,14 @@ class VariantMarketPrice(MethodView):
     @blp.response(200, PriceMatrixSchema)
     def put(self, data, sku: str, market: str):
         """Set the explicit price of a variant in a market (gross where the market shows tax-inclusive prices)."""
-        before = services.explicit_price(db.session, sku, market)
-        variant, m = services.set_explicit_price(db.session, sku, market, data["amount"], base_currency=_base(),
-                                                 now=clock.now())
-        audit.record(db.session, "update" if before else "create", "price", f"{sku}/{m.code}",
-                     {"amount": before} if before else None, {"amount": data["amount"], "currency": m.currency})
+        variant, _ = edits.set_price(db.session, sku, market, data["amount"], base_currency=_base(), now=clock.now())
         db.session.commit()
         return _variant_matrix(variant.product_id, sku)
 
     @blp.response(200, PriceMatrixSchema)
     def delete(self, sku: str, market: str):
         """Remove the explicit price: the market falls back to the derived price."""
-        before = services.explicit_price(db.session, sku, market)
-        variant, m = services.delete_explicit_price(db.session, sku, market, base_currency=_base(), now=clock.now())
-        audit.record(db.session, "delete", "price", f"{sku}/{m.code}", {"amount": before}, None)
+        variant, _ = edits.clear_price(db.session, sku, market, base_currency=_base(), now=clock.now())
         db.session.commit()
         return _variant_matrix(variant.product_id, sku)
 
@@ -75,9 +68,7 @@ class VariantBasePrice(MethodView):
     @blp.response(200, PriceMatrixSchema)
     def put(self, data, sku: str):
         """Set the base price (in the base currency); derived prices in every market follow."""
-        before = variant_by_sku(db.session, sku).base_price
-        variant = services.set_base_price(db.session, sku, data["amount"], base_currency=_base(), now=clock.now())
-        audit.record(db.session, "update", "base_price", sku, {"amount": before}, {"amount": variant.base_price})
+        variant, _ = edits.apply_base_price(db.session, sku, data["amount"], base_currency=_base(), now=clock.now())
         db.session.commit()
         return _variant_matrix(variant.product_id, sku)
 
@@ -120,10 +111,8 @@ class FxRateOne(MethodView):
         """Set a rate (for currencies the ECB does not publish, such as KWD); derived prices follow."""
         now = clock.now()
         rate_date = data.get("date") or now.date()
-        result = fx.set_merchant_rate(db.session, currency, data["rate"], rate_date, base=_base(), now=now)
-        row = services.fx_rate_history(db.session, _base(), currency, limit=1)[0]
-        audit.record(db.session, "update", "fx_rate", row.quote, None,
-                     {"rate": row.rate, "date": row.rate_date, "repriced": result.changed})
+        row, result = edits.apply_fx_rate(db.session, currency, data["rate"], rate_date, base_currency=_base(),
+                                          now=now)
         db.session.commit()
         return {**_rate_json(row), "repriced": result.changed}
 
@@ -145,9 +134,7 @@ class VariantSales(MethodView):
     @blp.response(201, SaleSchema)
     def post(self, data, sku: str):
         """Schedule a sale price in a market."""
-        sale = services.add_sale(db.session, sku, data["market"], data["amount"], data["starts_at"], data["ends_at"])
-        audit.record(db.session, "create", "sale", sale.id, None, {"sku": sku, "market": sale.market_code,
-                     "amount": sale.amount, "starts_at": sale.starts_at, "ends_at": sale.ends_at})
+        sale = edits.schedule_sale(db.session, sku, data["market"], data["amount"], data["starts_at"], data["ends_at"])
         db.session.commit()
         return _sale_json(sale, sku)
 
@@ -157,9 +144,7 @@ class SaleOne(MethodView):
     @blp.response(204)
     def delete(self, sale_id: int):
         """Cancel a sale: a future one is deleted, a running one ends now (its history stays)."""
-        ended = services.delete_sale(db.session, sale_id, clock.now())
-        audit.record(db.session, "end" if ended else "delete", "sale", sale_id, None,
-                     {"ends_at": ended.ends_at} if ended else None)
+        edits.cancel_sale(db.session, sale_id, clock.now())
         db.session.commit()
 
 
@@ -182,12 +167,10 @@ class PriceImport(MethodView):
     def post(self, args):
         """Import prices from CSV; every row is checked first and any error writes nothing."""
         text = request.get_data(as_text=True)
-        result = csv_io.import_prices(db.session, text, dry_run=args["dry_run"], base_currency=_base(),
-                                      now=clock.now())
+        result = edits.import_prices(db.session, text, dry_run=args["dry_run"], base_currency=_base(),
+                                     now=clock.now())
         if args["dry_run"]:
             db.session.rollback()
         else:
-            audit.record(db.session, "import", "prices", "csv", None,
-                         {"changed": result.changed, "lines": [c.line for c in result.changes]})
             db.session.commit()
         return {"changed": result.changed, "dry_run": args["dry_run"], "errors": [], "changes": result.changes}

@@ -8,6 +8,7 @@ from storefront import clock
 from storefront.admin import audit
 from storefront.api.admin.blueprint import MerchantBlueprint
 from storefront.catalog import services as m
+from storefront.catalog import edits, translations
 from storefront.catalog.cache import CATALOG
 from storefront.api.admin.schemas.products import (
     AdminProductArgsSchema,
@@ -199,11 +200,8 @@ class AdminTranslation(MethodView):
     def put(self, data, product_id: int, locale: str):
         """Create or replace the product's name, slug and description in a locale."""
         p = m.product(db.session, product_id)
-        before = m.snapshot(db.session, p)["translations"]
-        row = m.put_translation(db.session, p, locale, data, clock.now())
+        edits.put_product_translation(db.session, p, locale, data, clock.now())
         after = m.snapshot(db.session, p)
-        audit.record(db.session, "update" if row.locale in before else "create", "translation",
-                     f"{p.id}/{row.locale}", before.get(row.locale), after["translations"][row.locale])
         db.session.commit()
         return after
 
@@ -223,11 +221,16 @@ class TranslationStatus(MethodView):
     @blp.response(200, StatusReportSchema)
     def get(self, args):
         """Which products lack which locales of which markets, and which translations are older than the source."""
-        rows = m.translation_status(db.session, args.get("market"), current_app.config["DEFAULT_LOCALE"])
-        if args.get("state"):
-            rows = [r for r in rows if r.state == args["state"]]
+        default = current_app.config["DEFAULT_LOCALE"]
+        rows = m.translation_status(db.session, args.get("market"), default)
+        wanted = {args["state"]} if args.get("state") else {"missing", "outdated"}
+        rows = [r for r in rows if r.state in wanted]
+        locales = m.market_locales(db.session, args.get("market"))
+        categories = [{"category_id": c.id, "key": c.key, "locale": tag, "state": st, "falls_back_to": read}
+                      for c in translations.overview(db.session, default, kind="category", locales=locales)
+                      for tag, (st, read) in c.states.items() if st in wanted]
         return {"missing": sum(r.state == "missing" for r in rows), "outdated": sum(r.state == "outdated" for r in rows),
-                "items": rows}
+                "items": rows, "categories": categories}
 
 
 @blp.route("/products/customs-status")

@@ -35,8 +35,10 @@ def _position(**kwargs) -> fields.Integer:
 class AdminCategoryTranslationSchema(Schema):
     name = fields.String(required=True, validate=[validate.Length(min=1, max=255, error=LENGTH), _not_blank],
                          metadata={"pattern": r"^[^\u0000]*[^\s\u0000][^\u0000]*$"})  # not blank, no NUL
-    slug = fields.String(required=True, validate=validate.Length(min=1, max=200, error=LENGTH),
-                         metadata={"description": "Lower-case words (any script) joined by hyphens.",
+    slug = fields.String(load_default=None, validate=validate.Length(min=1, max=200, error=LENGTH),
+                         metadata={"description": "Lower-case words (any script) joined by hyphens. Optional: "
+                                                  "without one a translation keeps its slug, a new one gets a slug "
+                                                  "derived from the name (ASCII; -2, -3 ... when taken).",
                                    "example": "garden-tools"})
 
 

@@ -12,7 +12,9 @@ _LEN = _l("Length must be between {min} and {max}.")
 
 class TranslationInputSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=255, error=_LEN))
-    slug = fields.String(required=True, validate=validate.Length(min=1, max=200, error=_LEN))
+    slug = fields.String(load_default=None, validate=validate.Length(min=1, max=200, error=_LEN), metadata={
+        "description": "Optional: without one a translation keeps its slug, a new one gets a slug derived from "
+                       "the name (ASCII, lower case, hyphens; -2, -3 ... when taken in the locale)."})
     description = fields.String(load_default="", validate=validate.Length(max=10_000))
 
 
@@ -102,10 +104,20 @@ class StatusRowSchema(Schema):
     falls_back_to = fields.String(allow_none=True, required=True)
 
 
+class CategoryStatusRowSchema(Schema):
+    category_id = fields.Integer(required=True)
+    key = fields.String(required=True)
+    locale = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(["missing", "outdated"]))
+    falls_back_to = fields.String(allow_none=True, required=True)
+
+
 class StatusReportSchema(Schema):
     missing = fields.Integer(required=True)
     outdated = fields.Integer(required=True)
     items = fields.List(fields.Nested(StatusRowSchema), required=True)
+    categories = fields.List(fields.Nested(CategoryStatusRowSchema), metadata={
+        "description": "Categories lacking a locale of the market(s), or translated before their source text changed."})
 
 
 class CustomsRowSchema(Schema):

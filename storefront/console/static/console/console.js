@@ -12,6 +12,13 @@
     // One submission per click: a slow refund or reprice is not sent twice.
     if (form.dataset.submitted) { event.preventDefault(); return; }
     form.dataset.submitted = "1";
+    // A disabled button is not sent: keep the clicked one's name and value (action=apply ...).
+    var by = event.submitter;
+    if (by && by.name && !form.querySelector('input[type=hidden][data-submitter]')) {
+      var keep = document.createElement("input");
+      keep.type = "hidden"; keep.name = by.name; keep.value = by.value; keep.setAttribute("data-submitter", "");
+      form.appendChild(keep);
+    }
     Array.prototype.forEach.call(form.querySelectorAll("button[type=submit]"), function (b) {
       b.disabled = true;
       if (b.dataset.busy) { b.textContent = b.dataset.busy; }
@@ -21,6 +28,7 @@
   window.addEventListener("pageshow", function () {
     Array.prototype.forEach.call(document.querySelectorAll("form[data-submitted]"), function (f) {
       delete f.dataset.submitted;
+      Array.prototype.forEach.call(f.querySelectorAll("input[data-submitter]"), function (i) { i.remove(); });
       Array.prototype.forEach.call(f.querySelectorAll("button[type=submit]"), function (b) { b.disabled = false; });
     });
   });
