@@ -21,6 +21,7 @@ from storefront.db import newest_first
 from storefront.errors import StorefrontError
 from storefront.extensions import db
 from storefront.markets import services as market_services
+from storefront.money import amount_str
 from storefront.orders import services
 from storefront.orders.models import Order
 
@@ -64,7 +65,8 @@ def _order_page(order_id: int, errors: forms.Errors | None = None, form: dict | 
     refundable = order["totals"]["paid"] - order["totals"]["refunded"]
     return render_template("console/order.html", order=order, errors=errors or {}, form=form or {},
                            reasons=[(r, REASON_LABELS[r]) for r in REASONS],
-                           refundable=refundable, refundable_text=money(refundable)), status
+                           refundable=refundable, refundable_amount=amount_str(refundable),
+                           refundable_text=money(refundable)), status
 
 
 @bp.route("/orders/<int:order_id>")

@@ -34,6 +34,8 @@ def test_list_and_detail(client, fake_gateway):
     assert f'data-order="{order["id"]}"' not in client.get("/console/orders?status=refunded").get_data(as_text=True)
     detail = client.get(f"/console/orders/{order['id']}").get_data(as_text=True)
     assert BOOK in detail and 'id="refund-form"' in detail
+    # the refundable amount as the API writes it (the currency's minor digits), not the stored 44.7000
+    assert f'placeholder="{order["totals"]["total"]["amount"]}"' in detail
     # money in the merchant's locale and the order's currency: 1.234,56 € style in German
     sign_in(client, locale="de")
     german = client.get(f"/console/orders/{order['id']}").get_data(as_text=True)
