@@ -31,6 +31,14 @@ class Console:
         return self.driver.find_elements(By.CSS_SELECTOR, css)
 
     def text(self, css: str = "main") -> str:
+        """The element's text, found again if a script replaced it between finding and reading."""
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        for _ in range(4):
+            try:
+                return self.find(css).text
+            except StaleElementReferenceException:
+                continue
         return self.find(css).text
 
     def fill(self, css: str, value: str) -> None:
@@ -48,9 +56,20 @@ class Console:
         from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.ui import WebDriverWait
 
+        from selenium.common.exceptions import WebDriverException
+
         old = self.find("html")
         self.find(css).click()
-        WebDriverWait(self.driver, timeout).until(expected_conditions.staleness_of(old))
+
+        def left(_driver) -> bool:
+            # Chrome may answer "Node with given id does not belong to the document" for the old
+            # page's node instead of a stale reference: that too means the page was replaced.
+            try:
+                return expected_conditions.staleness_of(old)(_driver)
+            except WebDriverException:
+                return True
+
+        WebDriverWait(self.driver, timeout).until(left)
         WebDriverWait(self.driver, timeout).until(
             lambda d: d.execute_script("return document.readyState") == "complete")
 

@@ -11,6 +11,11 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 from storefront.api.spec import COUNTRY_PATTERN
 
+# What the schema promises (the values are stripped and upper-cased before their length is checked:
+# "ß" would become "SS"): ASCII letters, ISO 4217 and ISO 3166-1/-2 shapes.
+CURRENCY_PATTERN = "^[A-Za-z]{3}$"
+JURISDICTION_PATTERN = "^[A-Za-z]{2}(-[A-Za-z0-9]{1,5})?$"
+
 RANGE = _l("Must be between {min} and {max}.")
 LENGTH = _l("Length must be between {min} and {max}.")
 CHOICE = _l("Must be one of: {choices}.")
@@ -92,7 +97,8 @@ class AdminMarketUpdateSchema(Schema):
     names = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=35, error=LENGTH)),
                         values=fields.String(validate=validate.Length(min=1, max=100, error=LENGTH)))
     currency = UpperString(validate=validate.Length(min=1, max=3, error=LENGTH),
-                           metadata={"description": "ISO 4217 code in use (CLDR).", "example": "NOK"})
+                           metadata={"description": "ISO 4217 code in use (CLDR).", "example": "NOK",
+                                     "pattern": CURRENCY_PATTERN})
     countries = fields.List(UpperString(validate=validate.Length(min=1, max=2, error=LENGTH),
                                         metadata={"pattern": COUNTRY_PATTERN}),
                             validate=validate.Length(max=300, error=LENGTH),
@@ -106,7 +112,8 @@ class AdminMarketUpdateSchema(Schema):
     price_uplift = _percent()
     tax_rate = _percent()
     tax_name = fields.String(validate=validate.Length(min=1, max=32, error=LENGTH))
-    tax_jurisdiction = UpperString(allow_none=True, validate=validate.Length(min=1, max=8, error=LENGTH))
+    tax_jurisdiction = UpperString(allow_none=True, validate=validate.Length(min=1, max=8, error=LENGTH),
+                                   metadata={"pattern": JURISDICTION_PATTERN})
     tax_rounding = fields.String(validate=validate.OneOf(TAX_ROUNDINGS, error=CHOICE))
     incoterm = UpperString(validate=validate.OneOf(INCOTERMS, error=CHOICE))
     is_default = fields.Boolean(metadata={"description": "true makes this the default market (there is always one)."})
@@ -121,7 +128,8 @@ class AdminMarketCreateSchema(Schema):
                         values=fields.String(validate=validate.Length(min=1, max=100, error=LENGTH)),
                         load_default=dict)
     currency = UpperString(required=True, validate=validate.Length(min=1, max=3, error=LENGTH),
-                           metadata={"description": "ISO 4217 code in use (CLDR).", "example": "NOK"})
+                           metadata={"description": "ISO 4217 code in use (CLDR).", "example": "NOK",
+                                     "pattern": CURRENCY_PATTERN})
     countries = fields.List(UpperString(validate=validate.Length(min=1, max=2, error=LENGTH),
                                         metadata={"pattern": COUNTRY_PATTERN}),
                             validate=validate.Length(max=300, error=LENGTH), load_default=list,
@@ -136,7 +144,8 @@ class AdminMarketCreateSchema(Schema):
     tax_rate = _percent(required=True)
     tax_name = fields.String(load_default="VAT", validate=validate.Length(min=1, max=32, error=LENGTH))
     tax_jurisdiction = UpperString(load_default=None, allow_none=True,
-                                   validate=validate.Length(min=1, max=8, error=LENGTH))
+                                   validate=validate.Length(min=1, max=8, error=LENGTH),
+                                   metadata={"pattern": JURISDICTION_PATTERN})
     tax_rounding = fields.String(load_default="line", validate=validate.OneOf(TAX_ROUNDINGS, error=CHOICE))
     incoterm = UpperString(load_default="DDP", validate=validate.OneOf(INCOTERMS, error=CHOICE))
     is_default = fields.Boolean(load_default=False)
