@@ -279,3 +279,12 @@ def test_puerto_rico_ivu_exempts_food_but_not_candy_or_carbonated_drinks():
         assert taxes("US-PR", code) == (), code
     assert [(c.name, c.rate) for c in taxes("US-PR", CHOCOLATE)] == [("IVU", D("10.5")), ("IVU municipal", D("1"))]
     assert rate("US-PR", SOFT_DRINKS) == rate("US-PR", "txcd_99999999") == D("11.5")
+
+
+def test_ireland_taxes_chocolate_and_soft_drinks_at_23_and_malta_confectionery_at_5():
+    # Revenue, VAT Food and Drink; Dail written answer 25 Oct 2012: sweets, chocolate, soft drinks standard-rated
+    assert rate("IE", CHOCOLATE) == rate("IE", SOFT_DRINKS) == D("23")
+    for code in (FOOD, COFFEE, TEA, OLIVE_OIL):  # the rest of the demo pantry stays zero-rated food
+        assert rate("IE", code) == D("0"), code
+    # Malta VAT Act: zero-rated food excludes chocolates and manufactured beverages; confectionery 5 %
+    assert rate("MT", CHOCOLATE) == D("5") and rate("MT", SOFT_DRINKS) == D("18") and rate("MT", COFFEE) == D("0")
