@@ -288,3 +288,13 @@ def test_ireland_taxes_chocolate_and_soft_drinks_at_23_and_malta_confectionery_a
         assert rate("IE", code) == D("0"), code
     # Malta VAT Act: zero-rated food excludes chocolates and manufactured beverages; confectionery 5 %
     assert rate("MT", CHOCOLATE) == D("5") and rate("MT", SOFT_DRINKS) == D("18") and rate("MT", COFFEE) == D("0")
+
+
+def test_staple_only_food_rates_do_not_reach_coffee_and_chocolate_in_hungary_croatia_and_slovakia():
+    # HU: 5 %/18 % lists of basic food (coffee, tea, chocolate not listed): 27 %; HR: 5 % list (zakon o PDV-u
+    # cl. 38): chocolate and coffee 25 %; SK from 2025-01-01: other food 19 %, confectionery 23 % from 2026-01-01
+    assert rate("HU", COFFEE) == rate("HU", TEA) == rate("HU", CHOCOLATE) == D("27")
+    assert rate("HR", COFFEE) == rate("HR", CHOCOLATE) == D("25") and rate("HR", OLIVE_OIL) == D("5")
+    assert rate("SK", COFFEE) == rate("SK", TEA) == D("19") and rate("SK", CHOCOLATE) == D("23")
+    assert rate("SK", CHOCOLATE, date(2025, 6, 1)) == D("19")
+    assert rate("HU", "sf_food_fresh_milk") == rate("SK", "sf_food_bread") == D("5")  # the staples keep 5 %
