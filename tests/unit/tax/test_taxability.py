@@ -107,7 +107,7 @@ def test_spanish_4_for_basic_products_and_olive_oil_10_for_other_food():
 
 
 def test_italian_coffee_22_and_romanian_added_sugar_21():
-    assert rate("IT", COFFEE) == D("22") and rate("IT", TEA) == D("4")
+    assert rate("IT", COFFEE) == D("22") and rate("IT", TEA) == D("22")  # neither is in Tabella A
     assert rate("RO", CHOCOLATE, date(2025, 8, 1)) == D("21") and rate("RO", FOOD, date(2025, 8, 1)) == D("11")
     assert rate("RO", "sf_food_added_sugar", date(2024, 1, 1)) == D("19")
     assert rate("RO", CHOCOLATE, date(2023, 12, 31)) == D("9")
@@ -298,3 +298,12 @@ def test_staple_only_food_rates_do_not_reach_coffee_and_chocolate_in_hungary_cro
     assert rate("SK", COFFEE) == rate("SK", TEA) == D("19") and rate("SK", CHOCOLATE) == D("23")
     assert rate("SK", CHOCOLATE, date(2025, 6, 1)) == D("19")
     assert rate("HU", "sf_food_fresh_milk") == rate("SK", "sf_food_bread") == D("5")  # the staples keep 5 %
+
+
+def test_italy_4_only_for_staples_10_for_honey_chocolate_and_herbal_blends():
+    # D.P.R. 633/1972 Tabella A: parte II 4 % (olive oil n. 13, bread, pasta, fresh milk, cheese, fruit and vegetables);
+    # parte III 10 % (honey, chocolate, confectionery; plant blends for infusions: Risposta AdE n. 579/2020)
+    for code in (OLIVE_OIL, "sf_food_bread", "sf_food_pasta", "sf_food_fresh_milk", "sf_food_fruit_vegetables"):
+        assert rate("IT", code) == D("4"), code
+    assert rate("IT", HONEY) == rate("IT", HERBAL_TEA) == rate("IT", CHOCOLATE) == rate("IT", "sf_food_eggs") == D("10")
+    assert rate("IT", "food") == D("4")  # a legacy category keeps its rate
