@@ -34,6 +34,14 @@ PLACES = {
               "postal_code": "78701", "region": "TX", "country": "US"},
     "US-WA": {"email": "sam@example.com", "name": "Sam Lee", "line1": "400 Pine St", "city": "Seattle",
               "postal_code": "98101", "region": "WA", "country": "US"},
+    "US-CO": {"email": "ana@example.com", "name": "Ana Cruz", "line1": "200 E Colfax Ave", "city": "Denver",
+              "postal_code": "80203", "region": "CO", "country": "US"},
+    "US-FL": {"email": "ana@example.com", "name": "Ana Cruz", "line1": "400 S Monroe St", "city": "Tallahassee",
+              "postal_code": "32301", "region": "FL", "country": "US"},
+    "US-OH": {"email": "ana@example.com", "name": "Ana Cruz", "line1": "1 Capitol Sq", "city": "Columbus",
+              "postal_code": "43215", "region": "OH", "country": "US"},
+    "IE": {"email": "aoife@example.ie", "name": "Aoife Byrne", "line1": "1 Grafton Street", "city": "Dublin",
+           "postal_code": "D02 X285", "country": "IE"},
     "CY": {"email": "eleni@example.cy", "name": "Eleni Georgiou", "line1": "Makariou 1", "city": "Nicosia",
            "postal_code": "1065", "country": "CY"},
 }
@@ -205,3 +213,23 @@ def test_a_merchant_overrides_the_other_food_rate_of_spain(client):
         "jurisdiction": "ES", "tax": "VAT", "category": "food_general", "rate": "5", "valid_from": "2020-01-01"})
     assert response.status_code == 201, body
     assert coffee_rate() == ["5"]
+
+
+@pytest.mark.parametrize("state, rate", [("US-CO", "2.9"), ("US-FL", "6")])
+def test_chocolate_is_taxed_in_colorado_and_florida_not_in_ohio(client, state, rate):
+    """Colorado DOR (no longer exempt from 2010-05-01); Florida TIP 00A01-05 (s. 212.08(1) does not extend to candy)."""
+    cart = cart_for(client, "US", state, [(CHOCOLATE, 2)])
+    base = unit(cart, CHOCOLATE) * 2 + money(cart["totals"]["shipping"])
+    assert rates(cart) == [("Sales tax", rate)] and money(cart["totals"]["tax"]) == percent(base, rate)
+    ohio = cart_for(client, "US", "US-OH", [(CHOCOLATE, 2)])  # Ohio: candy is food, soft drinks are not
+    assert money(ohio["totals"]["tax"]) == 0
+
+
+def test_honey_pays_10_percent_in_italy_and_chocolate_23_in_ireland(client):
+    """D.P.R. 633/1972 Tabella A parte III (honey 10 %); Revenue: confectionery at the standard 23 % in Ireland."""
+    honey = cart_for(client, "EU", "IT", [(HONEY, 1)])
+    assert [rate for _, rate in rates(honey)] == ["10"]
+    chocolate = cart_for(client, "EU", "IE", [(CHOCOLATE, 1)])
+    assert [rate for _, rate in rates(chocolate)] == ["23"]
+    honey_ie = cart_for(client, "EU", "IE", [(HONEY, 1)])
+    assert money(honey_ie["totals"]["tax"]) == 0

@@ -159,3 +159,25 @@ def test_the_merchant_preview_shows_the_canary_islands_without_vat(client):
     body = response.get_json()
     assert (body["jurisdiction"], body["rule"]) == ("ES-CN", "export_special_territory")
     assert {t["name"] for t in body["tax_lines"]} == {"IGIC"}
+
+
+COFFEE, OLIVE_OIL, CHOCOLATE = "PAN-COF-ETH-250", "PAN-OIL-500", "PAN-CHO-72-ECU"
+
+
+def test_canary_islands_igic_on_pantry_goods(client):
+    """Ley 4/2012 art. 54: other food at the 3 % reduced IGIC; art. 52 tipo cero for olive oil (from 2019-01-01)."""
+    coffee = cart_for(client, "EU", LAS_PALMAS, [(COFFEE, 1)])
+    assert rates(coffee) == [("IGIC", "3")]
+    assert money(coffee["totals"]["tax"]) == included(money(coffee["totals"]["total"]), "3")
+    oil = cart_for(client, "EU", LAS_PALMAS, [(OLIVE_OIL, 1)])
+    assert money(oil["totals"]["tax"]) == 0 and rates(oil) == []
+    mainland = cart_for(client, "EU", MADRID, [(OLIVE_OIL, 1)])
+    assert rates(mainland) == [("VAT", "4")]  # Ley 37/1992 art. 91.Dos.1.1: olive oil 4 % on the peninsula
+
+
+def test_puerto_rico_exempts_food_from_the_ivu_but_not_candy(client):
+    """Codigo de Rentas Internas 2011, Sec. 4010.01: food and food ingredients exclude dulces (candy)."""
+    coffee = cart_for(client, "US", SAN_JUAN, [(COFFEE, 1)])
+    assert money(coffee["totals"]["tax"]) == 0
+    chocolate = cart_for(client, "US", SAN_JUAN, [(CHOCOLATE, 1)])
+    assert rates(chocolate) == [("IVU", "10.5"), ("IVU municipal", "1")]

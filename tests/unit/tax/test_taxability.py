@@ -107,7 +107,7 @@ def test_spanish_4_for_basic_products_and_olive_oil_10_for_other_food():
 
 
 def test_italian_coffee_22_and_romanian_added_sugar_21():
-    assert rate("IT", COFFEE) == D("22") and rate("IT", TEA) == D("4")
+    assert rate("IT", COFFEE) == D("22") and rate("IT", TEA) == D("22")  # neither is in Tabella A
     assert rate("RO", CHOCOLATE, date(2025, 8, 1)) == D("21") and rate("RO", FOOD, date(2025, 8, 1)) == D("11")
     assert rate("RO", "sf_food_added_sugar", date(2024, 1, 1)) == D("19")
     assert rate("RO", CHOCOLATE, date(2023, 12, 31)) == D("9")
@@ -194,7 +194,22 @@ SOFT_DRINKS = "txcd_41040002"
     ("WA", "0", "6.5"),  # RCW 82.08.0293(2); Initiative 1107 exempts candy again
     ("CA", "0", "7.25"),  # R&TC 6359, Reg. 1602(a)(1): candy is a food product, carbonated beverages are not
     ("PA", "0", "6"),  # 61 Pa. Code 60.7, REV-717: candy and gum exempt, soft drinks taxable
-    ("FL", "0", "0"),  # no rule: candy and soft drinks follow groceries
+    ("FL", "6", "6"),  # TIP 98(A)1-08, TIP 00A01-05: s. 212.08(1) does not extend to candy; soft drinks taxable
+    ("CO", "2.9", "2.9"),  # Colorado DOR: no longer exempt from 2010-05-01
+    ("CT", "6.35", "6.35"),  # Conn. Gen. Stat. 12-412(13); DRS Bulletin #31
+    ("IN", "7", "7"),  # Information Bulletin #29
+    ("IA", "6", "6"),  # Iowa Code 423.3(57)
+    ("KY", "6", "6"),  # KRS 139.485(2)(c), (e)
+    ("ME", "5.5", "5.5"),  # 36 M.R.S. 1752(3-B)
+    ("MD", "6", "6"),  # Tax-General 11-206(a)(3)(iii)
+    ("NC", "4.75", "4.75"),  # G.S. 105-164.13B(a)(5), (7): the general State rate
+    ("ND", "5", "5"),  # N.D. Admin. Code 81-04.1-03-03
+    ("RI", "7", "7"),  # R.I. Gen. Laws 44-18-30(9), from 2007-01-01
+    ("WI", "5", "5"),  # Wis. Admin. Code Tax 11.51
+    ("OH", "0", "5.75"),  # Ohio Department of Taxation: soft drinks are not food, gum and candy are
+    ("WV", "0", "6"),  # from 2013-07-01 food is exempt, soft drinks are not
+    ("VT", "0", "6"),  # Vermont Department of Taxes: soft drinks taxable from 2015-07-01
+    ("LA", "0", "0"),  # no rule: candy and soft drinks are food for home consumption (state exemption)
 ])
 def test_us_candy_and_soft_drinks_where_groceries_are_exempt(state, candy, soft_drinks):
     jurisdiction = f"US-{state}"
@@ -209,3 +224,86 @@ def test_illinois_taxes_candy_and_soft_drinks_at_the_general_rate_not_the_food_r
     on = date(2025, 6, 30)
     assert rate("US-IL", FOOD, on) == D("1")
     assert rate("US-IL", CHOCOLATE, on) == rate("US-IL", SOFT_DRINKS, on) == D("6.25")
+
+
+def test_arkansas_taxes_candy_and_soft_drinks_at_the_full_rate_after_the_grocery_repeal():
+    # Act 141 of 2017 (from 2018-01-01): out of the reduced food rate; Act 1008 of 2025 keeps them taxable
+    assert rate("US-AR", FOOD, date(2025, 12, 31)) == D("0.125") and rate("US-AR", FOOD) == D("0")
+    assert rate("US-AR", CHOCOLATE) == rate("US-AR", SOFT_DRINKS) == D("6.5")
+    assert taxability.resolve("US-AR", CHOCOLATE, date(2018, 1, 1)).rule == "us-ar-candy-soft-drinks"
+    assert taxability.resolve("US-AR", CHOCOLATE, date(2017, 12, 31)).rule == "default"  # before Act 141: food
+
+
+def test_tennessee_taxes_candy_at_7_and_soft_drinks_at_the_4_food_rate():
+    # SUT-55 (candy is not food and food ingredients: 7 %); SUT-13 (food and food ingredients 4 %)
+    assert rate("US-TN", CHOCOLATE) == D("7")
+    assert rate("US-TN", SOFT_DRINKS) == rate("US-TN", FOOD) == rate("US-TN", COFFEE) == D("4")
+
+
+def test_district_of_columbia_soft_drinks_at_8_percent():
+    # D.C. Official Code 47-2002, from 2019-10-01 (OTR): soft drinks 8 %, groceries exempt
+    on = date(2026, 6, 1)
+    assert rate("US-DC", SOFT_DRINKS, on) == D("8") and rate("US-DC", FOOD, on) == D("0")
+    assert rate("US-DC", SOFT_DRINKS, date(2019, 9, 30)) == D("0")
+
+
+def test_a_chocolate_bar_is_taxed_where_candy_is_taxed():
+    # a USD 8.90 chocolate bar (txcd_40100001): state tax in CO, IN, NC; none in OH or LA
+    price = D("8.90")
+    expected = {"US-CO": "0.26", "US-IN": "0.62", "US-NC": "0.42", "US-OH": "0.00", "US-LA": "0.00"}
+    for state, tax in expected.items():
+        amount = (price * rate(state, CHOCOLATE) / 100).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+        assert amount == D(tax), state
+
+
+HONEY, HERBAL_TEA = FOOD, FOOD  # the demo's honey and alpine herbal tea carry txcd_40040000
+
+
+def test_canary_islands_igic_on_the_demo_pantry():
+    # Ley 4/2012 art. 52 (tipo cero) and 54 (3 %); olive oil and pasta tipo cero from 2019-01-01 (Ley 7/2018)
+    on = TODAY
+    assert rate("ES-CN", OLIVE_OIL, on) == D("0") and rate("ES-CN", "sf_food_pasta", on) == D("0")
+    assert rate("ES-CN", OLIVE_OIL, date(2018, 12, 31)) == D("3")  # before 2019: the reduced rate
+    assert rate("ES-CN", "sf_food_bread") == rate("ES-CN", "sf_food_fresh_milk") == D("0")
+    for code in (COFFEE, TEA, HONEY, HERBAL_TEA, CHOCOLATE):
+        assert rate("ES-CN", code) == D("3"), code
+    assert rate("ES-CN", BOOKS) == D("0")  # books, newspapers and magazines: tipo cero
+    assert rate("ES-CN", CLOTHING) == rate("ES-CN", "txcd_99999999") == D("7")  # the general rate
+    # the peninsula keeps its own rules: olive oil 4, coffee 10
+    assert rate("ES", OLIVE_OIL) == D("4") and rate("ES", COFFEE) == D("10")
+
+
+def test_puerto_rico_ivu_exempts_food_but_not_candy_or_carbonated_drinks():
+    # Codigo de Rentas Internas 2011, Sec. 4010.01: food and food ingredients exclude dulces, bebidas carbonatadas
+    for code in (FOOD, COFFEE, TEA, OLIVE_OIL):
+        assert taxes("US-PR", code) == (), code
+    assert [(c.name, c.rate) for c in taxes("US-PR", CHOCOLATE)] == [("IVU", D("10.5")), ("IVU municipal", D("1"))]
+    assert rate("US-PR", SOFT_DRINKS) == rate("US-PR", "txcd_99999999") == D("11.5")
+
+
+def test_ireland_taxes_chocolate_and_soft_drinks_at_23_and_malta_confectionery_at_5():
+    # Revenue, VAT Food and Drink; Dail written answer 25 Oct 2012: sweets, chocolate, soft drinks standard-rated
+    assert rate("IE", CHOCOLATE) == rate("IE", SOFT_DRINKS) == D("23")
+    for code in (FOOD, COFFEE, TEA, OLIVE_OIL):  # the rest of the demo pantry stays zero-rated food
+        assert rate("IE", code) == D("0"), code
+    # Malta VAT Act: zero-rated food excludes chocolates and manufactured beverages; confectionery 5 %
+    assert rate("MT", CHOCOLATE) == D("5") and rate("MT", SOFT_DRINKS) == D("18") and rate("MT", COFFEE) == D("0")
+
+
+def test_staple_only_food_rates_do_not_reach_coffee_and_chocolate_in_hungary_croatia_and_slovakia():
+    # HU: 5 %/18 % lists of basic food (coffee, tea, chocolate not listed): 27 %; HR: 5 % list (zakon o PDV-u
+    # cl. 38): chocolate and coffee 25 %; SK from 2025-01-01: other food 19 %, confectionery 23 % from 2026-01-01
+    assert rate("HU", COFFEE) == rate("HU", TEA) == rate("HU", CHOCOLATE) == D("27")
+    assert rate("HR", COFFEE) == rate("HR", CHOCOLATE) == D("25") and rate("HR", OLIVE_OIL) == D("5")
+    assert rate("SK", COFFEE) == rate("SK", TEA) == D("19") and rate("SK", CHOCOLATE) == D("23")
+    assert rate("SK", CHOCOLATE, date(2025, 6, 1)) == D("19")
+    assert rate("HU", "sf_food_fresh_milk") == rate("SK", "sf_food_bread") == D("5")  # the staples keep 5 %
+
+
+def test_italy_4_only_for_staples_10_for_honey_chocolate_and_herbal_blends():
+    # D.P.R. 633/1972 Tabella A: parte II 4 % (olive oil n. 13, bread, pasta, fresh milk, cheese, fruit and vegetables);
+    # parte III 10 % (honey, chocolate, confectionery; plant blends for infusions: Risposta AdE n. 579/2020)
+    for code in (OLIVE_OIL, "sf_food_bread", "sf_food_pasta", "sf_food_fresh_milk", "sf_food_fruit_vegetables"):
+        assert rate("IT", code) == D("4"), code
+    assert rate("IT", HONEY) == rate("IT", HERBAL_TEA) == rate("IT", CHOCOLATE) == rate("IT", "sf_food_eggs") == D("10")
+    assert rate("IT", "food") == D("4")  # a legacy category keeps its rate
