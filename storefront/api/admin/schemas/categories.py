@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
+# Not blank as str.strip() sees it (ECMA's \s, which JSON Schema means, lacks \x1c-\x1f and \x85), no NUL.
+NOT_BLANK = r"^[^\u0000]*[^\s\u0000\u001c-\u001f\u0085][^\u0000]*$"
 LENGTH = _l("Length must be between {min} and {max}.")
 RANGE = _l("Must be between {min} and {max}.")
 
@@ -34,7 +36,7 @@ def _position(**kwargs) -> fields.Integer:
 
 class AdminCategoryTranslationSchema(Schema):
     name = fields.String(required=True, validate=[validate.Length(min=1, max=255, error=LENGTH), _not_blank],
-                         metadata={"pattern": r"^[^\u0000]*[^\s\u0000][^\u0000]*$"})  # not blank, no NUL
+                         metadata={"pattern": NOT_BLANK})
     slug = fields.String(load_default=None, validate=validate.Length(min=1, max=200, error=LENGTH),
                          metadata={"description": "Lower-case words (any script) joined by hyphens. Optional: "
                                                   "without one a translation keeps its slug, a new one gets a slug "
