@@ -81,6 +81,21 @@ def demo_load(if_empty: bool) -> None:
     click.echo("demo catalog loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
+@catalog_cli.command("refresh")
+@click.option("--rebuild", is_flag=True, help="Rebuild every fragment, current or not.")
+def catalog_refresh(rebuild: bool) -> None:
+    """Rebuild the listing book's fragments that are missing or stale (a new
+    generation, a sale that started or ended, a dated tax rate change).
+    Schedule it every few minutes, and run it after a deploy; writers keep
+    the book current in between (storefront.browse.book)."""
+    from storefront.browse import book
+
+    started = time.perf_counter()
+    written = book.build(db.session) if rebuild else book.refresh(db.session)
+    db.session.commit()
+    click.echo(f"listing book: {written} fragment(s) written in {time.perf_counter() - started:.1f} s")
+
+
 @catalog_cli.command("index")
 @click.option("--rebuild", is_flag=True, help="Drop the listing read model and build it afresh.")
 def catalog_index(rebuild: bool) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 from storefront.catalog.models import (
     Category,
     CategoryTranslation,
+    ListingFragment,
     Option,
     OptionTranslation,
     OptionValue,
@@ -80,6 +81,8 @@ def product_page_statement(
     after: tuple[Any, int] | None = None,
     limit: int | None = None,
     listing_chain: Any = None,
+    book_locale: Any = None,
+    book_chain: Any = None,
 ) -> Select:
     """Products sold in ``market`` (with a price there), translated, ordered by
     ``sort`` and positioned after the keyset ``after`` = (sort value, id).
@@ -120,6 +123,15 @@ def product_page_statement(
             func.coalesce(tr["name"], Product.key).label("name"), func.coalesce(tr["slug"], Product.key).label("slug"),
             func.coalesce(tr["description"], "").label("description"), sort_key.label("sort_key"),
         )
+    if book_locale is not None:
+        # The listing book (storefront.browse.book): the product already encoded, when current.
+        from storefront.browse.book import generation_subquery
+
+        f = ListingFragment
+        stmt = stmt.outerjoin(f, and_(
+            f.market_code == market, f.locale == book_locale, f.product_id == Product.id, f.chain == book_chain,
+            f.generation == generation_subquery(), or_(f.valid_until.is_(None), f.valid_until > now),
+        )).add_columns(f.body.label("fragment_body"), f.variant_ids.label("fragment_variants"))
     if product_ids is not None:
         stmt = stmt.where(Product.id.in_(product_ids))
     if category_ids is not None:
@@ -242,8 +254,9 @@ def alternates_statements(product_ids: Sequence[int]) -> tuple[Select, Select]:
 
 @lru_cache(maxsize=512)
 def _page_shape(chain: tuple[str, ...], sort: str, ids: bool, categories: bool, search: bool, sku: bool,
-                after: bool, limit: int | None, indexed: bool) -> Select:
+                after: bool, limit: int | None, indexed: bool, book: bool = False) -> Select:
     return product_page_statement(
+        book_locale=bindparam("book_locale") if book else None, book_chain=bindparam("book_chain") if book else None,
         listing_chain=bindparam("listing_chain") if indexed else None,
         market=bindparam("market"), now=bindparam("now"), chain=chain,
         product_ids=bindparam("product_ids", expanding=True) if ids else None,
@@ -256,11 +269,15 @@ def _page_shape(chain: tuple[str, ...], sort: str, ids: bool, categories: bool, 
 
 def prepared_page(*, market: str, now, chain: Sequence[str], product_ids=None, category_ids=None,
                   search_pattern=None, sku=None, sort: str = "name", after=None,
-                  limit: int | None = None, listing_chain: str | None = None) -> tuple[Select, dict[str, Any]]:
+                  limit: int | None = None, listing_chain: str | None = None,
+                  book_locale: str | None = None) -> tuple[Select, dict[str, Any]]:
     has_search = search_pattern is not None
     stmt = _page_shape(tuple(chain), sort, product_ids is not None, category_ids is not None, has_search,
-                       has_search and bool(sku), after is not None, limit, listing_chain is not None)
+                       has_search and bool(sku), after is not None, limit, listing_chain is not None,
+                       book_locale is not None)
     params: dict[str, Any] = {"market": market, "now": now}
+    if book_locale is not None:
+        params["book_locale"], params["book_chain"] = book_locale, " ".join(chain)
     if listing_chain is not None:
         params["listing_chain"] = listing_chain
     if product_ids is not None:

@@ -18,7 +18,7 @@ from storefront.catalog import listing
 from storefront.catalog.cache import CATALOG
 from storefront.catalog.services import CategoryRef
 from storefront.catalog.services import categories as translated_categories
-from storefront.browse import queries
+from storefront.browse import book, queries
 from storefront.catalog.errors import CategoryNotFound, ProductNotFound
 from storefront.i18n.fallback import fallback_chain
 from storefront.i18n.text import fold, like_pattern
@@ -46,6 +46,7 @@ class VariantView:
     available: bool
     options: tuple[VariantOption, ...]
     price: ShelfPrice
+    id: int | None = None  # not shown; the listing book keeps it beside the fragment
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,9 @@ class ProductView:
 class ProductPage:
     items: tuple[ProductView, ...]
     next_cursor: str | None
+    # With ``encode_locale``: every item as its JSON text, in order (the listing book's fragments where
+    # current, the others encoded here); ``items`` then holds only those built the long way.
+    texts: tuple[str, ...] | None = None
 
 
 def category_counts(session: Session, market_code: str, now: datetime) -> dict[int, int]:
@@ -128,7 +132,11 @@ def list_products(
     now: datetime,
     alternates: bool = False,
     tax_jurisdiction: str | None = None,
+    encode_locale: str | None = None,
 ) -> ProductPage:
+    """A page of products. With ``encode_locale`` (the response's locale) the
+    page comes encoded (``ProductPage.texts``), from the listing book where it
+    holds the products (storefront.browse.book)."""
     categories = translated_categories(session, chain)
     after = None
     if cursor:
@@ -142,14 +150,40 @@ def list_products(
         market=market.code, now=now, chain=chain, category_ids=category_ids, search_pattern=search,
         sku=q.strip().upper() if q else None, sort=sort, after=after, limit=limit + 1,
         listing_chain=_listing_chain(session, chain),
+        book_locale=encode_locale if encode_locale and tax_jurisdiction in (None, market.tax_jurisdiction) else None,
     )
     rows = session.execute(stmt, params).all()
     more = len(rows) > limit
     rows = rows[:limit]
+    next_cursor = encode_cursor(sort, _cursor_value(sort, rows[-1]), rows[-1].id) if more and rows else None
+    if encode_locale is not None:
+        return _encoded_page(session, market, markets, chain, rows, categories, default_locale, now, encode_locale,
+                             next_cursor, alternates=alternates, tax_jurisdiction=tax_jurisdiction)
     items = _build_products(session, market, markets, chain, rows, categories, default_locale, now,
                             alternates=alternates, tax_jurisdiction=tax_jurisdiction)
-    next_cursor = encode_cursor(sort, _cursor_value(sort, rows[-1]), rows[-1].id) if more and rows else None
     return ProductPage(items=tuple(items), next_cursor=next_cursor)
+
+
+def _encoded_page(session, market, markets, chain, rows, categories, default_locale, now, locale, next_cursor, *,
+                  alternates: bool, tax_jurisdiction) -> ProductPage:
+    from storefront.api.shop.catalog_json import product_text
+
+    booked = [r for r in rows if getattr(r, "fragment_body", None) is not None]
+    free = book.free_stock(session, market.code, book.variant_ids_of(booked))
+    rest = [r for r in rows if getattr(r, "fragment_body", None) is None]
+    built = {p.id: p for p in _build_products(session, market, markets, chain, rest, categories, default_locale, now,
+                                              alternates=alternates, tax_jurisdiction=tax_jurisdiction)}
+    shown = _alternates(session, [r.id for r in booked], markets, default_locale) if alternates and booked else {}
+    texts = []
+    for r in rows:
+        if r.id in built:
+            texts.append(product_text(built[r.id], locale))
+        elif getattr(r, "fragment_body", None) is not None:
+            text = book.fill(r.fragment_body, r.fragment_variants, free)
+            if alternates:
+                text = "".join((text[:-1], ',"alternates":', shown.get(r.id, "[]"), "}"))
+            texts.append(text)
+    return ProductPage(items=tuple(built.values()), next_cursor=next_cursor, texts=tuple(texts))
 
 
 def get_product(
@@ -255,6 +289,7 @@ def _build_products(
                     available=v.free > 0,
                     options=options,
                     price=price,
+                    id=v.id,
                 ),
             )
         )

@@ -53,9 +53,9 @@ class Products(MethodView):
             limit=page_size(args.get("limit")), cursor=args.get("cursor"), q=args.get("q"),
             category=args.get("category"), sort=args["sort"],
             default_locale=current_app.config["DEFAULT_LOCALE"], now=clock.now(),
-            alternates="alternates" in args["include"], tax_jurisdiction=ctx.tax_jurisdiction,
+            alternates="alternates" in args["include"], tax_jurisdiction=ctx.tax_jurisdiction, encode_locale=ctx.locale,
         )
-        return json_response(product_list_text(page.items, ctx.locale, page.next_cursor, ctx.catalog_json()))
+        return json_response(product_list_text(page.texts, page.next_cursor, ctx.catalog_json()))
 
 
 @blp.route("/products/<path:slug>")

@@ -74,6 +74,7 @@ def product_text(p: ProductView, locale: str, **extra: Any) -> str:
     return "".join(fields)
 
 
-def product_list_text(items, locale: str, next_cursor: str | None, context: dict) -> str:
-    return "".join(['{"items":[', ",".join(product_text(p, locale) for p in items), '],"next_cursor":',
-                    dumps(next_cursor), ',"context":', dumps(context), "}"])
+def product_list_text(texts, next_cursor: str | None, context: dict) -> str:
+    """A list page from its items' JSON texts (storefront.browse.services.ProductPage.texts)."""
+    return "".join(['{"items":[', ",".join(texts), '],"next_cursor":', dumps(next_cursor), ',"context":',
+                    dumps(context), "}"])
