@@ -68,7 +68,8 @@ def main() -> None:
     else:
         env["DATABASE_URL"] = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
         flask = str(Path(sys.executable).with_name("flask"))
-        for command in (["db", "upgrade"], ["storefront", "demo", "load"], ["storefront", "catalog", "index"]):
+        for command in (["db", "upgrade"], ["storefront", "demo", "load"], ["storefront", "catalog", "index"],
+                        ["storefront", "catalog", "refresh"]):  # as `make demo`
             subprocess.run([flask, "--app", "storefront:create_app", *command], cwd=ROOT, env=env, check=True,
                            capture_output=True)
     bare_port, app_port, uncached_port = free_port(), free_port(), free_port()

@@ -266,20 +266,18 @@ def free_stock(session: Session, market: str, variant_ids: Sequence[int]) -> dic
     return dict(session.execute(_free_stock_shape(), {"market": market, "variant_ids": list(variant_ids)}).all())
 
 
-def fill(body: str, variant_ids: str, free: dict[int, int]) -> str:
-    """The fragment with each variant's availability."""
+def fill(body: str, variant_ids: str, available: str | None) -> str:
+    """The fragment with each variant's availability (``available``: the ids
+    with free stock, "id,id,...", as the page statement reads them)."""
     parts = body.split(HOLE)
-    ids = variant_ids.split(",") if variant_ids else []
+    if len(parts) == 1:
+        return body
+    free = set(available.split(",")) if available else ()
     out = [parts[0]]
-    for variant_id, rest in zip(ids, parts[1:]):
-        out.append('"available":true' if (free.get(int(variant_id)) or 0) > 0 else '"available":false')
+    for variant_id, rest in zip(variant_ids.split(","), parts[1:]):
+        out.append('"available":true' if variant_id in free else '"available":false')
         out.append(rest)
     return "".join(out)
-
-
-def variant_ids_of(rows) -> list[int]:
-    return [int(i) for r in rows if r.fragment_body is not None and r.fragment_variants
-            for i in r.fragment_variants.split(",")]
 
 
 def valid_until_now(now: datetime):

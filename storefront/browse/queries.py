@@ -8,7 +8,7 @@ from typing import Any, Sequence
 
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, exists, func, null, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, case, cast, exists, func, null, or_, select
 from sqlalchemy.orm import aliased
 
 from storefront.catalog.models import (
@@ -131,7 +131,8 @@ def product_page_statement(
         stmt = stmt.outerjoin(f, and_(
             f.market_code == market, f.locale == book_locale, f.product_id == Product.id, f.chain == book_chain,
             f.generation == generation_subquery(), or_(f.valid_until.is_(None), f.valid_until > now),
-        )).add_columns(f.body.label("fragment_body"), f.variant_ids.label("fragment_variants"))
+        )).add_columns(f.body.label("fragment_body"), f.variant_ids.label("fragment_variants"),
+                       _available_variants(market).label("fragment_available"))
     if product_ids is not None:
         stmt = stmt.where(Product.id.in_(product_ids))
     if category_ids is not None:
@@ -161,6 +162,24 @@ def product_page_statement(
     if limit is not None:
         stmt = stmt.limit(limit)
     return stmt
+
+
+def _available_variants(market) -> ColumnElement:
+    """The product's variants with free stock in the warehouses serving ``market``,
+    as "id,id,...": availability, the one thing the listing book leaves live."""
+    free = (
+        select(func.coalesce(func.sum(Stock.quantity - Stock.reserved), 0))
+        .join(WarehouseMarket, WarehouseMarket.warehouse_code == Stock.warehouse_code)
+        .where(WarehouseMarket.market_code == market, Stock.variant_id == Variant.id)
+        .correlate(Variant)
+        .scalar_subquery()
+    )
+    return (
+        select(func.aggregate_strings(cast(Variant.id, String), ","))
+        .where(Variant.product_id == Product.id, free > 0)
+        .correlate(Product)
+        .scalar_subquery()
+    )
 
 
 def variants_statement(market: str, product_ids: Sequence[int], now: datetime) -> Select:

@@ -152,7 +152,7 @@ def list_products(
         listing_chain=_listing_chain(session, chain),
         book_locale=encode_locale if encode_locale and tax_jurisdiction in (None, market.tax_jurisdiction) else None,
     )
-    rows = session.execute(stmt, params).all()
+    rows = session.connection().execute(stmt, params).all()  # Core: columns only, no ORM row processing
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(sort, _cursor_value(sort, rows[-1]), rows[-1].id) if more and rows else None
@@ -169,7 +169,6 @@ def _encoded_page(session, market, markets, chain, rows, categories, default_loc
     from storefront.api.shop.catalog_json import product_text
 
     booked = [r for r in rows if getattr(r, "fragment_body", None) is not None]
-    free = book.free_stock(session, market.code, book.variant_ids_of(booked))
     rest = [r for r in rows if getattr(r, "fragment_body", None) is None]
     built = {p.id: p for p in _build_products(session, market, markets, chain, rest, categories, default_locale, now,
                                               alternates=alternates, tax_jurisdiction=tax_jurisdiction)}
@@ -179,7 +178,7 @@ def _encoded_page(session, market, markets, chain, rows, categories, default_loc
         if r.id in built:
             texts.append(product_text(built[r.id], locale))
         elif getattr(r, "fragment_body", None) is not None:
-            text = book.fill(r.fragment_body, r.fragment_variants, free)
+            text = book.fill(r.fragment_body, r.fragment_variants, r.fragment_available)
             if alternates:
                 text = "".join((text[:-1], ',"alternates":', shown.get(r.id, "[]"), "}"))
             texts.append(text)
