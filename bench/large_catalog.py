@@ -65,6 +65,7 @@ from storefront.catalog.models import (  # noqa: E402
     Variant,
     VariantOptionValue,
 )
+from storefront.browse import book  # noqa: E402
 from storefront.catalog import listing  # noqa: E402
 from storefront.demo.loader import load_demo  # noqa: E402
 from storefront.extensions import db  # noqa: E402
@@ -157,6 +158,10 @@ def build(url: str, extend=None, **kwargs) -> None:
         if extend is not None:
             extend(db.session, **kwargs)
             db.session.commit()
+        # What the scheduled `flask storefront catalog refresh` does after bulk loading.
+        written = timed("listing book (catalog refresh)", book.refresh, db.session)
+        print(f"  {written:,} fragments", flush=True)
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     with psycopg.connect(url, autocommit=True) as conn:

@@ -59,9 +59,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="WEB_CONCURRENCY (the config's production default "
                         "is 2 per CPU, at most 8)")
     args = parser.parse_args()
-    env = dict(os.environ, STOREFRONT_ENV="production", LOG_LEVEL="WARNING", STRIPE_SECRET_KEY="sk_bench",
+    # Production settings, its INFO access log included (written to /dev/null here).
+    env = dict(os.environ, STOREFRONT_ENV="production", STRIPE_SECRET_KEY="sk_bench",
                STRIPE_WEBHOOK_SECRET="whsec_bench", STOREFRONT_ADMIN_TOKEN="bench")
     env.pop("CATALOG_CACHE_SECONDS", None)
+    env.pop("LOG_LEVEL", None)
     env["WEB_CONCURRENCY"] = str(args.workers)
     if args.database_url:
         env["DATABASE_URL"] = args.database_url

@@ -24,8 +24,9 @@ sys.path.insert(0, str(ROOT))
 def build(cache_seconds: int):
     url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'profile.db'}"
     os.environ.update(STOREFRONT_ENV="production", DATABASE_URL=url, STRIPE_SECRET_KEY="sk_x",
-                      STRIPE_WEBHOOK_SECRET="whsec_x", STOREFRONT_ADMIN_TOKEN="x", LOG_LEVEL="WARNING",
+                      STRIPE_WEBHOOK_SECRET="whsec_x", STOREFRONT_ADMIN_TOKEN="x",
                       CATALOG_CACHE_SECONDS=str(cache_seconds))
+    os.environ.pop("LOG_LEVEL", None)  # production's INFO: the access log is part of every request
     from flask_migrate import upgrade
 
     from storefront import create_app
@@ -34,6 +35,11 @@ def build(cache_seconds: int):
     from storefront.extensions import db
 
     app = create_app()
+    import logging
+
+    for handler in logging.getLogger("storefront").handlers:  # the JSON lines are written, to nowhere
+        if getattr(handler, "_storefront", False):
+            handler.setStream(open(os.devnull, "w"))  # noqa: SIM115 - the process's life
     with app.app_context():
         upgrade()
         load_demo(db.session)
