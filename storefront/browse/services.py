@@ -195,22 +195,30 @@ def get_product(
     *,
     now: datetime,
     tax_jurisdiction: str | None = None,
-) -> ProductView:
+    encode_locale: str | None = None,
+) -> ProductView | str:
     """The product whose slug, in any locale, is ``slug`` — if sold in ``market``.
 
     When several products use the slug in different locales, the one in the
-    response locale's chain wins."""
+    response locale's chain wins. With ``encode_locale`` (the response's
+    locale) and the product in the listing book: its JSON text, alternates
+    included, without the closing brace (the caller adds fields)."""
     owners = session.execute(queries.slug_owners_statement(slug)).all()
     if not owners:
         raise ProductNotFound(product=slug)
     rank = {tag: i for i, tag in enumerate(chain)}
     product_id = min(owners, key=lambda o: (rank.get(o.locale, len(rank)), o.product_id)).product_id
-    rows = session.execute(
+    booked = encode_locale if encode_locale and tax_jurisdiction in (None, market.tax_jurisdiction) else None
+    rows = session.connection().execute(
         *queries.prepared_page(market=market.code, now=now, chain=chain, product_ids=[product_id],
-                               listing_chain=_listing_chain(session, chain))
+                               listing_chain=_listing_chain(session, chain), book_locale=booked)
     ).all()
     if not rows:
         raise ProductNotFound(product=slug)
+    if booked and rows[0].fragment_body is not None:
+        alternates = _alternates(session, [product_id], markets, default_locale).get(product_id, "[]")
+        text = book.fill(rows[0].fragment_body, rows[0].fragment_variants, rows[0].fragment_available)
+        return "".join((text[:-1], ',"alternates":', alternates))
     categories = translated_categories(session, chain)
     return _build_products(session, market, markets, chain, rows, categories, default_locale, now,
                            tax_jurisdiction=tax_jurisdiction)[0]

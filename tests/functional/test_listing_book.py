@@ -63,7 +63,7 @@ def drop_book(app, session):
         session.commit()
 
 
-def test_every_market_and_locale_lists_from_the_book_what_the_long_way_builds(app, client, db_session):
+def test_every_market_and_locale_lists_and_shows_from_the_book_what_the_long_way_builds(app, client, db_session):
     markets = client.get("/api/v1/markets").get_json()["items"]
     pages = [(m["code"], locale, query) for m in markets for locale in m["locales"]
              for query in ({}, {"sort": "price"}, {"sort": "newest", "limit": 5}, {"include": "alternates", "limit": 7})]
@@ -73,12 +73,19 @@ def test_every_market_and_locale_lists_from_the_book_what_the_long_way_builds(ap
         body = listed(client, code, locale, **query)
         booked[code, locale, tuple(query.items())] = body
         assert fragment(app, db_session, body["items"][0]["id"], code, locale) is not None, (code, locale)
+    details = {}
+    for code, locale, query in pages[::4]:
+        for item in booked[code, locale, tuple(query.items())]["items"][:3]:
+            url = f"/api/v1/products/{item['slug']}?market={code}&locale={locale}"
+            details[url] = client.get(url).get_data()
     cursor = listed(client, "CH", "fr-CH", limit=3)["next_cursor"]
     second = client.get(f"/api/v1/products?market=CH&locale=fr-CH&limit=3&cursor={cursor}").get_data()
     drop_book(app, db_session)
     for (code, locale, query), body in booked.items():
         assert listed(client, code, locale, **dict(query)) == body, (code, locale, query)
     assert client.get(f"/api/v1/products?market=CH&locale=fr-CH&limit=3&cursor={cursor}").get_data() == second
+    for url, body in details.items():
+        assert client.get(url).get_data() == body, url
 
 
 def test_availability_is_read_live(app, client, db_session):
