@@ -123,16 +123,6 @@ def product_page_statement(
             func.coalesce(tr["name"], Product.key).label("name"), func.coalesce(tr["slug"], Product.key).label("slug"),
             func.coalesce(tr["description"], "").label("description"), sort_key.label("sort_key"),
         )
-    if book_locale is not None:
-        # The listing book (storefront.browse.book): the product already encoded, when current.
-        from storefront.browse.book import generation_subquery
-
-        f = ListingFragment
-        stmt = stmt.outerjoin(f, and_(
-            f.market_code == market, f.locale == book_locale, f.product_id == Product.id, f.chain == book_chain,
-            f.generation == generation_subquery(), or_(f.valid_until.is_(None), f.valid_until > now),
-        )).add_columns(f.body.label("fragment_body"), f.variant_ids.label("fragment_variants"),
-                       _available_variants(market).label("fragment_available"))
     if product_ids is not None:
         stmt = stmt.where(Product.id.in_(product_ids))
     if category_ids is not None:
@@ -161,10 +151,35 @@ def product_page_statement(
     stmt = stmt.order_by(*order)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return stmt
+    if book_locale is None:
+        return stmt
+    # The listing book (storefront.browse.book): the page is chosen first, then
+    # its products' fragments (when current) and free stock are joined to the
+    # page's rows only, never to every product a sort has to look at.
+    stmt = stmt.add_columns(key.label("page_key"), product_id.label("page_id"))
+    page = stmt.subquery("page")
+    f = ListingFragment
+    outer = (
+        select(*[c for c in page.c if c.key not in ("page_key", "page_id")],
+               f.body.label("fragment_body"), f.variant_ids.label("fragment_variants"),
+               _available_variants(market, page.c.id).label("fragment_available"))
+        .select_from(page)
+        .outerjoin(f, and_(
+            f.market_code == market, f.locale == book_locale, f.product_id == page.c.id, f.chain == book_chain,
+            f.generation == _generation_subquery(), or_(f.valid_until.is_(None), f.valid_until > now),
+        ))
+    )
+    by = (page.c.page_key.desc(), page.c.page_id.desc()) if descending else (page.c.page_key.asc(), page.c.page_id.asc())
+    return outer.order_by(*by)
 
 
-def _available_variants(market) -> ColumnElement:
+def _generation_subquery():
+    from storefront.browse.book import generation_subquery
+
+    return generation_subquery()
+
+
+def _available_variants(market, product_id) -> ColumnElement:
     """The product's variants with free stock in the warehouses serving ``market``,
     as "id,id,...": availability, the one thing the listing book leaves live."""
     free = (
@@ -176,8 +191,7 @@ def _available_variants(market) -> ColumnElement:
     )
     return (
         select(func.aggregate_strings(cast(Variant.id, String), ","))
-        .where(Variant.product_id == Product.id, free > 0)
-        .correlate(Product)
+        .where(Variant.product_id == product_id, free > 0)
         .scalar_subquery()
     )
 
