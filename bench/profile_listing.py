@@ -5,6 +5,7 @@ database, production settings, de-DE listing of 24.
     .venv/bin/pip install pyinstrument   # a profiling aid, not a dependency
     .venv/bin/python bench/profile_listing.py [--cache-hit] [--requests 300] [--path URL]
 
+PROFILE_DATABASE_URL names another (empty) database, e.g. PostgreSQL.
 Without --cache-hit the micro-cache is off (CATALOG_CACHE_SECONDS=0): every
 request does the catalog's work. With it, the response micro-cache is on and
 warmed, so what is profiled is the hit path and the middleware around it."""
@@ -22,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def build(cache_seconds: int):
-    url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'profile.db'}"
+    url = os.environ.get("PROFILE_DATABASE_URL") or f"sqlite:///{Path(tempfile.mkdtemp()) / 'profile.db'}"
     os.environ.update(STOREFRONT_ENV="production", DATABASE_URL=url, STRIPE_SECRET_KEY="sk_x",
                       STRIPE_WEBHOOK_SECRET="whsec_x", STOREFRONT_ADMIN_TOKEN="x",
                       CATALOG_CACHE_SECONDS=str(cache_seconds))
