@@ -14,6 +14,7 @@ from storefront.admin import audit
 from storefront.admin.tokens import create_token
 from storefront.admin.tokens import list_tokens
 from storefront.admin.tokens import revoke
+from storefront.browse import book
 from storefront.catalog import listing
 from storefront.checkout.models import Cart
 from storefront.demo.loader import is_empty, load_demo
@@ -88,8 +89,6 @@ def catalog_refresh(rebuild: bool) -> None:
     generation, a sale that started or ended, a dated tax rate change).
     Schedule it every few minutes, and run it after a deploy; writers keep
     the book current in between (storefront.browse.book)."""
-    from storefront.browse import book
-
     started = time.perf_counter()
     written = book.build(db.session) if rebuild else book.refresh(db.session)
     db.session.commit()

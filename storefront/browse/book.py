@@ -10,7 +10,7 @@ locale, and the texts of its fallback chain. Each variant's ``available``
 is a placeholder, filled per request from free stock.
 
 Kept current by
-- the writers (storefront.catalog.book marks; rebuilt before their commit,
+- the writers (storefront.listing_book marks; rebuilt before their commit,
   in their transaction): a product's texts, variants, markets, prices and
   sales rebuild that product; tax rates, markets, FX, categories and options
   start a new generation (every fragment stale) and rebuild the whole book
@@ -35,24 +35,24 @@ from sqlalchemy import bindparam, delete, event, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from storefront import cache, clock
+from storefront.browse import queries, services
+from storefront.browse.json_text import dumps, product_json
+from storefront.browse.queries import generation_subquery  # noqa: F401 - the book's generation, as joined
 from storefront.cache import CacheVersion
-from storefront.catalog import book as marks
-from storefront.catalog.models import ListingFragment
+from storefront import listing_book as marks
+from storefront.listing_book import BOOK
+from storefront.catalog.models import ListingFragment, Product, Variant
+from storefront.catalog.services import categories as translated_categories
+from storefront.markets.services import load_markets
 from storefront.i18n.fallback import fallback_chain
 from storefront.inventory.models import Stock, WarehouseMarket
 from storefront.pricing.models import SalePrice
 from storefront.tax.models import TaxRate
 
 log = logging.getLogger("storefront.book")
-BOOK = cache.declare("listing_book", owner=__name__)  # its version is the book's generation
 PLACEHOLDER = "@available"
 HOLE = '"available":"@available"'
 CHUNK = 500
-
-
-def generation_subquery():
-    """The current generation, as the page statement compares it."""
-    return select(CacheVersion.version).where(CacheVersion.name == BOOK.name).scalar_subquery()
 
 
 def _generation(session: Session) -> str:
@@ -69,7 +69,6 @@ def _generation(session: Session) -> str:
 def _next_sale_boundaries(session: Session, market: str, product_ids: Sequence[int] | None,
                           now: datetime) -> dict[int, datetime]:
     """Per product: the next start or end of a sale of one of its variants in ``market``."""
-    from storefront.catalog.models import Variant
 
     def query(column):
         stmt = (select(Variant.product_id, func.min(column)).join(SalePrice, SalePrice.variant_id == Variant.id)
@@ -105,10 +104,6 @@ def _next_tax_change(session: Session, jurisdiction: str | None, now: datetime) 
 def build(session: Session, product_ids: Iterable[int] | None = None, *, now: datetime | None = None) -> int:
     """(Re)build the fragments of ``product_ids`` (None: every product) in
     every market and locale; returns how many were written."""
-    from storefront.api.shop.catalog_json import dumps, product_json
-    from storefront.browse import queries, services
-    from storefront.catalog.services import categories as translated_categories
-    from storefront.markets.services import load_markets
 
     now = now or clock.now()
     default_locale = current_app.config["DEFAULT_LOCALE"]
@@ -161,8 +156,6 @@ def refresh(session: Session, *, now: datetime | None = None) -> int:
     """The scheduled refresh: rebuild every product whose fragments are missing
     or stale (another generation, past ``valid_until``) in some market and
     locale; returns the fragments written."""
-    from storefront.browse import queries, services
-    from storefront.markets.services import load_markets
 
     now = now or clock.now()
     default_locale = current_app.config["DEFAULT_LOCALE"]
@@ -186,8 +179,6 @@ def refresh(session: Session, *, now: datetime | None = None) -> int:
 def rebuild_all(session: Session, *, now: datetime | None = None) -> int:
     """A new generation (every fragment stale at once), then every fragment
     rebuilt when the book is small enough to do it in this transaction."""
-    from storefront.catalog.models import Product
-    from storefront.markets.services import load_markets
 
     cache.invalidate(session, BOOK)
     limit = current_app.config.get("LISTING_BOOK_INLINE_LIMIT", 5000)
@@ -216,7 +207,6 @@ def _before_commit(session: Session) -> None:
     if everything:
         rebuild_all(session)
     elif products or variants:
-        from storefront.catalog.models import Variant
 
         if variants:
             products |= set(session.scalars(select(Variant.product_id).where(Variant.id.in_(sorted(variants)))))
@@ -230,7 +220,6 @@ def _before_commit(session: Session) -> None:
 
 def _rebuild_products(session: Session, products: set[int]) -> None:
     """Rebuilt in the transaction when few; else dropped (built the long way) until the refresh."""
-    from storefront.markets.services import load_markets
 
     limit = current_app.config.get("LISTING_BOOK_INLINE_LIMIT", 5000)
     if len(products) * sum(len(m.locales) for m in load_markets(session)) <= limit:

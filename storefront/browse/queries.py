@@ -27,6 +27,8 @@ from storefront.catalog.models import (
     Variant,
     VariantOptionValue,
 )
+from storefront.cache import CacheVersion
+from storefront.listing_book import BOOK
 from storefront.catalog.queries import coalesce_translation
 from storefront.inventory.models import Stock, WarehouseMarket
 from storefront.pricing.models import ProductMinPrice, ResolvedPrice, SalePrice
@@ -166,17 +168,16 @@ def product_page_statement(
         .select_from(page)
         .outerjoin(f, and_(
             f.market_code == market, f.locale == book_locale, f.product_id == page.c.id, f.chain == book_chain,
-            f.generation == _generation_subquery(), or_(f.valid_until.is_(None), f.valid_until > now),
+            f.generation == generation_subquery(), or_(f.valid_until.is_(None), f.valid_until > now),
         ))
     )
     by = (page.c.page_key.desc(), page.c.page_id.desc()) if descending else (page.c.page_key.asc(), page.c.page_id.asc())
     return outer.order_by(*by)
 
 
-def _generation_subquery():
-    from storefront.browse.book import generation_subquery
-
-    return generation_subquery()
+def generation_subquery():
+    """The listing book's current generation, as the page statement compares it."""
+    return select(CacheVersion.version).where(CacheVersion.name == BOOK.name).scalar_subquery()
 
 
 def _available_variants(market, product_id) -> ColumnElement:

@@ -19,6 +19,7 @@ from storefront.catalog.cache import CATALOG
 from storefront.catalog.services import CategoryRef
 from storefront.catalog.services import categories as translated_categories
 from storefront.browse import book, queries
+from storefront.browse.json_text import product_text
 from storefront.catalog.errors import CategoryNotFound, ProductNotFound
 from storefront.i18n.fallback import fallback_chain
 from storefront.i18n.text import fold, like_pattern
@@ -166,8 +167,6 @@ def list_products(
 
 def _encoded_page(session, market, markets, chain, rows, categories, default_locale, now, locale, next_cursor, *,
                   alternates: bool, tax_jurisdiction) -> ProductPage:
-    from storefront.api.shop.catalog_json import product_text
-
     booked = [r for r in rows if getattr(r, "fragment_body", None) is not None]
     rest = [r for r in rows if getattr(r, "fragment_body", None) is None]
     built = {p.id: p for p in _build_products(session, market, markets, chain, rest, categories, default_locale, now,

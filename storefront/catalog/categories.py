@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from storefront.catalog import book
+from storefront import listing_book as book
 from storefront.catalog.cache import CATALOG
 from storefront.catalog.errors import (
     CategoryCycle,

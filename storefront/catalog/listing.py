@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from storefront.catalog.models import ListingChain, Product, ProductListingText, ProductTranslation
 from storefront.i18n.fallback import fallback_chain
 from storefront.catalog.queries import coalesce_translation
-from storefront.catalog import book
+from storefront import listing_book as book
 from storefront.catalog.cache import CATALOG
 from storefront.markets.models import MarketLocale
 

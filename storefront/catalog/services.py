@@ -25,7 +25,8 @@ from storefront.catalog.models import (
     VariantOptionValue,
 )
 from storefront.cache import memoized
-from storefront.catalog import book, listing
+from storefront import listing_book as book
+from storefront.catalog import listing
 from storefront.catalog.cache import CATALOG
 from storefront.catalog.queries import prepared_categories
 from storefront.catalog.errors import (

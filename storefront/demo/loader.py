@@ -29,7 +29,7 @@ from storefront.catalog.models import (
     VariantOptionValue,
 )
 from storefront import cache
-from storefront.catalog import book as listing_book
+from storefront import listing_book
 from storefront.catalog import listing
 from storefront.catalog.cache import CATALOG
 from storefront.catalog.services import new_product_translation

@@ -22,7 +22,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storefront.catalog import book
+from storefront import listing_book as book
 from storefront.catalog.models import Variant
 from storefront.errors import StorefrontError
 from storefront.markets.models import Market

@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from storefront.catalog import book
+from storefront import listing_book as book
 from storefront.catalog.models import Variant
 from storefront.catalog.services import variant_by_sku
 from storefront.markets.models import Market

@@ -30,7 +30,7 @@ from storefront.tax.errors import (
 )
 from storefront.tax.models import TaxJurisdiction, TaxRate
 from storefront import cache
-from storefront.catalog import book
+from storefront import listing_book as book
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "rates.json"
 TAX = cache.declare("tax", owner=__name__)

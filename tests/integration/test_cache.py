@@ -115,7 +115,7 @@ def test_each_namespace_is_declared_once_by_its_owner(app):
         "catalog": "storefront.catalog.cache",
         "fx": "storefront.pricing.services",
         "inventory": "storefront.inventory.services",
-        "listing_book": "storefront.browse.book",  # its version is the listing book's generation
+        "listing_book": "storefront.listing_book",  # its version is the listing book's generation
         "markets": "storefront.markets.cache",
         "prices": "storefront.pricing.services",
         "shipping": "storefront.shipping.services",

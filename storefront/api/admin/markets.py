@@ -14,7 +14,7 @@ from flask import current_app
 from flask.views import MethodView
 
 from storefront import clock
-from storefront.catalog import book
+from storefront import listing_book as book
 from storefront.admin import audit
 from storefront.api.admin.blueprint import MerchantBlueprint
 from storefront.api.admin.schemas.markets import (

@@ -1,4 +1,5 @@
-"""Marks for the listing book (storefront.browse.book), set by the writers.
+"""Marks for the listing book (storefront.browse.book), set by the writers
+(a core module: writers of every layer, tax rates included, mark it).
 
 A writer that changes what a product looks like in a listing (its texts,
 variants, markets, prices, sales) calls ``touch(session, product_ids)``; one
@@ -10,13 +11,17 @@ fragment is stale, and rebuilds them all when the catalog is small), in the
 same transaction. As a safety net, a transaction that invalidates a
 namespace the listing depends on without any mark counts as ``touch_all``.
 
-No imports from the rest of the app: every writer can use it."""
+It imports only the cache (every writer can use it) and declares the book's
+namespace, whose version is the book's generation."""
 from __future__ import annotations
 
 from typing import Iterable
 
 from sqlalchemy.orm import Session, scoped_session
 
+from storefront import cache
+
+BOOK = cache.declare("listing_book", owner=__name__)  # its version is the listing book's generation
 PRODUCTS = "listing_book.products"
 VARIANTS = "listing_book.variants"
 ALL = "listing_book.all"
