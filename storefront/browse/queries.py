@@ -8,7 +8,9 @@ from typing import Any, Sequence
 
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Select, String, and_, bindparam, case, cast, exists, func, null, or_, select
+from sqlalchemy import (
+    ColumnElement, Select, String, and_, bindparam, case, cast, exists, func, null, or_, select, union_all,
+)
 from sqlalchemy.orm import aliased
 
 from storefront.catalog.models import (
@@ -46,11 +48,10 @@ def sellable(market) -> ColumnElement:
     )
 
 
-def min_price_subquery(market: str, now: datetime):
-    """Per product sold in ``market``: the lowest price a shopper pays now —
-    its lowest regular price (the ``product_min_price`` read model) unless a
-    sale in force on one of its priced variants is lower."""
-    sales = (
+def product_sales_subquery(market, now):
+    """Per product with a sale in force on one of its priced variants in
+    ``market``: the lowest sale price."""
+    return (
         select(Variant.product_id.label("product_id"), func.min(SalePrice.amount).label("sale_min"))
         .join(SalePrice, SalePrice.variant_id == Variant.id)
         .join(ResolvedPrice, and_(ResolvedPrice.variant_id == Variant.id, ResolvedPrice.market_code == market))
@@ -59,6 +60,13 @@ def min_price_subquery(market: str, now: datetime):
         .group_by(Variant.product_id)
         .subquery("product_sales")
     )
+
+
+def min_price_subquery(market: str, now: datetime):
+    """Per product sold in ``market``: the lowest price a shopper pays now —
+    its lowest regular price (the ``product_min_price`` read model) unless a
+    sale in force on one of its priced variants is lower."""
+    sales = product_sales_subquery(market, now)
     floor = ProductMinPrice
     lowest = case((and_(sales.c.sale_min.is_not(None), sales.c.sale_min < floor.amount), sales.c.sale_min),
                   else_=floor.amount)
@@ -98,10 +106,12 @@ def product_page_statement(
         .join(ProductMarket, and_(ProductMarket.product_id == Product.id, ProductMarket.market_code == market))
         .where(Product.status == "active")
     )
-    if by_price:
-        # Ordering by the lowest price needs it for every product of the market.
+    paged_by_price = by_price and limit is not None  # see _by_price_page
+    if by_price and not paged_by_price:
         prices = min_price_subquery(market, now)
         stmt = stmt.join(prices, prices.c.product_id == Product.id).add_columns(prices.c.min_price)
+    elif by_price:
+        pass  # the price is joined per branch (_by_price_page)
     else:
         # Otherwise only "has a price here" matters: a semi-join, no aggregate
         # over the whole catalog.
@@ -137,6 +147,9 @@ def product_page_statement(
 
     if sort != "name":
         product_id = Product.id  # the tie-breaker of the product table's own indexes
+    if paged_by_price:
+        stmt, key, product_id, descending = _by_price_page(stmt, market, now, sort == "-price", after, limit)
+        return _with_book(stmt, key, product_id, descending, market, now, book_locale, book_chain)
     key, descending = {
         "name": (sort_key, False),
         "price": (prices.c.min_price if by_price else None, False),
@@ -153,6 +166,41 @@ def product_page_statement(
     stmt = stmt.order_by(*order)
     if limit is not None:
         stmt = stmt.limit(limit)
+    return _with_book(stmt, key, product_id, descending, market, now, book_locale, book_chain)
+
+
+def _by_price_page(base: Select, market, now, descending: bool, after, limit: int):
+    """A page by price without computing every product's price: a product
+    without a sale in force costs its regular lowest price (``product_min_price``),
+    so the page is the first ``limit`` of (those, walked along the read model's
+    (market, amount, product) index) and (the few with a sale, priced with it).
+    Any product of the true page is in one of the two: one without a sale has
+    only products at a lower regular price, hence lower price, before it."""
+    floor = ProductMinPrice
+    sales = product_sales_subquery(market, now)
+    priced = base.join(floor, and_(floor.product_id == Product.id, floor.market_code == market))
+
+    def branch(stmt: Select, price) -> Select:
+        stmt = stmt.add_columns(price.label("min_price"))
+        if after is not None:
+            value, last_id = after
+            if descending:
+                stmt = stmt.where(or_(price < value, and_(price == value, Product.id < last_id)))
+            else:
+                stmt = stmt.where(or_(price > value, and_(price == value, Product.id > last_id)))
+        order = (price.desc(), Product.id.desc()) if descending else (price.asc(), Product.id.asc())
+        return select(stmt.order_by(*order).limit(limit).subquery())
+
+    effective = case((sales.c.sale_min < floor.amount, sales.c.sale_min), else_=floor.amount)
+    regular = branch(priced.where(Product.id.not_in(select(sales.c.product_id))), floor.amount)
+    reduced = branch(priced.join(sales, sales.c.product_id == Product.id), effective)
+    both = union_all(regular, reduced).subquery("by_price")
+    key, product_id = both.c.min_price, both.c.id
+    order = (key.desc(), product_id.desc()) if descending else (key.asc(), product_id.asc())
+    return select(*both.c).order_by(*order).limit(limit), key, product_id, descending
+
+
+def _with_book(stmt: Select, key, product_id, descending: bool, market, now, book_locale, book_chain) -> Select:
     if book_locale is None:
         return stmt
     # The listing book (storefront.browse.book): the page is chosen first, then

@@ -222,3 +222,32 @@ def test_the_refresh_command(app, db_session, rebuild):
                                     obj=None, standalone_mode=False)
     assert result.exception is None, result.output
     assert "fragment(s) written" in result.output and not result.output.startswith("listing book: 0 ")
+
+
+@pytest.mark.parametrize("sort", ["price", "-price"])
+def test_pages_by_price_walk_the_same_order_as_pricing_every_product(app, client, db_session, sort):
+    from decimal import Decimal
+
+    from storefront.browse import queries
+
+    # A sale far below the regular prices: its product jumps to the front (or the back).
+    response = client.post(f"/api/v1/admin/variants/{MOBY}/sales", headers=ADMIN,
+                           json={"market": "DE", "amount": "1.00", "starts_at": (clock.now() - timedelta(hours=1))
+                                 .isoformat(), "ends_at": (clock.now() + timedelta(days=1)).isoformat()})
+    assert response.status_code == 201, response.get_json()
+    now = clock.now()
+    with app.app_context():
+        for market in ("DE", "FR", "JP"):
+            chain = ("de-DE", "de", "en")
+            every = [(r.min_price, r.id) for r in db_session.execute(
+                *queries.prepared_page(market=market, now=now, chain=chain, sort=sort))]
+            walked, after = [], None
+            while True:
+                rows = db_session.execute(*queries.prepared_page(market=market, now=now, chain=chain, sort=sort,
+                                                                  after=after, limit=7)).all()
+                walked += [(r.min_price, r.id) for r in rows]
+                if len(rows) < 7:
+                    break
+                after = (Decimal(str(rows[-1].min_price)), rows[-1].id)
+            assert walked == every, market
+            assert len(every) > 20
