@@ -42,6 +42,7 @@ migrate: install
 demo: migrate
 	$(BIN)/flask storefront demo load --if-empty
 	$(BIN)/flask storefront catalog index
+	$(BIN)/flask storefront catalog refresh
 
 run: demo
 	PORT=$(PORT) $(BIN)/gunicorn --config config/gunicorn.conf.py 'storefront:create_app()'

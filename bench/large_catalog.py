@@ -17,11 +17,12 @@ dropped at the end:
            ... M190, one unused ISO country each, EUR, en-IE), every product
            sold and priced in each.
 
-Each database is served by gunicorn (2 sync workers, production settings) and
-measured with 16 keep-alive connections on the listing (by name, the default),
-the listing by price and a product detail; rounds alternate between the nine
-targets in one run. Prints requests/s, p50 and p99 per target, and the ratios
-large/small and 200 markets/10 markets.
+Each database is served exactly as deployed (gunicorn --config
+config/gunicorn.conf.py, 2 workers, production settings; bench/http_load.py)
+and measured with wrk on 16 keep-alive connections on the listing (by name,
+the default), the listing by price and a product detail; rounds alternate
+between the nine targets in one run, each round printing req/s, p50, p99 and
+the ratios large/small and 200 markets/10 markets. Then the medians.
 
     .venv/bin/python bench/large_catalog.py [--products 20000] [--markets 200] [--seconds 4] [--rounds 3]
                                             [--micro-cache 0] [--pg postgresql://postgres@127.0.0.1:5432/postgres]
@@ -52,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from bench.listing import CONNECTIONS, free_port, load, serve  # noqa: E402
+from bench.http_load import CONNECTIONS, client_name, free_port, load, serve  # noqa: E402
 from storefront import create_app  # noqa: E402
 from storefront.catalog.models import (  # noqa: E402
     Category,
@@ -64,6 +65,7 @@ from storefront.catalog.models import (  # noqa: E402
     Variant,
     VariantOptionValue,
 )
+from storefront.browse import book  # noqa: E402
 from storefront.catalog import listing  # noqa: E402
 from storefront.demo.loader import load_demo  # noqa: E402
 from storefront.extensions import db  # noqa: E402
@@ -156,6 +158,10 @@ def build(url: str, extend=None, **kwargs) -> None:
         if extend is not None:
             extend(db.session, **kwargs)
             db.session.commit()
+        # What the scheduled `flask storefront catalog refresh` does after bulk loading.
+        written = timed("listing book (catalog refresh)", book.refresh, db.session)
+        print(f"  {written:,} fragments", flush=True)
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     with psycopg.connect(url, autocommit=True) as conn:
@@ -278,6 +284,10 @@ def add_markets(session, markets: int, now: datetime) -> None:
     assert result.inserted > 0, result
 
 
+def label_key(label: str, labels: dict[str, str]) -> str:
+    return next(name for name, text in labels.items() if label.startswith(text + ":"))
+
+
 # --- measuring ------------------------------------------------------------------------
 
 
@@ -323,7 +333,7 @@ def main() -> None:
                 ports[name] = free_port()
                 env = dict(os.environ, STOREFRONT_ENV="production", DATABASE_URL=url, STRIPE_SECRET_KEY="sk",
                            STRIPE_WEBHOOK_SECRET="whsec", STOREFRONT_ADMIN_TOKEN="x", LOG_LEVEL="WARNING",
-                           CATALOG_CACHE_SECONDS=str(args.micro_cache))
+                           CATALOG_CACHE_SECONDS=str(args.micro_cache), WEB_CONCURRENCY="2")
                 servers.append(serve("storefront:create_app()", ports[name], env))
             de = {"Accept-Language": "de-DE"}
             labels = {"small": "small (demo)", "large": f"large ({args.products:,} products)",
@@ -338,9 +348,14 @@ def main() -> None:
                 shapes[label] = probe(port, path, headers)
                 load(port, path, headers, 1)
             results: dict[str, list[tuple]] = {label: [] for label, *_ in targets}
-            for _ in range(args.rounds):
+            print(f"client {client_name()}", flush=True)
+            for number in range(1, args.rounds + 1):
                 for label, port, path, headers in targets:
                     results[label].append(load(port, path, headers, args.seconds))
+                    rps, p50, p99, errors = results[label][-1]
+                    small = results[label.replace(labels[label_key(label, labels)], labels["small"])][-1]
+                    print(f"round {number}  {label:<38} {rps:>7,.0f} req/s  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  "
+                          f"p50 {p50 / small[1]:5.2f}x small  errors {errors}", flush=True)
         finally:
             for proc in servers:
                 proc.terminate()

@@ -1,150 +1,112 @@
 """Benchmark: the localized product listing (24 items, de-DE) and a product
-detail under gunicorn with 2 sync workers, against a bare Flask endpoint
-returning 24 in-memory items under the same settings. The listing and detail
-are measured twice: as configured for production (a 2-second per-process
-micro-cache of whole responses) and with that cache off, so that every
-request does the catalog's work. Rounds alternate (bare, listing, detail,
-..., bare, ...) in one run; each prints requests/s, p50 and p99 at 16
-concurrent keep-alive connections, and the ratio to bare.
+detail served exactly as deployed (gunicorn --config config/gunicorn.conf.py,
+the same app spec as `make run`), against a bare Flask endpoint returning 24
+in-memory items under the same gunicorn settings (bench/bare_app.py).
 
-    .venv/bin/python bench/listing.py [--seconds 5] [--rounds 3] [--database-url URL]
+Three servers side by side: bare, deployed (the 2-second per-process
+micro-cache of catalog responses on, as in production) and uncached
+(CATALOG_CACHE_SECONDS=0: every request does the catalog's work, as for the
+many URLs nobody asked for a moment ago). Rounds alternate bare / deployed /
+uncached in one run, driven by wrk with 16 keep-alive connections
+(bench/http_load.py; without wrk it says how to install it and falls back to
+a Python client). Every round prints req/s, p50, p99 and the ratio to that
+round's bare figure; then a summary table, medians of the rounds.
 
-Without --database-url the demo catalog is loaded into a fresh SQLite file."""
+    .venv/bin/python bench/listing.py [--seconds 5] [--rounds 5] [--database-url URL]
+
+Without --database-url the demo catalog is loaded into a fresh SQLite file.
+The machine's CPUs are shared with whatever else runs: the side-by-side ratio
+is the figure to read."""
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CONNECTIONS = 16
+sys.path.insert(0, str(ROOT))
+
+from bench.http_load import CONNECTIONS, client_name, free_port, load, serve  # noqa: E402
+
+LISTING = "/api/v1/products?limit=24"
+DETAIL = "/api/v1/products/stolz-und-vorurteil-illustrierte-ausgabe"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(app: str, port: int, env: dict) -> subprocess.Popen:
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen([str(gunicorn), "--workers", "2", "--worker-class", "sync", "--bind",
-                             f"127.0.0.1:{port}", "--log-level", "warning", app],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError(f"{app} did not start")
-
-
-def load(port: int, path: str, headers: dict, seconds: float) -> tuple[float, float, float, int]:
-    """16 threads, each on its own keep-alive connection, for ``seconds``."""
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    stop = time.monotonic() + seconds
-
-    def worker():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        mine = []
-        while time.monotonic() < stop:
-            started = time.perf_counter()
-            try:
-                conn.request("GET", path, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
-                    errors[0] += 1
-            except (OSError, http.client.HTTPException):
-                errors[0] += 1
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                continue
-            mine.append(time.perf_counter() - started)
-        conn.close()
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=worker) for _ in range(CONNECTIONS)]
-    began = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - began
-    latencies.sort()
-    p50 = statistics.median(latencies) * 1000
-    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-    return len(latencies) / elapsed, p50, p99, errors[0]
+def summary(results: dict[str, list[tuple]], bare: str) -> None:
+    print("\n| target | req/s (median; range) | ratio to bare (median of rounds) | p50 | p99 (median; max) | errors |")
+    print("|---|---|---|---|---|---|")
+    bare_rounds = [r[0] for r in results[bare]]
+    for name, rounds in results.items():
+        rps = [r[0] for r in rounds]
+        ratios = [r[0] / b for r, b in zip(rounds, bare_rounds)]
+        p99 = [r[2] for r in rounds]
+        print(f"| {name} | {statistics.median(rps):,.0f} ({min(rps):,.0f}-{max(rps):,.0f}) | "
+              f"{statistics.median(ratios):.3f} | {statistics.median(r[1] for r in rounds):.1f} ms | "
+              f"{statistics.median(p99):.1f} ms (max {max(p99):.1f}) | {sum(r[3] for r in rounds)} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--database-url")
+    parser.add_argument("--no-detail", action="store_true", help="only the listing")
+    parser.add_argument("--workers", type=int, default=2, help="WEB_CONCURRENCY (the config's production default "
+                        "is 2 per CPU, at most 8)")
     args = parser.parse_args()
-    env = dict(os.environ, STOREFRONT_ENV="production", LOG_LEVEL="WARNING", STRIPE_SECRET_KEY="sk_bench",
+    # Production settings, its INFO access log included (written to /dev/null here).
+    env = dict(os.environ, STOREFRONT_ENV="production", STRIPE_SECRET_KEY="sk_bench",
                STRIPE_WEBHOOK_SECRET="whsec_bench", STOREFRONT_ADMIN_TOKEN="bench")
+    env.pop("CATALOG_CACHE_SECONDS", None)
+    env.pop("LOG_LEVEL", None)
+    env["WEB_CONCURRENCY"] = str(args.workers)
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
     else:
         env["DATABASE_URL"] = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
         flask = str(Path(sys.executable).with_name("flask"))
-        subprocess.run([flask, "--app", "storefront:create_app", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
-        subprocess.run([flask, "--app", "storefront:create_app", "storefront", "demo", "load"], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
+        for command in (["db", "upgrade"], ["storefront", "demo", "load"], ["storefront", "catalog", "index"],
+                        ["storefront", "catalog", "refresh"]):  # as `make demo`
+            subprocess.run([flask, "--app", "storefront:create_app", *command], cwd=ROOT, env=env, check=True,
+                           capture_output=True)
     bare_port, app_port, uncached_port = free_port(), free_port(), free_port()
-    bare = serve("bench.bare_app:app", bare_port, env)
-    shop = serve("storefront:create_app()", app_port, env)
-    # The same app with its 2-second response micro-cache off: every request
-    # does the whole catalog work, as for URLs nobody asked for a moment ago.
-    uncached = serve("storefront:create_app()", uncached_port, dict(env, CATALOG_CACHE_SECONDS="0"))
+    servers = [serve("bench.bare_app:app", bare_port, env)]
     try:
+        servers.append(serve("storefront:create_app()", app_port, env))
+        servers.append(serve("storefront:create_app()", uncached_port, dict(env, CATALOG_CACHE_SECONDS="0")))
         de = {"Accept-Language": "de-DE"}
-        detail = "/api/v1/products/stolz-und-vorurteil-illustrierte-ausgabe"
         targets = [
             ("bare Flask, 24 in-memory items", bare_port, "/items", {}),
-            ("listing, 24 products, de-DE", app_port, "/api/v1/products?limit=24", de),
-            ("product detail, de-DE", app_port, detail, de),
-            ("listing, micro-cache off", uncached_port, "/api/v1/products?limit=24", de),
-            ("product detail, micro-cache off", uncached_port, detail, de),
+            ("listing as deployed (micro-cache on)", app_port, LISTING, de),
+            ("listing, CATALOG_CACHE_SECONDS=0", uncached_port, LISTING, de),
         ]
+        if not args.no_detail:
+            targets += [("detail as deployed", app_port, DETAIL, de),
+                        ("detail, CATALOG_CACHE_SECONDS=0", uncached_port, DETAIL, de)]
+        print(f"gunicorn --config config/gunicorn.conf.py ({args.workers} workers), client {client_name()}, {args.rounds} "
+              f"alternating rounds of {args.seconds:g} s, database {env['DATABASE_URL'].split(':')[0]}, de-DE",
+              flush=True)
         for _, port, path, headers in targets:  # warm up
             load(port, path, headers, 1)
         results: dict[str, list[tuple]] = {name: [] for name, *_ in targets}
-        for _ in range(args.rounds):
+        for number in range(1, args.rounds + 1):
+            bare_rps = None
             for name, port, path, headers in targets:
-                results[name].append(load(port, path, headers, args.seconds))
-        print(f"gunicorn 2 sync workers, {CONNECTIONS} connections, {args.rounds} alternating rounds of "
-              f"{args.seconds:.0f} s, database {env['DATABASE_URL'].split(':')[0]}")
-        baseline = statistics.median(r[0] for r in results[targets[0][0]])
-        for name, rounds in results.items():
-            rps = statistics.median(r[0] for r in rounds)
-            p50 = statistics.median(r[1] for r in rounds)
-            p99 = statistics.median(r[2] for r in rounds)
-            errors = sum(r[3] for r in rounds)
-            print(f"{name:<36} {rps:>8.0f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
-                  f"{rps / baseline:6.0%} of bare  errors {errors}")
+                rps, p50, p99, errors = load(port, path, headers, args.seconds)
+                results[name].append((rps, p50, p99, errors))
+                bare_rps = bare_rps or rps
+                print(f"round {number}  {name:<38} {rps:>8,.0f} req/s  p50 {p50:6.1f} ms  p99 {p99:7.1f} ms  "
+                      f"{rps / bare_rps:6.3f} of bare  errors {errors}", flush=True)
+        summary(results, targets[0][0])
     finally:
-        for proc in (bare, shop, uncached):
+        for proc in servers:
             proc.send_signal(signal.SIGTERM)
-            proc.wait(10)
+            proc.wait(20)
 
 
 if __name__ == "__main__":

@@ -147,7 +147,8 @@ def _names(depends: Depends) -> tuple[str, ...]:
 # --- versions -----------------------------------------------------------------------------
 
 
-_recent: dict[str, tuple[float, dict[str, str]]] = {}  # database URL -> (read at, versions)
+_recent: dict[str, tuple[float, dict[str, str]]] = {}
+INVALIDATED = "cache.invalidated"  # session.info: the namespaces invalidated in the transaction  # database URL -> (read at, versions)
 
 
 def _all_versions(session: Session, wanted: Iterable[str] = ()) -> dict[str, str]:
@@ -214,6 +215,8 @@ def invalidate(session: Session, *namespaces: Namespace) -> None:
     """New versions for ``namespaces``: what any process cached under the old
     ones is stale (in the session's transaction when the versions are rows)."""
     names = [n.name for n in namespaces]
+    real = session() if isinstance(session, scoped_session) else session
+    real.info.setdefault(INVALIDATED, set()).update(names)  # read before the commit (storefront.browse.book)
     if has_request_context():
         g.pop("cache_versions", None)
     _recent.pop(current_app.config["SQLALCHEMY_DATABASE_URI"], None)
@@ -235,7 +238,6 @@ def invalidate(session: Session, *namespaces: Namespace) -> None:
         # Redis is not part of the transaction: a process that read the token
         # above before the commit may have cached pre-commit data under it.
         # A second token once the change is committed makes that entry stale.
-        real = session() if isinstance(session, scoped_session) else session
         event.listen(real, "after_commit", publish, once=True)
     elif current_app.config.get("REDIS_URL"):
         _redis_link().missed = True  # Redis is down: bumped there once it answers

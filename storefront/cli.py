@@ -14,6 +14,7 @@ from storefront.admin import audit
 from storefront.admin.tokens import create_token
 from storefront.admin.tokens import list_tokens
 from storefront.admin.tokens import revoke
+from storefront.browse import book
 from storefront.catalog import listing
 from storefront.checkout.models import Cart
 from storefront.demo.loader import is_empty, load_demo
@@ -79,6 +80,19 @@ def demo_load(if_empty: bool) -> None:
     counts = load_demo(db.session, default_locale=current_app.config["DEFAULT_LOCALE"])
     db.session.commit()
     click.echo("demo catalog loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@catalog_cli.command("refresh")
+@click.option("--rebuild", is_flag=True, help="Rebuild every fragment, current or not.")
+def catalog_refresh(rebuild: bool) -> None:
+    """Rebuild the listing book's fragments that are missing or stale (a new
+    generation, a sale that started or ended, a dated tax rate change).
+    Schedule it every few minutes, and run it after a deploy; writers keep
+    the book current in between (storefront.browse.book)."""
+    started = time.perf_counter()
+    written = book.build(db.session) if rebuild else book.refresh(db.session)
+    db.session.commit()
+    click.echo(f"listing book: {written} fragment(s) written in {time.perf_counter() - started:.1f} s")
 
 
 @catalog_cli.command("index")

@@ -121,7 +121,10 @@ def after_fork(app: Any) -> None:
     """In a worker just forked from the master that built the app: the
     connections the master opened belong to it, so the pool forgets them
     without closing them (SQLAlchemy, "Using Connection Pools with
-    Multiprocessing or os.fork()")."""
+    Multiprocessing or os.fork()"). Another app under the same settings
+    (bench/bare_app.py) has no pool."""
+    if "sqlalchemy" not in getattr(app, "extensions", {}):
+        return
     with app.app_context():
         db.engine.dispose(close=False)
 
@@ -130,6 +133,8 @@ def when_ready(app: Any) -> None:
     """Once in the master, before the workers are forked: what an operator
     must hear about, then the per-process caches warmed so every worker
     starts with them (copy-on-write after the fork)."""
+    if "sqlalchemy" not in getattr(app, "extensions", {}):
+        return  # not storefront (bench/bare_app.py under the same settings)
     warn_if_unconfigured(app)
     if app.config.get("WARM_CACHES", True):
         warm(app)

@@ -8,12 +8,15 @@ from typing import Any, Sequence
 
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, exists, func, null, or_, select
+from sqlalchemy import (
+    ColumnElement, Select, String, and_, bindparam, case, cast, exists, func, null, or_, select, union_all,
+)
 from sqlalchemy.orm import aliased
 
 from storefront.catalog.models import (
     Category,
     CategoryTranslation,
+    ListingFragment,
     Option,
     OptionTranslation,
     OptionValue,
@@ -26,6 +29,8 @@ from storefront.catalog.models import (
     Variant,
     VariantOptionValue,
 )
+from storefront.cache import CacheVersion
+from storefront.listing_book import BOOK
 from storefront.catalog.queries import coalesce_translation
 from storefront.inventory.models import Stock, WarehouseMarket
 from storefront.pricing.models import ProductMinPrice, ResolvedPrice, SalePrice
@@ -43,11 +48,10 @@ def sellable(market) -> ColumnElement:
     )
 
 
-def min_price_subquery(market: str, now: datetime):
-    """Per product sold in ``market``: the lowest price a shopper pays now —
-    its lowest regular price (the ``product_min_price`` read model) unless a
-    sale in force on one of its priced variants is lower."""
-    sales = (
+def product_sales_subquery(market, now):
+    """Per product with a sale in force on one of its priced variants in
+    ``market``: the lowest sale price."""
+    return (
         select(Variant.product_id.label("product_id"), func.min(SalePrice.amount).label("sale_min"))
         .join(SalePrice, SalePrice.variant_id == Variant.id)
         .join(ResolvedPrice, and_(ResolvedPrice.variant_id == Variant.id, ResolvedPrice.market_code == market))
@@ -56,6 +60,13 @@ def min_price_subquery(market: str, now: datetime):
         .group_by(Variant.product_id)
         .subquery("product_sales")
     )
+
+
+def min_price_subquery(market: str, now: datetime):
+    """Per product sold in ``market``: the lowest price a shopper pays now —
+    its lowest regular price (the ``product_min_price`` read model) unless a
+    sale in force on one of its priced variants is lower."""
+    sales = product_sales_subquery(market, now)
     floor = ProductMinPrice
     lowest = case((and_(sales.c.sale_min.is_not(None), sales.c.sale_min < floor.amount), sales.c.sale_min),
                   else_=floor.amount)
@@ -80,6 +91,8 @@ def product_page_statement(
     after: tuple[Any, int] | None = None,
     limit: int | None = None,
     listing_chain: Any = None,
+    book_locale: Any = None,
+    book_chain: Any = None,
 ) -> Select:
     """Products sold in ``market`` (with a price there), translated, ordered by
     ``sort`` and positioned after the keyset ``after`` = (sort value, id).
@@ -93,10 +106,12 @@ def product_page_statement(
         .join(ProductMarket, and_(ProductMarket.product_id == Product.id, ProductMarket.market_code == market))
         .where(Product.status == "active")
     )
-    if by_price:
-        # Ordering by the lowest price needs it for every product of the market.
+    paged_by_price = by_price and limit is not None  # see _by_price_page
+    if by_price and not paged_by_price:
         prices = min_price_subquery(market, now)
         stmt = stmt.join(prices, prices.c.product_id == Product.id).add_columns(prices.c.min_price)
+    elif by_price:
+        pass  # the price is joined per branch (_by_price_page)
     else:
         # Otherwise only "has a price here" matters: a semi-join, no aggregate
         # over the whole catalog.
@@ -132,6 +147,9 @@ def product_page_statement(
 
     if sort != "name":
         product_id = Product.id  # the tie-breaker of the product table's own indexes
+    if paged_by_price:
+        stmt, key, product_id, descending = _by_price_page(stmt, market, now, sort == "-price", after, limit)
+        return _with_book(stmt, key, product_id, descending, market, now, book_locale, book_chain)
     key, descending = {
         "name": (sort_key, False),
         "price": (prices.c.min_price if by_price else None, False),
@@ -148,7 +166,83 @@ def product_page_statement(
     stmt = stmt.order_by(*order)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return stmt
+    return _with_book(stmt, key, product_id, descending, market, now, book_locale, book_chain)
+
+
+def _by_price_page(base: Select, market, now, descending: bool, after, limit: int):
+    """A page by price without computing every product's price: a product
+    without a sale in force costs its regular lowest price (``product_min_price``),
+    so the page is the first ``limit`` of (those, walked along the read model's
+    (market, amount, product) index) and (the few with a sale, priced with it).
+    Any product of the true page is in one of the two: one without a sale has
+    only products at a lower regular price, hence lower price, before it."""
+    floor = ProductMinPrice
+    sales = product_sales_subquery(market, now)
+    priced = base.join(floor, and_(floor.product_id == Product.id, floor.market_code == market))
+
+    def branch(stmt: Select, price) -> Select:
+        stmt = stmt.add_columns(price.label("min_price"))
+        if after is not None:
+            value, last_id = after
+            if descending:
+                stmt = stmt.where(or_(price < value, and_(price == value, Product.id < last_id)))
+            else:
+                stmt = stmt.where(or_(price > value, and_(price == value, Product.id > last_id)))
+        order = (price.desc(), Product.id.desc()) if descending else (price.asc(), Product.id.asc())
+        return select(stmt.order_by(*order).limit(limit).subquery())
+
+    effective = case((sales.c.sale_min < floor.amount, sales.c.sale_min), else_=floor.amount)
+    regular = branch(priced.where(Product.id.not_in(select(sales.c.product_id))), floor.amount)
+    reduced = branch(priced.join(sales, sales.c.product_id == Product.id), effective)
+    both = union_all(regular, reduced).subquery("by_price")
+    key, product_id = both.c.min_price, both.c.id
+    order = (key.desc(), product_id.desc()) if descending else (key.asc(), product_id.asc())
+    return select(*both.c).order_by(*order).limit(limit), key, product_id, descending
+
+
+def _with_book(stmt: Select, key, product_id, descending: bool, market, now, book_locale, book_chain) -> Select:
+    if book_locale is None:
+        return stmt
+    # The listing book (storefront.browse.book): the page is chosen first, then
+    # its products' fragments (when current) and free stock are joined to the
+    # page's rows only, never to every product a sort has to look at.
+    stmt = stmt.add_columns(key.label("page_key"), product_id.label("page_id"))
+    page = stmt.subquery("page")
+    f = ListingFragment
+    outer = (
+        select(*[c for c in page.c if c.key not in ("page_key", "page_id")],
+               f.body.label("fragment_body"), f.variant_ids.label("fragment_variants"),
+               _available_variants(market, page.c.id).label("fragment_available"))
+        .select_from(page)
+        .outerjoin(f, and_(
+            f.market_code == market, f.locale == book_locale, f.product_id == page.c.id, f.chain == book_chain,
+            f.generation == generation_subquery(), or_(f.valid_until.is_(None), f.valid_until > now),
+        ))
+    )
+    by = (page.c.page_key.desc(), page.c.page_id.desc()) if descending else (page.c.page_key.asc(), page.c.page_id.asc())
+    return outer.order_by(*by)
+
+
+def generation_subquery():
+    """The listing book's current generation, as the page statement compares it."""
+    return select(CacheVersion.version).where(CacheVersion.name == BOOK.name).scalar_subquery()
+
+
+def _available_variants(market, product_id) -> ColumnElement:
+    """The product's variants with free stock in the warehouses serving ``market``,
+    as "id,id,...": availability, the one thing the listing book leaves live."""
+    free = (
+        select(func.coalesce(func.sum(Stock.quantity - Stock.reserved), 0))
+        .join(WarehouseMarket, WarehouseMarket.warehouse_code == Stock.warehouse_code)
+        .where(WarehouseMarket.market_code == market, Stock.variant_id == Variant.id)
+        .correlate(Variant)
+        .scalar_subquery()
+    )
+    return (
+        select(func.aggregate_strings(cast(Variant.id, String), ","))
+        .where(Variant.product_id == product_id, free > 0)
+        .scalar_subquery()
+    )
 
 
 def variants_statement(market: str, product_ids: Sequence[int], now: datetime) -> Select:
@@ -242,8 +336,9 @@ def alternates_statements(product_ids: Sequence[int]) -> tuple[Select, Select]:
 
 @lru_cache(maxsize=512)
 def _page_shape(chain: tuple[str, ...], sort: str, ids: bool, categories: bool, search: bool, sku: bool,
-                after: bool, limit: int | None, indexed: bool) -> Select:
+                after: bool, limit: int | None, indexed: bool, book: bool = False) -> Select:
     return product_page_statement(
+        book_locale=bindparam("book_locale") if book else None, book_chain=bindparam("book_chain") if book else None,
         listing_chain=bindparam("listing_chain") if indexed else None,
         market=bindparam("market"), now=bindparam("now"), chain=chain,
         product_ids=bindparam("product_ids", expanding=True) if ids else None,
@@ -256,11 +351,15 @@ def _page_shape(chain: tuple[str, ...], sort: str, ids: bool, categories: bool, 
 
 def prepared_page(*, market: str, now, chain: Sequence[str], product_ids=None, category_ids=None,
                   search_pattern=None, sku=None, sort: str = "name", after=None,
-                  limit: int | None = None, listing_chain: str | None = None) -> tuple[Select, dict[str, Any]]:
+                  limit: int | None = None, listing_chain: str | None = None,
+                  book_locale: str | None = None) -> tuple[Select, dict[str, Any]]:
     has_search = search_pattern is not None
     stmt = _page_shape(tuple(chain), sort, product_ids is not None, category_ids is not None, has_search,
-                       has_search and bool(sku), after is not None, limit, listing_chain is not None)
+                       has_search and bool(sku), after is not None, limit, listing_chain is not None,
+                       book_locale is not None)
     params: dict[str, Any] = {"market": market, "now": now}
+    if book_locale is not None:
+        params["book_locale"], params["book_chain"] = book_locale, " ".join(chain)
     if listing_chain is not None:
         params["listing_chain"] = listing_chain
     if product_ids is not None:

@@ -18,7 +18,8 @@ from storefront.catalog import listing
 from storefront.catalog.cache import CATALOG
 from storefront.catalog.services import CategoryRef
 from storefront.catalog.services import categories as translated_categories
-from storefront.browse import queries
+from storefront.browse import book, queries
+from storefront.browse.json_text import product_text
 from storefront.catalog.errors import CategoryNotFound, ProductNotFound
 from storefront.i18n.fallback import fallback_chain
 from storefront.i18n.text import fold, like_pattern
@@ -46,6 +47,7 @@ class VariantView:
     available: bool
     options: tuple[VariantOption, ...]
     price: ShelfPrice
+    id: int | None = None  # not shown; the listing book keeps it beside the fragment
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,9 @@ class ProductView:
 class ProductPage:
     items: tuple[ProductView, ...]
     next_cursor: str | None
+    # With ``encode_locale``: every item as its JSON text, in order (the listing book's fragments where
+    # current, the others encoded here); ``items`` then holds only those built the long way.
+    texts: tuple[str, ...] | None = None
 
 
 def category_counts(session: Session, market_code: str, now: datetime) -> dict[int, int]:
@@ -128,7 +133,11 @@ def list_products(
     now: datetime,
     alternates: bool = False,
     tax_jurisdiction: str | None = None,
+    encode_locale: str | None = None,
 ) -> ProductPage:
+    """A page of products. With ``encode_locale`` (the response's locale) the
+    page comes encoded (``ProductPage.texts``), from the listing book where it
+    holds the products (storefront.browse.book)."""
     categories = translated_categories(session, chain)
     after = None
     if cursor:
@@ -142,14 +151,37 @@ def list_products(
         market=market.code, now=now, chain=chain, category_ids=category_ids, search_pattern=search,
         sku=q.strip().upper() if q else None, sort=sort, after=after, limit=limit + 1,
         listing_chain=_listing_chain(session, chain),
+        book_locale=encode_locale if encode_locale and tax_jurisdiction in (None, market.tax_jurisdiction) else None,
     )
-    rows = session.execute(stmt, params).all()
+    rows = session.connection().execute(stmt, params).all()  # Core: columns only, no ORM row processing
     more = len(rows) > limit
     rows = rows[:limit]
+    next_cursor = encode_cursor(sort, _cursor_value(sort, rows[-1]), rows[-1].id) if more and rows else None
+    if encode_locale is not None:
+        return _encoded_page(session, market, markets, chain, rows, categories, default_locale, now, encode_locale,
+                             next_cursor, alternates=alternates, tax_jurisdiction=tax_jurisdiction)
     items = _build_products(session, market, markets, chain, rows, categories, default_locale, now,
                             alternates=alternates, tax_jurisdiction=tax_jurisdiction)
-    next_cursor = encode_cursor(sort, _cursor_value(sort, rows[-1]), rows[-1].id) if more and rows else None
     return ProductPage(items=tuple(items), next_cursor=next_cursor)
+
+
+def _encoded_page(session, market, markets, chain, rows, categories, default_locale, now, locale, next_cursor, *,
+                  alternates: bool, tax_jurisdiction) -> ProductPage:
+    booked = [r for r in rows if getattr(r, "fragment_body", None) is not None]
+    rest = [r for r in rows if getattr(r, "fragment_body", None) is None]
+    built = {p.id: p for p in _build_products(session, market, markets, chain, rest, categories, default_locale, now,
+                                              alternates=alternates, tax_jurisdiction=tax_jurisdiction)}
+    shown = _alternates(session, [r.id for r in booked], markets, default_locale) if alternates and booked else {}
+    texts = []
+    for r in rows:
+        if r.id in built:
+            texts.append(product_text(built[r.id], locale))
+        elif getattr(r, "fragment_body", None) is not None:
+            text = book.fill(r.fragment_body, r.fragment_variants, r.fragment_available)
+            if alternates:
+                text = "".join((text[:-1], ',"alternates":', shown.get(r.id, "[]"), "}"))
+            texts.append(text)
+    return ProductPage(items=tuple(built.values()), next_cursor=next_cursor, texts=tuple(texts))
 
 
 def get_product(
@@ -162,22 +194,30 @@ def get_product(
     *,
     now: datetime,
     tax_jurisdiction: str | None = None,
-) -> ProductView:
+    encode_locale: str | None = None,
+) -> ProductView | str:
     """The product whose slug, in any locale, is ``slug`` — if sold in ``market``.
 
     When several products use the slug in different locales, the one in the
-    response locale's chain wins."""
+    response locale's chain wins. With ``encode_locale`` (the response's
+    locale) and the product in the listing book: its JSON text, alternates
+    included, without the closing brace (the caller adds fields)."""
     owners = session.execute(queries.slug_owners_statement(slug)).all()
     if not owners:
         raise ProductNotFound(product=slug)
     rank = {tag: i for i, tag in enumerate(chain)}
     product_id = min(owners, key=lambda o: (rank.get(o.locale, len(rank)), o.product_id)).product_id
-    rows = session.execute(
+    booked = encode_locale if encode_locale and tax_jurisdiction in (None, market.tax_jurisdiction) else None
+    rows = session.connection().execute(
         *queries.prepared_page(market=market.code, now=now, chain=chain, product_ids=[product_id],
-                               listing_chain=_listing_chain(session, chain))
+                               listing_chain=_listing_chain(session, chain), book_locale=booked)
     ).all()
     if not rows:
         raise ProductNotFound(product=slug)
+    if booked and rows[0].fragment_body is not None:
+        alternates = _alternates(session, [product_id], markets, default_locale).get(product_id, "[]")
+        text = book.fill(rows[0].fragment_body, rows[0].fragment_variants, rows[0].fragment_available)
+        return "".join((text[:-1], ',"alternates":', alternates))
     categories = translated_categories(session, chain)
     return _build_products(session, market, markets, chain, rows, categories, default_locale, now,
                            tax_jurisdiction=tax_jurisdiction)[0]
@@ -255,6 +295,7 @@ def _build_products(
                     available=v.free > 0,
                     options=options,
                     price=price,
+                    id=v.id,
                 ),
             )
         )

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from storefront import listing_book as book
 from storefront.catalog.cache import CATALOG
 from storefront.catalog.errors import (
     CategoryCycle,
@@ -164,6 +165,7 @@ def create_category(session: Session, data: dict[str, Any], *, source_locale: st
     session.add(row)
     session.flush()
     CATALOG.invalidate(session)
+    book.touch_all(session)  # category names and trees show in every product
     return row
 
 
@@ -181,6 +183,7 @@ def update_category(session: Session, row: Category, data: dict[str, Any]) -> No
     _set_translations(row, translations)
     session.flush()
     CATALOG.invalidate(session)
+    book.touch_all(session)  # category names and trees show in every product
 
 
 def delete_category(session: Session, row: Category) -> None:
@@ -194,6 +197,7 @@ def delete_category(session: Session, row: Category) -> None:
     session.delete(row)
     session.flush()
     CATALOG.invalidate(session)
+    book.touch_all(session)  # category names and trees show in every product
 
 
 def put_translation(session: Session, row: Category, locale: str, data: dict[str, str]) -> str:
@@ -202,6 +206,7 @@ def put_translation(session: Session, row: Category, locale: str, data: dict[str
     _set_translations(row, checked_translations(session, {tag: data}, row.id))
     session.flush()
     CATALOG.invalidate(session)
+    book.touch_all(session)  # category names and trees show in every product
     return tag
 
 
@@ -216,4 +221,5 @@ def delete_translation(session: Session, row: Category, locale: str, *, source_l
     row.translations.remove(translation)
     session.flush()
     CATALOG.invalidate(session)
+    book.touch_all(session)  # category names and trees show in every product
     return tag

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from storefront.catalog.models import ListingChain, Product, ProductListingText, ProductTranslation
 from storefront.i18n.fallback import fallback_chain
 from storefront.catalog.queries import coalesce_translation
+from storefront import listing_book as book
 from storefront.catalog.cache import CATALOG
 from storefront.markets.models import MarketLocale
 
@@ -76,6 +77,7 @@ def index_chains(session: Session, chains: Iterable[Sequence[str]]) -> list[str]
     session.flush()
     if built:  # listings of these chains switch to the read model
         CATALOG.invalidate(session)
+        book.touch_all(session)
     return built
 
 
@@ -95,4 +97,5 @@ def rebuild(session: Session, chains: Iterable[Sequence[str]]) -> list[str]:
     session.execute(delete(ProductListingText))
     session.execute(delete(ListingChain))
     CATALOG.invalidate(session)  # chains dropped and not built again
+    book.touch_all(session)
     return index_chains(session, chains)

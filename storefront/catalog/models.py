@@ -184,3 +184,30 @@ class ListingChain(Base):
     __tablename__ = "listing_chain"
 
     chain: Mapped[str] = mapped_column(String(120), primary_key=True)
+
+
+class ListingFragment(Base):
+    """Read model: a product as one market and locale show it in a listing,
+    already encoded (storefront.browse.book): the shelf prices with sale,
+    compare-at and Omnibus prior price, tax, formatted for ``locale``, the
+    texts of ``chain``. Only availability is left out: each variant's
+    ``"available"`` holds a placeholder, filled from free stock per request
+    (``variant_ids`` in the placeholders' order).
+
+    Valid while ``generation`` is the book's current one (a change to what
+    every fragment depends on, such as a tax rate, starts a new one) and
+    until ``valid_until`` (the next start or end of a sale of its variants,
+    or the next tax rate change). A missing or stale fragment makes the
+    listing build that product the long way: slower, never wrong."""
+
+    __tablename__ = "listing_fragment"
+
+    market_code: Mapped[str] = mapped_column(ForeignKey("market.code", ondelete="CASCADE"), primary_key=True)
+    locale: Mapped[str] = mapped_column(String(35), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)
+    chain: Mapped[str] = mapped_column(String(120))
+    generation: Mapped[str] = mapped_column(String(32))
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    variant_ids: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)

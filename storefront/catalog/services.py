@@ -25,6 +25,7 @@ from storefront.catalog.models import (
     VariantOptionValue,
 )
 from storefront.cache import memoized
+from storefront import listing_book as book
 from storefront.catalog import listing, translations
 from storefront.catalog.cache import CATALOG
 from storefront.catalog.queries import prepared_categories
@@ -196,6 +197,7 @@ def create_product(session: Session, data: dict[str, Any], *, base_currency: str
         session.add(ProductMarket(product_id=p.id, market_code=code))
     session.flush()
     listing.refresh_products(session, [p.id])
+    book.touch(session, [p.id])
     CATALOG.invalidate(session)
     return p
 
@@ -212,6 +214,7 @@ def update_product(session: Session, p: Product, data: dict[str, Any]) -> None:
         if field in data:
             setattr(p, column, data[field])
     session.flush()
+    book.touch(session, [p.id])
     CATALOG.invalidate(session)
 
 
@@ -223,6 +226,7 @@ def set_markets(session: Session, p: Product, codes: Iterable[str]) -> list[str]
     for code in set(codes) - current:
         session.add(ProductMarket(product_id=p.id, market_code=code))
     session.flush()
+    book.touch(session, [p.id])
     CATALOG.invalidate(session)
     return codes
 
@@ -230,6 +234,7 @@ def set_markets(session: Session, p: Product, codes: Iterable[str]) -> list[str]
 def delete_product(session: Session, p: Product, *, ordered: bool) -> str:
     """Delete a product, or archive it when it has been ordered (orders keep their lines)."""
     CATALOG.invalidate(session)
+    book.touch(session, [p.id])
     if ordered:
         p.status = "archived"
         session.flush()
@@ -251,6 +256,7 @@ def add_variant(session: Session, p: Product, spec: dict[str, Any], *, base_curr
     v.option_values = [VariantOptionValue(option_value_id=i) for i in ids]
     p.variants.append(v)
     session.flush()
+    book.touch(session, [p.id])
     CATALOG.invalidate(session)
     return v
 
@@ -263,8 +269,10 @@ def delete_variant(session: Session, v: Variant, *, ordered: bool) -> None:
     siblings = session.scalar(select(func.count()).select_from(Variant).where(Variant.product_id == v.product_id))
     if siblings <= 1:
         raise LastVariant()
+    product_id = v.product_id
     v.product.variants.remove(v)
     session.flush()
+    book.touch(session, [product_id])
     CATALOG.invalidate(session)
 
 
@@ -284,6 +292,7 @@ def put_translation(session: Session, p: Product, locale: str, data: dict[str, s
         row.updated_at = now
     session.flush()
     listing.refresh_products(session, [p.id])
+    book.touch(session, [p.id])
     CATALOG.invalidate(session)
     return row
 
@@ -298,6 +307,7 @@ def delete_translation(session: Session, p: Product, locale: str, *, source_loca
     p.translations.remove(row)
     session.flush()
     listing.refresh_products(session, [p.id])
+    book.touch(session, [p.id])
     CATALOG.invalidate(session)
 
 

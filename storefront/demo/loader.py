@@ -29,6 +29,7 @@ from storefront.catalog.models import (
     VariantOptionValue,
 )
 from storefront import cache
+from storefront import listing_book
 from storefront.catalog import listing
 from storefront.catalog.cache import CATALOG
 from storefront.catalog.services import new_product_translation
@@ -94,6 +95,7 @@ def load_demo(session: Session, now: datetime | None = None, base_currency: str 
     # Written here directly (tax rates, FX rates and prices by their services,
     # which invalidate their own namespaces).
     cache.invalidate(session, MARKETS, CATALOG, SHIPPING, INVENTORY)
+    listing_book.touch_all(session)
     return {"markets": len(markets), "categories": len(categories), "products": len(products), "variants": variant_count}
 
 

@@ -22,6 +22,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storefront import listing_book as book
 from storefront.catalog.models import Variant
 from storefront.errors import StorefrontError
 from storefront.markets.models import Market
@@ -246,6 +247,7 @@ def _apply(session: Session, rows: list[_Row], changes: list[Change], base_curre
                 sale.amount, sale.ends_at = r.amount, r.ends_at
     session.flush()
     PRICES.invalidate(session)  # sales show without repricing
+    book.touch_variants(session, {r.variant_id for r in rows if r.line in changed_lines})
     if touched_variants:
         reprice(session, base_currency=base_currency, now=now, variant_ids=sorted(touched_variants),
                 market_codes=sorted(touched_markets))

@@ -21,6 +21,7 @@ from typing import Iterable, Sequence
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from storefront import listing_book as book
 from storefront.catalog.models import Variant
 from storefront.catalog.services import variant_by_sku
 from storefront.markets.models import Market
@@ -217,6 +218,7 @@ def reprice(
     write(session, changes, now)
     if changes:
         PRICES.invalidate(session)
+        book.touch_variants(session, {c.variant_id for c in changes})
     counts = Counter(c.kind for c in changes)
     return RepriceResult(counts[INSERT], counts[UPDATE] + counts[RESTATE], counts[DELETE], plan.unchanged, changes)
 
@@ -357,6 +359,7 @@ def add_sale(session: Session, sku: str, market_code: str, raw_amount: object, s
     session.add(sale)
     session.flush()
     PRICES.invalidate(session)
+    book.touch_variants(session, [variant.id])
     return sale
 
 
@@ -368,6 +371,7 @@ def delete_sale(session: Session, sale_id: int, now: datetime) -> SalePrice | No
     if sale is None:
         raise SaleNotFound(id=sale_id)
     PRICES.invalidate(session)
+    book.touch_variants(session, [sale.variant_id])
     if sale.starts_at > now:
         session.delete(sale)
         session.flush()
@@ -408,4 +412,5 @@ def change_market_currency(session: Session, market: str, currency: str, now: da
                     .execution_options(synchronize_session=False))
     minimums.refresh_markets(session.connection(), [market])
     PRICES.invalidate(session)
+    book.touch_all(session)  # the market's currency changed
     return {"dropped_explicit_prices": dropped, "ended_sales": deleted + ended}

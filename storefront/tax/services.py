@@ -31,6 +31,7 @@ from storefront.tax.errors import (
 from storefront.tax.models import TaxJurisdiction, TaxRate
 from storefront.tax.rules import US_TERRITORIES
 from storefront import cache
+from storefront import listing_book as book
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "rates.json"
 TAX = cache.declare("tax", owner=__name__)
@@ -58,6 +59,7 @@ def load_rates(session: Session, path: Path = DATA_FILE) -> int:
             count += 1
     session.flush()
     TAX.invalidate(session)
+    book.touch_all(session)  # the rates shown in every listed price
     return count
 
 
@@ -216,6 +218,7 @@ def create_override(session: Session, data: dict) -> TaxRate:
     session.add(row)
     session.flush()
     TAX.invalidate(session)
+    book.touch_all(session)  # the rates shown in every listed price
     return row
 
 
@@ -227,4 +230,5 @@ def delete_override(session: Session, override_id: int) -> TaxRate:
     session.delete(row)
     session.flush()
     TAX.invalidate(session)
+    book.touch_all(session)  # the rates shown in every listed price
     return row

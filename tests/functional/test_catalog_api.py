@@ -221,6 +221,26 @@ def _queries_per_page(client, count_queries, market):
 
 
 def test_listing_costs_a_constant_number_of_queries(client, count_queries):
+    # From the listing book (storefront.browse.book): the page query, which joins
+    # the encoded products, and one statement for free stock, whatever the page
+    # size and whether a sale runs (its prices are in the book).
+    counts, reduced = _queries_per_page(client, count_queries, "JP")
+    assert not any(reduced.values())
+    assert len(set(counts.values())) == 1, counts
+    assert counts[24] <= 3
+    with_sale, reduced = _queries_per_page(client, count_queries, "DE")
+    assert any(reduced.values())
+    assert set(with_sale.values()) == {counts[24]}, with_sale
+
+
+def test_listing_without_the_book_costs_a_constant_number_of_queries(app, client, db_session, count_queries):
+    from sqlalchemy import delete
+
+    from storefront.catalog.models import ListingFragment
+
+    with app.app_context():
+        db_session.execute(delete(ListingFragment))  # every product built the long way
+        db_session.commit()
     # JP has no sale running: every page size costs exactly the same.
     counts, reduced = _queries_per_page(client, count_queries, "JP")
     assert not any(reduced.values())

@@ -14,6 +14,7 @@ from flask import current_app
 from flask.views import MethodView
 
 from storefront import clock
+from storefront import listing_book as book
 from storefront.admin import audit
 from storefront.api.admin.blueprint import MerchantBlueprint
 from storefront.api.admin.schemas.markets import (
@@ -109,6 +110,7 @@ class Markets(MethodView):
         body = market_json(market)
         audit.record(db.session, "create", "market", code, None, body)
         cache.invalidate(db.session)
+        book.touch_all(db.session)
         db.session.commit()
         return body
 
@@ -160,4 +162,5 @@ def update_market(code: str, data: dict[str, Any]) -> dict[str, Any]:
         changes = {k: v for k, v in effects.items() if v}
         audit.record(db.session, "update", "market", market.code, before, {**after, **changes})
         cache.invalidate(db.session)
+        book.touch_all(db.session)
     return {**after, **effects}

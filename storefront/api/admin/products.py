@@ -5,6 +5,7 @@ from flask import current_app
 from flask.views import MethodView
 
 from storefront import clock
+from storefront import listing_book as book
 from storefront.admin import audit
 from storefront.api.admin.blueprint import MerchantBlueprint
 from storefront.catalog import services as m
@@ -176,6 +177,7 @@ class AdminVariant(MethodView):
         if "position" in data:
             v.position = data["position"]
             CATALOG.invalidate(db.session)  # the product's variants show in another order
+            book.touch(db.session, [v.product_id])
         db.session.flush()
         _reprice([v.id])
         audit.record(db.session, "update", "variant", sku, before, {"base_price": v.base_price, "position": v.position})

@@ -9,7 +9,7 @@ from storefront import clock
 from storefront.api.fields import page_size
 from storefront.browse import services as browse
 from storefront.catalog import services as catalog
-from storefront.api.shop.catalog_json import product_list_text, product_text
+from storefront.api.shop.catalog_json import dumps, product_list_text, product_text
 from storefront.api.shop.schemas.catalog import (
     CategoryListSchema,
     DetailArgsSchema,
@@ -53,9 +53,9 @@ class Products(MethodView):
             limit=page_size(args.get("limit")), cursor=args.get("cursor"), q=args.get("q"),
             category=args.get("category"), sort=args["sort"],
             default_locale=current_app.config["DEFAULT_LOCALE"], now=clock.now(),
-            alternates="alternates" in args["include"], tax_jurisdiction=ctx.tax_jurisdiction,
+            alternates="alternates" in args["include"], tax_jurisdiction=ctx.tax_jurisdiction, encode_locale=ctx.locale,
         )
-        return json_response(product_list_text(page.items, ctx.locale, page.next_cursor, ctx.catalog_json()))
+        return json_response(product_list_text(page.texts, page.next_cursor, ctx.catalog_json()))
 
 
 @blp.route("/products/<path:slug>")
@@ -68,7 +68,10 @@ class ProductDetail(MethodView):
         product = browse.get_product(
             db.session, ctx.market, ctx.markets, ctx.chain, slug,
             default_locale=current_app.config["DEFAULT_LOCALE"], now=clock.now(), tax_jurisdiction=ctx.tax_jurisdiction,
+            encode_locale=ctx.locale,
         )
+        if isinstance(product, str):  # from the listing book, open for its last field
+            return json_response("".join((product, ',"context":', dumps(ctx.catalog_json()), "}")))
         return json_response(product_text(product, ctx.locale, context=ctx.catalog_json()))
 
 

@@ -1,0 +1,46 @@
+"""Marks for the listing book (storefront.browse.book), set by the writers
+(a core module: writers of every layer, tax rates included, mark it).
+
+A writer that changes what a product looks like in a listing (its texts,
+variants, markets, prices, sales) calls ``touch(session, product_ids)``; one
+that changes what every product looks like (tax rates, market settings, FX
+repricing, category or option names) calls ``touch_all(session)``. Both only
+record, in the session: just before the transaction commits, the book
+rebuilds those products' fragments (or starts a new generation, so every
+fragment is stale, and rebuilds them all when the catalog is small), in the
+same transaction. As a safety net, a transaction that invalidates a
+namespace the listing depends on without any mark counts as ``touch_all``.
+
+It imports only the cache (every writer can use it) and declares the book's
+namespace, whose version is the book's generation."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from sqlalchemy.orm import Session, scoped_session
+
+from storefront import cache
+
+BOOK = cache.declare("listing_book", owner=__name__)  # its version is the listing book's generation
+PRODUCTS = "listing_book.products"
+VARIANTS = "listing_book.variants"
+ALL = "listing_book.all"
+# The namespaces the fragments depend on (FX rates reach them only through repricing, which marks).
+SHAPING = frozenset({"catalog", "prices", "tax", "markets"})
+
+
+def _real(session) -> Session:
+    return session() if isinstance(session, scoped_session) else session
+
+
+def touch(session, product_ids: Iterable[int]) -> None:
+    _real(session).info.setdefault(PRODUCTS, set()).update(int(i) for i in product_ids)
+
+
+def touch_variants(session, variant_ids: Iterable[int]) -> None:
+    """``touch`` for the products of these variants."""
+    _real(session).info.setdefault(VARIANTS, set()).update(int(i) for i in variant_ids)
+
+
+def touch_all(session) -> None:
+    _real(session).info[ALL] = True
