@@ -95,7 +95,7 @@ def demo_shop(admin_url: str):
         build(urls["shop"])
         (Path(tmp) / "bench_app.py").write_text(BENCH_APP)
         port = free_port()
-        env = dict(os.environ, STOREFRONT_ENV="production", DATABASE_URL=urls["shop"], STRIPE_SECRET_KEY="sk",
+        env = dict(os.environ, STOREFRONT_ENV="production", SECRET_KEY="bench-only-secret-key-0123456789abcdef", DATABASE_URL=urls["shop"], STRIPE_SECRET_KEY="sk",
                    STRIPE_WEBHOOK_SECRET=SECRET, STOREFRONT_ADMIN_TOKEN="x", LOG_LEVEL="WARNING",
                    PYTHONPATH=os.pathsep.join(filter(None, [tmp, os.environ.get("PYTHONPATH")])))
         log_path = Path(tmp) / "server.log"

@@ -331,7 +331,7 @@ def main() -> None:
             ports = {}
             for name, url in urls.items():
                 ports[name] = free_port()
-                env = dict(os.environ, STOREFRONT_ENV="production", DATABASE_URL=url, STRIPE_SECRET_KEY="sk",
+                env = dict(os.environ, STOREFRONT_ENV="production", SECRET_KEY="bench-only-secret-key-0123456789abcdef", DATABASE_URL=url, STRIPE_SECRET_KEY="sk",
                            STRIPE_WEBHOOK_SECRET="whsec", STOREFRONT_ADMIN_TOKEN="x", LOG_LEVEL="WARNING",
                            CATALOG_CACHE_SECONDS=str(args.micro_cache), WEB_CONCURRENCY="2")
                 servers.append(serve("storefront:create_app()", ports[name], env))

@@ -60,7 +60,7 @@ def main() -> None:
                         "is 2 per CPU, at most 8)")
     args = parser.parse_args()
     # Production settings, its INFO access log included (written to /dev/null here).
-    env = dict(os.environ, STOREFRONT_ENV="production", STRIPE_SECRET_KEY="sk_bench",
+    env = dict(os.environ, STOREFRONT_ENV="production", SECRET_KEY="bench-only-secret-key-0123456789abcdef", STRIPE_SECRET_KEY="sk_bench",
                STRIPE_WEBHOOK_SECRET="whsec_bench", STOREFRONT_ADMIN_TOKEN="bench")
     env.pop("CATALOG_CACHE_SECONDS", None)
     env.pop("LOG_LEVEL", None)

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 def build(cache_seconds: int):
     url = os.environ.get("PROFILE_DATABASE_URL") or f"sqlite:///{Path(tempfile.mkdtemp()) / 'profile.db'}"
-    os.environ.update(STOREFRONT_ENV="production", DATABASE_URL=url, STRIPE_SECRET_KEY="sk_x",
+    os.environ.update(STOREFRONT_ENV="production", SECRET_KEY="bench-only-secret-key-0123456789abcdef", DATABASE_URL=url, STRIPE_SECRET_KEY="sk_x",
                       STRIPE_WEBHOOK_SECRET="whsec_x", STOREFRONT_ADMIN_TOKEN="x",
                       CATALOG_CACHE_SECONDS=str(cache_seconds))
     os.environ.pop("LOG_LEVEL", None)  # production's INFO: the access log is part of every request
