@@ -26,7 +26,7 @@ from storefront.catalog.errors import (
     UnknownCategory,
 )
 from storefront.catalog.models import Category, CategoryTranslation, Product
-from storefront.catalog.slugs import slugify, unique_slug
+from storefront.catalog import queries
 from storefront.i18n.fallback import parse_locale
 
 
@@ -71,13 +71,7 @@ def valid_slug(raw: str) -> str:
 def derived_slug(session: Session, locale: str, name: str, category_id: int | None) -> str:
     """A slug for ``name`` free in ``locale`` (but for this category): ``slugify``
     with -2, -3 ... on a collision."""
-    base = slugify(name)
-    stmt = select(CategoryTranslation.slug).where(
-        CategoryTranslation.locale == locale,
-        (CategoryTranslation.slug == base) | CategoryTranslation.slug.like(f"{base}-%"))
-    if category_id is not None:
-        stmt = stmt.where(CategoryTranslation.category_id != category_id)
-    return unique_slug(base, set(session.scalars(stmt)))
+    return queries.derived_slug(session, CategoryTranslation, "category_id", locale, name, category_id)
 
 
 def _slug(session: Session, locale: str, t: dict, category_id: int | None) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import aliased
 
 from storefront.catalog.models import Category, CategoryTranslation
+from storefront.catalog.slugs import slugify, unique_slug
 
 
 def coalesce_translation(
@@ -42,3 +43,14 @@ def _categories_shape(chain: tuple[str, ...]) -> Select:
 
 def prepared_categories(chain: Sequence[str]) -> Select:
     return _categories_shape(tuple(chain))
+
+
+def derived_slug(session, translation: Any, owner: str, locale: str, name: str, owner_id: int | None) -> str:
+    """A slug for ``name`` free in ``locale`` among ``translation`` rows (a product's or a category's),
+    except those of ``owner_id`` (the ``owner`` column): ``slugify`` with -2, -3 ... on a collision."""
+    base = slugify(name)
+    stmt = select(translation.slug).where(
+        translation.locale == locale, (translation.slug == base) | translation.slug.like(f"{base}-%"))
+    if owner_id is not None:
+        stmt = stmt.where(getattr(translation, owner) != owner_id)
+    return unique_slug(base, set(session.scalars(stmt)))

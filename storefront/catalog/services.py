@@ -26,10 +26,9 @@ from storefront.catalog.models import (
 )
 from storefront.cache import memoized
 from storefront import listing_book as book
-from storefront.catalog import listing, translations
+from storefront.catalog import listing, queries, translations
 from storefront.catalog.cache import CATALOG
 from storefront.catalog.queries import prepared_categories
-from storefront.catalog.slugs import slugify, unique_slug
 from storefront.catalog.errors import (
     DuplicateVariantOptions,
     InvalidSlug,
@@ -106,13 +105,7 @@ def _category_id(session: Session, value: object) -> int:
 def derived_slug(session: Session, locale: str, name: str, product_id: int | None) -> str:
     """A slug for ``name`` free in ``locale`` (but for this product): ``slugify``
     with -2, -3 ... on a collision."""
-    base = slugify(name)
-    stmt = select(ProductTranslation.slug).where(
-        ProductTranslation.locale == locale,
-        (ProductTranslation.slug == base) | ProductTranslation.slug.like(f"{base}-%"))
-    if product_id is not None:
-        stmt = stmt.where(ProductTranslation.product_id != product_id)
-    return unique_slug(base, set(session.scalars(stmt)))
+    return queries.derived_slug(session, ProductTranslation, "product_id", locale, name, product_id)
 
 
 def _with_slug(session: Session, locale: str, data: dict[str, Any], product_id: int | None,

@@ -17,10 +17,10 @@ from storefront import clock
 from storefront.api.admin.auth import authorize
 from storefront.api.admin.markets import update_market
 from storefront.api.admin.schemas.markets import AdminMarketUpdateSchema
-from storefront.catalog import edits as catalog_edits
 from storefront.catalog import services as catalog
 from storefront.console import forms, nav
 from storefront.console.blueprint import bp
+from storefront.console.choosers import product_chooser
 from storefront.console.errors import message_of
 from storefront.console.session import requires
 from storefront.errors import StorefrontError
@@ -53,9 +53,10 @@ def _page(product_id: int, errors: forms.Errors | None = None, status: int = 200
 @bp.route("/prices")
 @requires("pricing")
 def prices():
-    q = request.args.get("q", "").strip() or None
-    choices = catalog_edits.product_choices(db.session, q, current_app.config["DEFAULT_LOCALE"])
-    return render_template("console/prices/index.html", choices=choices, q=q or "")
+    return product_chooser(gettext("Prices"),
+                           gettext("Pick a product to see its price in every market, side by side."),
+                           "console.prices", "console.prices_matrix",
+                           extra=("console.prices_import", gettext("Import prices from CSV")))
 
 
 @bp.route("/prices/<int:product_id>")

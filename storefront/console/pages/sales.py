@@ -15,10 +15,10 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from storefront import clock
-from storefront.catalog import edits as catalog_edits
 from storefront.catalog import services as catalog
 from storefront.console import forms, nav
 from storefront.console.blueprint import bp
+from storefront.console.choosers import product_chooser
 from storefront.console.session import requires
 from storefront.errors import StorefrontError
 from storefront.extensions import db
@@ -72,9 +72,8 @@ def _page(product_id: int, errors=None, status=200, values=None):
 @bp.route("/sales")
 @requires("pricing")
 def sales():
-    q = request.args.get("q", "").strip() or None
-    choices = catalog_edits.product_choices(db.session, q, current_app.config["DEFAULT_LOCALE"])
-    return render_template("console/sales/index.html", choices=choices, q=q or "")
+    return product_chooser(gettext("Sales"), gettext("Pick a product to schedule its sales."),
+                           "console.sales", "console.sales_product")
 
 
 @bp.route("/sales/<int:product_id>")
