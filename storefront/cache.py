@@ -382,7 +382,21 @@ def usage() -> tuple[int, int]:
     return _store.usage()
 
 
+_on_clear: list[Callable[[], object]] = []  # weakref.WeakMethod of the WSGI layers' forget (storefront.api.front)
+
+
+def on_clear_local(forget: Callable[[], object]) -> None:
+    """``forget`` (a weakref to a bound method) runs with :func:`clear_local`."""
+    _on_clear.append(forget)
+
+
 def clear_local() -> None:
     """Forget this process's copies (tests that change data without the services)."""
     _store.clear()
     _recent.clear()
+    for ref in list(_on_clear):
+        method = ref()
+        if method is None:
+            _on_clear.remove(ref)
+        else:
+            method()

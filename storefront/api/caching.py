@@ -14,6 +14,8 @@ from marshmallow import ValidationError
 from webargs.multidictproxy import MultiDictProxy
 
 from storefront import cache
+from storefront.api import front
+from storefront.api.observability import logged_path
 from storefront.api.fields import ShopperArgsSchema
 from storefront.catalog.cache import CATALOG
 from storefront.extensions import db
@@ -27,6 +29,7 @@ from storefront.tax.services import TAX
 # and sales, the tax rates shown, and the warehouses serving each market
 # (availability). FX rates reach it only through repricing (``prices``).
 SHAPED_BY = (MARKETS, CATALOG, PRICES, TAX, INVENTORY)
+SHAPED_NAMES = tuple(n.name for n in SHAPED_BY)
 
 
 def _query_schema():
@@ -120,11 +123,14 @@ def conditional(response: Response) -> Response:
     max_age = current_app.config["CATALOG_MAX_AGE_SECONDS"]
     response.headers["Cache-Control"] = f"public, max-age={max_age}, stale-while-revalidate={max_age * 5}"
     pending = g.get("catalog_cache")
-    if pending is not None and not g.get("catalog_cache_hit"):
+    if pending is not None:
         key, versions = pending
-        body = response.get_data()
-        cache.keep(SHAPED_BY, key, (body, response.get_etag()[0]), versions, weight=len(body) + len(repr(key)),
-                   seconds=current_app.config["CATALOG_CACHE_SECONDS"])
+        if not g.get("catalog_cache_hit"):
+            body = response.get_data()
+            cache.keep(SHAPED_BY, key, (body, response.get_etag()[0]), versions, weight=len(body) + len(repr(key)),
+                       seconds=current_app.config["CATALOG_CACHE_SECONDS"])
+        if "cart" not in request.args:  # (a cart's address changes without a catalog change)
+            front.mark(request.environ, key, SHAPED_NAMES, versions, logged_path())
     if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
         return response.make_conditional(request)
     return response  # nothing to compare: a 200 as it is (make_conditional costs ~20 µs)

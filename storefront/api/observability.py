@@ -42,7 +42,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        if has_request_context():
+        if "request_id" in record.__dict__:  # (a line written outside Flask: storefront.api.front)
+            entry["request_id"] = record.__dict__["request_id"]
+        elif has_request_context():
             entry["request_id"] = g.get("request_id")
         for key in ("method", "path", "status", "duration_ms"):
             if key in record.__dict__:

@@ -24,12 +24,18 @@ BOOK = "BOK-PRIDE-PB"
 BOOK_URL = "/api/v1/products/pride-and-prejudice-illustrated-edition"
 
 
-@pytest.fixture
-def micro_cache(app):
-    """Whole catalog responses kept per process, as in production (off in tests)."""
+@pytest.fixture(params=["in Flask", "below Flask"])
+def micro_cache(app, request):
+    """Whole catalog responses kept per process, as in production (off in tests). Below Flask:
+    versions read at most every minute, so repeats are answered by storefront.api.front."""
+    saved = app.config["CACHE_VERSION_TTL_SECONDS"]
     app.config["CATALOG_CACHE_SECONDS"] = 30
+    if request.param == "below Flask":
+        app.config["CACHE_VERSION_TTL_SECONDS"] = 60
     yield
     app.config["CATALOG_CACHE_SECONDS"] = 0
+    app.config["CACHE_VERSION_TTL_SECONDS"] = saved
+    cache.clear_local()
 
 
 @pytest.fixture
