@@ -1,6 +1,7 @@
 """The application factory: config -> extensions -> the API's ``init_app``."""
 from __future__ import annotations
 
+from inspect import iscoroutinefunction
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -17,9 +18,29 @@ from storefront.payments import wiring as payments
 from storefront.tax import wiring as tax_wiring
 
 
+class StorefrontFlask(Flask):
+    """Flask asks ``inspect.iscoroutinefunction`` of every hook and view on
+    every request (some 20 calls, ~50 µs); the answer is a property of the
+    function, so it is asked once per function."""
+
+    _coroutine: dict = {}
+
+    def ensure_sync(self, func):
+        key = getattr(func, "__func__", func)  # a view's method is bound anew each request
+        try:
+            coroutine = self._coroutine[key]
+        except KeyError:
+            if len(self._coroutine) > 10_000:  # (functions made per request would otherwise pile up)
+                self._coroutine.clear()
+            coroutine = self._coroutine[key] = iscoroutinefunction(func)
+        except TypeError:  # unhashable
+            return super().ensure_sync(func)
+        return self.async_to_sync(func) if coroutine else func
+
+
 def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = None) -> Flask:
     """Application factory: config -> extensions -> the shop and merchant APIs."""
-    app = Flask("storefront", instance_path=str(ROOT / "instance"))
+    app = StorefrontFlask("storefront", instance_path=str(ROOT / "instance"))
     settings = load_config(env=env, overrides=overrides)
     app.config.update(settings)
     payments.check_settings(app.config)

@@ -105,7 +105,7 @@ class ProductQueryArgsSchema(ListArgsSchema):
     )
     include = DelimitedList(
         fields.String(validate=validate.OneOf(["alternates"], error=_l("Must be one of: {choices}."))),
-        load_default=[],
+        load_default=[],  # (read, never changed: one list serves every request)
         metadata={"description": "Comma-separated extras for each product: `alternates` (hreflang links, "
                                  "one per market and locale selling it; always on the product detail)."},
     )
