@@ -1,0 +1,67 @@
+"""Served as deployed (gunicorn, two workers, the micro-cache on), repeats
+answered below Flask (storefront.api.front) never outlive a merchant's change
+by more than the versions' TTL on any worker, and every answer is logged with
+its own request id (issue 14)."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+
+from tests.served import ADMIN_TOKEN, served_shop
+
+DETAIL = "/api/v1/products/pride-and-prejudice-illustrated-edition?market=DE"
+SKU = "BOK-PRIDE-PB"
+TTL = 0.25  # CACHE_VERSION_TTL_SECONDS, production's default
+
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning",
+                                        "ignore::ResourceWarning")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shop(request):
+    with served_shop(request.param, env={"LOG_LEVEL": "INFO"}) as served:
+        yield served
+
+
+def price(body) -> str:
+    return next(v["price"]["gross"]["amount"] for v in body["variants"] if v["sku"] == SKU)
+
+
+def test_a_price_change_reaches_every_worker_within_the_ttl(shop):
+    _, first = shop.request("GET", DETAIL)
+    old = price(first)
+    seen: list[tuple[float, float, int, str]] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            status, body = shop.request("GET", DETAIL, headers={"Accept-Language": "de-DE"})
+            seen.append((started, time.monotonic(), status, price(body) if status == 200 else str(body)[:200]))
+
+    readers = [threading.Thread(target=read) for _ in range(6)]
+    for thread in readers:
+        thread.start()
+    time.sleep(1.5)
+    asked = time.monotonic()
+    status, body = shop.request("PUT", f"/api/v1/admin/variants/{SKU}/prices/DE", {"amount": "77.00"},
+                                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    committed = time.monotonic()
+    assert status == 200, body
+    time.sleep(2.0)
+    stop.set()
+    for thread in readers:
+        thread.join(30)
+    assert {s for _, _, s, _ in seen} == {200}
+    before = {p for _, done, _, p in seen if done < asked}
+    after = {p for started, _, _, p in seen if started > committed + TTL + 0.25}
+    assert before == {old} and old != "77.00"
+    assert after == {"77.00"}, after  # both workers, hits and misses alike
+    assert len(seen) > 50  # (enough repeats that most were answered from the cache)
+    lines = [json.loads(line) for line in shop.log().splitlines() if line.startswith("{")]
+    answered = [line for line in lines if line.get("path") == DETAIL.split("?")[0] and line.get("status") == 200]
+    assert len(answered) == len(seen) + 1  # every answer logged (the first request too)...
+    assert len({line["request_id"] for line in answered}) == len(answered)  # ...each with its own request id
