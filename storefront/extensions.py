@@ -17,15 +17,21 @@ class SchemaOnceParser(FlaskParser):
     every request (~0.3 ms: marshmallow deep-copies its declared fields);
     loading never changes a schema, so one instance per class serves them all."""
 
-    _built: dict[type, ma.Schema] = {}
-
     def _get_schema(self, argmap, req):
         if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
-            schema = self._built.get(argmap)
-            if schema is None:
-                schema = self._built[argmap] = argmap()
-            return schema
+            return schema_instance(argmap)
         return super()._get_schema(argmap, req)
+
+
+_built: dict[type, ma.Schema] = {}
+
+
+def schema_instance(schema: type[ma.Schema]) -> ma.Schema:
+    """The one instance of an arguments schema class (built once: ~0.3 ms)."""
+    instance = _built.get(schema)
+    if instance is None:
+        instance = _built[schema] = schema()
+    return instance
 
 
 # Before any blueprint is declared: @blp.arguments binds the parser when it decorates a view.

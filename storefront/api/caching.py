@@ -18,7 +18,7 @@ from storefront.api import front
 from storefront.api.observability import logged_path
 from storefront.api.fields import ShopperArgsSchema
 from storefront.catalog.cache import CATALOG
-from storefront.extensions import db
+from storefront.extensions import db, schema_instance
 from storefront.inventory.services import INVENTORY
 from storefront.markets.cache import MARKETS
 from storefront.pricing.services import PRICES
@@ -40,14 +40,10 @@ def _query_schema():
     parameters = getattr(method, "_apidoc", {}).get("arguments", {}).get("parameters", [])
     schema = next((p["schema"] for p in parameters if p["in"] == "query"), None)
     if isinstance(schema, type):  # flask-smorest keeps what it was given: a class or an instance
-        instance = _instances.get(schema)
-        if instance is None:  # (built once: a marshmallow schema costs ~0.25 ms to construct)
-            instance = _instances[schema] = schema()
-        schema = instance
+        schema = schema_instance(schema)  # (the one the parser loads with)
     return schema
 
 
-_instances: dict[type, object] = {}
 NEGOTIATION_ARGS = frozenset(ShopperArgsSchema().fields)
 
 
