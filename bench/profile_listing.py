@@ -91,7 +91,7 @@ def main() -> None:
     profiler.stop()
     print(f"{args.path} ({'cache hit' if args.cache_hit else 'CATALOG_CACHE_SECONDS=0'}): "
           f"{cpu:.3f} ms CPU ({plain:.3f} ms wall) a request in process, unprofiled ({args.requests} requests)")
-    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    print(profiler.output_text(unicode=True, color=False, show_all=bool(os.environ.get("PROFILE_ALL"))))
 
 
 if __name__ == "__main__":

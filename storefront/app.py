@@ -9,7 +9,7 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from storefront import cli, console, models  # noqa: F401  (models: complete metadata)
-from storefront.api import admin, deadline, disconnects, docs, errors, front, health, observability, shop, spec
+from storefront.api import admin, deadline, disconnects, docs, errors, front, health, lane, observability, shop, spec
 from storefront.config import ROOT, ConfigError, load_config
 from storefront.db import configure_sqlite, read_only_transactions
 from storefront.extensions import db, migrate
@@ -51,7 +51,9 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     _database_settings(app)
-    # Outermost: repeats of catalog GETs answered from the micro-cache before Flask (storefront.api.front).
+    # Listing pages the book holds, answered below Flask (storefront.api.lane) ...
+    app.wsgi_app = lane.ListingLane(app.wsgi_app, app)  # type: ignore[method-assign]
+    # ... and outermost, repeats of catalog GETs answered from the micro-cache (storefront.api.front).
     app.wsgi_app = front.FrontCache(app.wsgi_app, app.config)  # type: ignore[method-assign]
 
     db.init_app(app)
@@ -65,6 +67,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: str | None = Non
     )
     i18n.init_app(app)
     observability.init_app(app)
+    app.before_request(lane.raise_timed_out)  # (after the request id is set)
     spec.init_app(app)
     errors.init_app(app)
     disconnects.init_app(app)

@@ -28,7 +28,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Hashable, Iterable, NamedTuple, Sequence
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import String, event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
@@ -155,7 +155,8 @@ def _all_versions(session: Session, wanted: Iterable[str] = ()) -> dict[str, str
     """Every declared namespace's version in one round trip, once per request,
     and at most every ``CACHE_VERSION_TTL_SECONDS`` per process (a change made
     by another server shows that much later; one made here shows at once)."""
-    found = g.get("cache_versions") if has_request_context() else None
+    per_request = has_request_context() or (has_app_context() and g.get("answering_request"))  # (storefront.api.lane)
+    found = g.get("cache_versions") if per_request else None
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     if found is None:
         ttl = current_app.config["CACHE_VERSION_TTL_SECONDS"]
@@ -169,7 +170,7 @@ def _all_versions(session: Session, wanted: Iterable[str] = ()) -> dict[str, str
             found = dict.fromkeys(names, "")
             found.update(session.execute(select(CacheVersion.name, CacheVersion.version)).all())
         _recent[url] = (time.monotonic(), found)
-    if has_request_context():
+    if per_request:
         g.cache_versions = found
     return found
 

@@ -63,9 +63,18 @@ def _key() -> tuple | None:
     args = _parsed_query(request.endpoint or "", request.query_string)
     if args is _UNPARSED:
         return None
-    shop = g.get("shop")
-    return ("response", request.path, args, shop.market.code if shop else "", shop.locale if shop else "",
+    return response_key(request.path, args, g.get("shop"))
+
+
+def response_key(path: str, args: tuple, shop) -> tuple:
+    """The micro-cache key of a response: its path, its parsed query (``frozen_args``) and the shop context."""
+    return ("response", path, args, shop.market.code if shop else "", shop.locale if shop else "",
             shop.selected_by if shop else "", shop.suggestion if shop else None, shop.tax_country if shop else None)
+
+
+def frozen_args(args: dict) -> tuple:
+    """A parsed query as the key holds it: market and locale count as negotiated, not as spelled."""
+    return _frozen({k: v for k, v in args.items() if k not in NEGOTIATION_ARGS})
 
 
 _UNPARSED = object()
@@ -83,8 +92,7 @@ def _parsed_query(endpoint: str, query_string: bytes):
         args = schema.load(MultiDictProxy(request.args, schema))
     except (ValidationError, ValueError):
         return _UNPARSED
-    # market and locale count as negotiated (below), not as spelled.
-    return _frozen({k: v for k, v in args.items() if k not in NEGOTIATION_ARGS})
+    return frozen_args(args)
 
 
 def cached_response() -> Response | None:

@@ -37,8 +37,9 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from contextlib import contextmanager
 from types import FrameType
-from typing import Any
+from typing import Any, Iterator
 
 from flask import Flask, Response, current_app, request
 from sqlalchemy import event
@@ -114,6 +115,30 @@ def _after_statement(_conn, _cursor, _statement, _parameters, _context, _execute
 
 def _statement_failed(_context) -> None:
     _now.statement = _now.cancelled = None
+
+
+def arm() -> None:
+    """Start the deadline outside Flask's hooks (storefront.api.lane); ``disarm`` ends it."""
+    _arm()
+
+
+@contextmanager
+def on_driver(dbapi_connection) -> Iterator[None]:
+    """A statement run on the DB-API connection itself (storefront.db.run_on_driver),
+    under the deadline as SQLAlchemy's are: cancelled at the server, the timeout raised once."""
+    if _now.armed:
+        _now.statement = dbapi_connection
+    try:
+        yield
+    except BaseException:
+        _now.statement = _now.cancelled = None
+        raise
+    _after_statement(None, None, None, None, None, False)
+
+
+def expired() -> bool:
+    """The deadline fired during this request (a cancelled statement's error is the timeout)."""
+    return _now.expired
 
 
 def _timed_out(err: Exception) -> Response:

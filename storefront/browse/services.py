@@ -65,6 +65,10 @@ class ProductView:
     created_at: datetime
 
 
+class NotBooked(Exception):
+    """The listing book does not hold the whole page (``list_products(book_only=True)``)."""
+
+
 @dataclass(frozen=True)
 class ProductPage:
     items: tuple[ProductView, ...]
@@ -134,10 +138,12 @@ def list_products(
     alternates: bool = False,
     tax_jurisdiction: str | None = None,
     encode_locale: str | None = None,
+    book_only: bool = False,
 ) -> ProductPage:
     """A page of products. With ``encode_locale`` (the response's locale) the
     page comes encoded (``ProductPage.texts``), from the listing book where it
-    holds the products (storefront.browse.book)."""
+    holds the products (storefront.browse.book). With ``book_only``, a page the
+    book does not hold whole raises :class:`NotBooked` instead of being built."""
     categories = translated_categories(session, chain)
     after = None
     if cursor:
@@ -147,13 +153,17 @@ def list_products(
     search = None
     if q and fold(q):
         search = like_pattern(q)
+    book_locale = encode_locale if encode_locale and tax_jurisdiction in (None, market.tax_jurisdiction) else None
+    if book_only and book_locale is None:
+        raise NotBooked()
     stmt, params = queries.prepared_page(
         market=market.code, now=now, chain=chain, category_ids=category_ids, search_pattern=search,
         sku=q.strip().upper() if q else None, sort=sort, after=after, limit=limit + 1,
-        listing_chain=_listing_chain(session, chain),
-        book_locale=encode_locale if encode_locale and tax_jurisdiction in (None, market.tax_jurisdiction) else None,
+        listing_chain=_listing_chain(session, chain), book_locale=book_locale,
     )
     rows = session.connection().execute(stmt, params).all()  # Core: columns only, no ORM row processing
+    if book_only and any(r.fragment_body is None for r in rows):
+        raise NotBooked()
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(sort, _cursor_value(sort, rows[-1]), rows[-1].id) if more and rows else None

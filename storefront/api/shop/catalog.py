@@ -47,15 +47,7 @@ class Products(MethodView):
     @blp.response(200, ProductListSchema)
     def get(self, args):
         """Products sold in the market, a page at a time (keyset cursor)."""
-        ctx = shop()
-        page = browse.list_products(
-            db.session, ctx.market, ctx.markets, ctx.chain,
-            limit=page_size(args.get("limit")), cursor=args.get("cursor"), q=args.get("q"),
-            category=args.get("category"), sort=args["sort"],
-            default_locale=current_app.config["DEFAULT_LOCALE"], now=clock.now(),
-            alternates="alternates" in args["include"], tax_jurisdiction=ctx.tax_jurisdiction, encode_locale=ctx.locale,
-        )
-        return json_response(product_list_text(page.texts, page.next_cursor, ctx.catalog_json()))
+        return json_response(listing_text(db.session, shop(), args))
 
 
 @blp.route("/products/<path:slug>")
@@ -73,6 +65,20 @@ class ProductDetail(MethodView):
         if isinstance(product, str):  # from the listing book, open for its last field
             return json_response("".join((product, ',"context":', dumps(ctx.catalog_json()), "}")))
         return json_response(product_text(product, ctx.locale, context=ctx.catalog_json()))
+
+
+def listing_text(session, ctx, args: dict, *, book_only: bool = False) -> str:
+    """The listing's JSON for the parsed query ``args`` in the shop context
+    ``ctx``: here, and below Flask (storefront.api.lane, with ``book_only``)."""
+    page = browse.list_products(
+        session, ctx.market, ctx.markets, ctx.chain,
+        limit=page_size(args.get("limit")), cursor=args.get("cursor"), q=args.get("q"),
+        category=args.get("category"), sort=args["sort"],
+        default_locale=current_app.config["DEFAULT_LOCALE"], now=clock.now(),
+        alternates="alternates" in args["include"], tax_jurisdiction=ctx.tax_jurisdiction, encode_locale=ctx.locale,
+        book_only=book_only,
+    )
+    return product_list_text(page.texts, page.next_cursor, ctx.catalog_json())
 
 
 def json_response(text: str) -> Response:

@@ -61,13 +61,15 @@ def markets() -> tuple[MarketView, ...]:
     return g.markets
 
 
-def tax_country_for(market: MarketView, locale: str, cart_country: str | None = None) -> str | None:
+def tax_country_for(market: MarketView, locale: str, cart_country: str | None = None, *,
+                    header: str | None | bool = False) -> str | None:
     """The country whose taxes the shelf prices include: the cart's shipping
-    country (``?cart=``), else X-Country, else the locale's region, when the
-    market holds it; else the market's jurisdiction."""
+    country (``?cart=``), else X-Country (``header``, else the request's), else
+    the locale's region, when the market holds it; else the market's jurisdiction."""
     region = locale.rsplit("-", 1)[-1] if "-" in locale else None
-    return display_country(market.countries, market.tax_jurisdiction,
-                           (cart_country, request.headers.get("X-Country"), region))
+    if header is False:
+        header = request.headers.get("X-Country")
+    return display_country(market.countries, market.tax_jurisdiction, (cart_country, header, region))
 
 
 def display_for_cart() -> None:
@@ -92,23 +94,31 @@ def _negotiate(infos: tuple, hints: RequestHints) -> Negotiated:
 def negotiate_request() -> None:
     """``before_request`` of shopper blueprints: resolve market and locale into ``g.shop``."""
     g.vary = True
+    g.shop = negotiated(request.args, request.headers)
+
+
+def negotiated(args, headers) -> ShopContext:
+    """The market and locale a request's query ``args`` and ``headers`` ask for
+    (in a request, or below Flask: storefront.api.lane). Raises the negotiation's
+    errors (unknown market, invalid locale)."""
     all_markets = markets()
+    country = headers.get("X-Country")
     hints = RequestHints(
-        market=request.args.get("market") or request.headers.get("X-Market"),
-        locale=request.args.get("locale"),
-        accept_language=request.headers.get("Accept-Language"),
-        country=request.headers.get("X-Country"),
+        market=args.get("market") or headers.get("X-Market"),
+        locale=args.get("locale"),
+        accept_language=headers.get("Accept-Language"),
+        country=country,
     )
     result: Negotiated = _negotiate(cache.infos(db.session), hints)
     market = next(m for m in all_markets if m.code == result.market)
-    g.shop = ShopContext(
+    return ShopContext(
         market=market,
         locale=result.locale,
         selected_by=result.selected_by,
         suggestion=result.suggestion,
         chain=fallback_chain(result.locale, current_app.config["DEFAULT_LOCALE"]),
         markets=all_markets,
-        tax_country=tax_country_for(market, result.locale),
+        tax_country=tax_country_for(market, result.locale, header=country),
     )
 
 

@@ -22,10 +22,11 @@ BOOK = "BOK-PRIDE-PB"
 
 @pytest.fixture
 def front(app):
-    """The micro-cache on as in production, versions re-read every minute; counts what reaches Flask."""
-    keys = ("CATALOG_CACHE_SECONDS", "CACHE_VERSION_TTL_SECONDS", "CORS_ORIGINS")
+    """The micro-cache on as in production, versions re-read every minute; counts what reaches Flask
+    (the listing lane off: what is counted is what the front layer left to the app; tests/integration/api/test_lane.py)."""
+    keys = ("CATALOG_CACHE_SECONDS", "CACHE_VERSION_TTL_SECONDS", "CORS_ORIGINS", "LISTING_LANE")
     saved = {k: app.config[k] for k in keys}
-    app.config.update(CATALOG_CACHE_SECONDS=60, CACHE_VERSION_TTL_SECONDS=60)
+    app.config.update(CATALOG_CACHE_SECONDS=60, CACHE_VERSION_TTL_SECONDS=60, LISTING_LANE=False)
     cache.clear_local()
     seen: list[str] = []
 

@@ -1,0 +1,46 @@
+"""Statements run on the DB-API cursor itself (storefront.db.driver_statement /
+run_on_driver, issue 14): the same rows SQLAlchemy returns, typed the same, for
+every shape of the listing's page statement; what it cannot run (ORM entities,
+expanding IN lists) it declines."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from storefront import clock
+from storefront.browse import queries
+from storefront.catalog.models import Product
+from storefront.db import driver_statement, run_on_driver
+from storefront.extensions import db
+
+
+def test_page_statements_give_sqlalchemys_rows(app, db_session):
+    with app.app_context():
+        connection = db_session.connection()
+        dialect = connection.dialect
+        driver = connection.connection.driver_connection
+        now = clock.now()
+        chain = ("de-DE", "de", "en")
+        compared = 0
+        for sort in ("name", "price", "-price", "newest"):
+            for book in (None, "de-DE"):
+                stmt, params = queries.prepared_page(market="DE", now=now, chain=chain, sort=sort, limit=7,
+                                                     listing_chain="de-DE de en", book_locale=book)
+                prepared = driver_statement(stmt, dialect)
+                assert prepared is not None and driver_statement(stmt, dialect) is prepared  # compiled once
+                ours = run_on_driver(driver, prepared, params)
+                theirs = connection.execute(stmt, params).all()
+                assert [tuple(r) for r in theirs] == [tuple(r) for r in ours] and len(ours) == 7
+                assert [type(v) for v in theirs[0]] == [type(v) for v in ours[0]]
+                assert ours[0]._fields == tuple(theirs[0]._fields)
+                compared += 1
+        assert compared == 8
+
+
+def test_what_needs_sqlalchemy_is_declined(app):
+    with app.app_context():
+        dialect = db.engine.dialect
+    assert driver_statement(sa.select(Product).limit(3), dialect) is None  # entities, not columns
+    expanding = sa.select(Product.id).where(Product.id.in_(sa.bindparam("ids", expanding=True)))
+    assert driver_statement(expanding, dialect) is None
+    assert driver_statement(sa.select(Product.id, Product.status).where(Product.id == sa.bindparam("id")),
+                            dialect) is not None
