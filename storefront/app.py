@@ -12,7 +12,7 @@ from storefront import cli, console, models  # noqa: F401  (models: complete met
 from storefront.api import admin, deadline, disconnects, docs, errors, front, health, lane, observability, shop, spec
 from storefront.config import ROOT, ConfigError, load_config
 from storefront.db import configure_sqlite, read_only_transactions
-from storefront.extensions import db, migrate
+from storefront.extensions import StorefrontRequest, db, migrate
 from storefront.i18n import wiring as i18n
 from storefront.payments import wiring as payments
 from storefront.tax import wiring as tax_wiring
@@ -24,6 +24,7 @@ class StorefrontFlask(Flask):
     function, so it is asked once per function."""
 
     _coroutine: dict = {}
+    request_class = StorefrontRequest
 
     def ensure_sync(self, func):
         key = getattr(func, "__func__", func)  # a view's method is bound anew each request

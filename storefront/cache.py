@@ -155,11 +155,16 @@ def _all_versions(session: Session, wanted: Iterable[str] = ()) -> dict[str, str
     """Every declared namespace's version in one round trip, once per request,
     and at most every ``CACHE_VERSION_TTL_SECONDS`` per process (a change made
     by another server shows that much later; one made here shows at once)."""
-    per_request = has_request_context() or (has_app_context() and g.get("answering_request"))  # (storefront.api.lane)
-    found = g.get("cache_versions") if per_request else None
-    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    scope = g._get_current_object() if has_app_context() else None
+    # Once per request (in Flask, or answered below it: storefront.api.lane), never per app context.
+    per_request = scope is not None and (has_request_context() or getattr(scope, "answering_request", False))
+    found = getattr(scope, "cache_versions", None) if per_request else None
+    if found is not None and all(name in found for name in wanted):
+        return found
+    config = current_app.config
+    url = config["SQLALCHEMY_DATABASE_URI"]
     if found is None:
-        ttl = current_app.config["CACHE_VERSION_TTL_SECONDS"]
+        ttl = config["CACHE_VERSION_TTL_SECONDS"]
         recent = _recent.get(url)
         if ttl > 0 and recent is not None and time.monotonic() - recent[0] < ttl:
             found = recent[1]
@@ -171,7 +176,7 @@ def _all_versions(session: Session, wanted: Iterable[str] = ()) -> dict[str, str
             found.update(session.execute(select(CacheVersion.name, CacheVersion.version)).all())
         _recent[url] = (time.monotonic(), found)
     if per_request:
-        g.cache_versions = found
+        scope.cache_versions = found
     return found
 
 

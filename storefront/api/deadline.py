@@ -87,9 +87,11 @@ def _arm() -> None:
     seconds = float(current_app.config["REQUEST_TIMEOUT_SECONDS"] or 0)
     if seconds <= 0 or not _SUPPORTED or threading.current_thread() is not threading.main_thread():
         return
-    if signal.getsignal(signal.SIGALRM) not in (signal.SIG_DFL, _fire):
-        return  # somebody else's alarm (a test runner's timeout, say): leave it alone
-    signal.signal(signal.SIGALRM, _fire)
+    handler = signal.getsignal(signal.SIGALRM)
+    if handler is not _fire:
+        if handler != signal.SIG_DFL:
+            return  # somebody else's alarm (a test runner's timeout, say): leave it alone
+        signal.signal(signal.SIGALRM, _fire)  # (once per process: it stays installed)
     _now.armed = True
     signal.setitimer(signal.ITIMER_REAL, seconds)
 

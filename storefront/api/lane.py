@@ -43,7 +43,6 @@ from marshmallow import ValidationError
 from sqlalchemy.engine import Connection
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.http import generate_etag, quote_etag
-from werkzeug.wrappers import Request
 
 from storefront import cache
 from storefront.api import caching, deadline, front
@@ -54,7 +53,7 @@ from storefront.api.shop.schemas.catalog import ProductQueryArgsSchema
 from storefront.browse.services import NotBooked
 from storefront.db import driver_statement, run_on_driver
 from storefront.errors import RequestTimedOut
-from storefront.extensions import db, schema_instance
+from storefront.extensions import StorefrontRequest as Request, db, schema_instance
 
 log = logging.getLogger("storefront.lane")
 ENDPOINT = "catalog.Products"
@@ -210,7 +209,8 @@ class ListingLane:
             body, etag = hit
         else:
             try:
-                body = listing_text(reader, ctx, parsed, book_only=True).encode()
+                body = listing_text(reader, ctx, parsed, book_only=True)
+                body = body if isinstance(body, bytes) else body.encode()
             except NotBooked:
                 raise _Pass() from None
             etag = generate_etag(body)

@@ -255,18 +255,27 @@ def free_stock(session: Session, market: str, variant_ids: Sequence[int]) -> dic
     return dict(session.execute(_free_stock_shape(), {"market": market, "variant_ids": list(variant_ids)}).all())
 
 
-def fill(body: str, variant_ids: str, available: str | None) -> str:
-    """The fragment with each variant's availability (``available``: the ids
-    with free stock, "id,id,...", as the page statement reads them)."""
-    parts = body.split(HOLE)
+_MARKS = {str: (HOLE, '"available":true', '"available":false', ""),
+          bytes: (HOLE.encode(), b'"available":true', b'"available":false', b"")}
+
+
+def fill(body, variant_ids: str, available: str | None):
+    """The fragment (text, or its UTF-8 bytes) with each variant's availability
+    (``available``: the ids with free stock, "id,id,...", as the page statement reads them)."""
+    hole, yes, no, empty = _MARKS[type(body)]
+    if not available:
+        return body.replace(hole, no)
+    if available == variant_ids:  # every variant (the usual case): one pass in C
+        return body.replace(hole, yes)
+    parts = body.split(hole)
     if len(parts) == 1:
         return body
-    free = set(available.split(",")) if available else ()
+    free = set(available.split(","))
     out = [parts[0]]
     for variant_id, rest in zip(variant_ids.split(","), parts[1:]):
-        out.append('"available":true' if variant_id in free else '"available":false')
+        out.append(yes if variant_id in free else no)
         out.append(rest)
-    return "".join(out)
+    return empty.join(out)
 
 
 def valid_until_now(now: datetime):

@@ -77,7 +77,11 @@ def product_text(p: ProductView, locale: str, **extra: Any) -> str:
     return "".join(fields)
 
 
-def product_list_text(texts, next_cursor: str | None, context: dict) -> str:
-    """A list page from its items' JSON texts (storefront.browse.services.ProductPage.texts)."""
+def product_list_text(texts, next_cursor: str | None, context: dict):
+    """A list page from its items' JSON texts (storefront.browse.services.ProductPage.texts);
+    UTF-8 bytes when the items are (a page read as bytes from the listing book)."""
+    if texts and isinstance(texts[0], bytes):
+        return b"".join([b'{"items":[', b",".join(texts), b'],"next_cursor":', dumps(next_cursor).encode(),
+                         b',"context":', dumps(context).encode(), b"}"])
     return "".join(['{"items":[', ",".join(texts), '],"next_cursor":', dumps(next_cursor), ',"context":',
                     dumps(context), "}"])

@@ -159,7 +159,7 @@ def list_products(
     stmt, params = queries.prepared_page(
         market=market.code, now=now, chain=chain, category_ids=category_ids, search_pattern=search,
         sku=q.strip().upper() if q else None, sort=sort, after=after, limit=limit + 1,
-        listing_chain=_listing_chain(session, chain), book_locale=book_locale,
+        listing_chain=_listing_chain(session, chain), book_locale=book_locale, book_only=book_only,
     )
     rows = session.connection().execute(stmt, params).all()  # Core: columns only, no ORM row processing
     if book_only and any(r.fragment_body is None for r in rows):
@@ -189,7 +189,10 @@ def _encoded_page(session, market, markets, chain, rows, categories, default_loc
         elif getattr(r, "fragment_body", None) is not None:
             text = book.fill(r.fragment_body, r.fragment_variants, r.fragment_available)
             if alternates:
-                text = "".join((text[:-1], ',"alternates":', shown.get(r.id, "[]"), "}"))
+                if isinstance(text, bytes):  # (book_only: the page as UTF-8 bytes)
+                    text = b"".join((text[:-1], b',"alternates":', shown.get(r.id, "[]").encode(), b"}"))
+                else:
+                    text = "".join((text[:-1], ',"alternates":', shown.get(r.id, "[]"), "}"))
             texts.append(text)
     return ProductPage(items=tuple(built.values()), next_cursor=next_cursor, texts=tuple(texts))
 

@@ -67,9 +67,10 @@ class ProductDetail(MethodView):
         return json_response(product_text(product, ctx.locale, context=ctx.catalog_json()))
 
 
-def listing_text(session, ctx, args: dict, *, book_only: bool = False) -> str:
+def listing_text(session, ctx, args: dict, *, book_only: bool = False) -> str | bytes:
     """The listing's JSON for the parsed query ``args`` in the shop context
-    ``ctx``: here, and below Flask (storefront.api.lane, with ``book_only``)."""
+    ``ctx``: here, and below Flask (storefront.api.lane, with ``book_only``: as
+    UTF-8 bytes when the page has items)."""
     page = browse.list_products(
         session, ctx.market, ctx.markets, ctx.chain,
         limit=page_size(args.get("limit")), cursor=args.get("cursor"), q=args.get("q"),

@@ -15,7 +15,9 @@ from storefront.extensions import db
 from storefront.i18n.fallback import fallback_chain
 from storefront.i18n.wiring import current_locale
 from storefront.i18n.negotiation import Negotiated, RequestHints, Suggestion, negotiate, requested_locale
+from storefront.cache import memoized
 from storefront.markets import cache
+from storefront.markets.cache import MARKETS
 from storefront.markets.services import MarketView
 from storefront.pricing.display import display_country, display_jurisdiction
 
@@ -101,14 +103,20 @@ def negotiated(args, headers) -> ShopContext:
     """The market and locale a request's query ``args`` and ``headers`` ask for
     (in a request, or below Flask: storefront.api.lane). Raises the negotiation's
     errors (unknown market, invalid locale)."""
-    all_markets = markets()
-    country = headers.get("X-Country")
     hints = RequestHints(
         market=args.get("market") or headers.get("X-Market"),
         locale=args.get("locale"),
         accept_language=headers.get("Accept-Language"),
-        country=country,
+        country=headers.get("X-Country"),
     )
+    default = current_app.config["DEFAULT_LOCALE"]
+    # A pure function of the markets and the hints: kept under the markets' version, like the markets.
+    return memoized(db.session, MARKETS, ("shop context", hints, default), lambda: _context(hints, default))
+
+
+def _context(hints: RequestHints, default_locale: str) -> ShopContext:
+    all_markets = markets()
+    country = hints.country
     result: Negotiated = _negotiate(cache.infos(db.session), hints)
     market = next(m for m in all_markets if m.code == result.market)
     return ShopContext(
@@ -116,7 +124,7 @@ def negotiated(args, headers) -> ShopContext:
         locale=result.locale,
         selected_by=result.selected_by,
         suggestion=result.suggestion,
-        chain=fallback_chain(result.locale, current_app.config["DEFAULT_LOCALE"]),
+        chain=fallback_chain(result.locale, default_locale),
         markets=all_markets,
         tax_country=tax_country_for(market, result.locale, header=country),
     )
