@@ -132,8 +132,10 @@ def log_answer(path: str, started: float, rid: str) -> None:
     """The access log line of a GET answered 200 below Flask, as Flask's would read."""
     if _access.isEnabledFor(logging.INFO):
         duration = (time.perf_counter() - started) * 1000
-        _access.info("%s %s %s", "GET", path, 200, extra={"method": "GET", "path": path, "status": 200,
-                                                          "duration_ms": round(duration, 1), "request_id": rid})
+        # Logger.info without its search of the stack for the caller (no handler of ours prints it).
+        _access.handle(_access.makeRecord(
+            _access.name, logging.INFO, __file__, 0, "%s %s %s", ("GET", path, 200), None,
+            extra={"method": "GET", "path": path, "status": 200, "duration_ms": round(duration, 1), "request_id": rid}))
 
 
 def _key(environ: dict) -> tuple | None:

@@ -278,6 +278,20 @@ def fill(body, variant_ids: str, available: str | None):
     return empty.join(out)
 
 
+def fill_page(rows) -> str | bytes:
+    """The fragments of a page the book holds whole, availability filled, joined
+    by commas (the items of the list). A product whose every variant is free
+    keeps its marks until one pass over the whole page fills them: 24 calls
+    less a page."""
+    hole, yes, _, empty = _MARKS[type(rows[0].fragment_body)]
+    parts = []
+    for r in rows:
+        body, ids, free = r.fragment_body, r.fragment_variants, r.fragment_available
+        parts.append(body if free and free == ids else fill(body, ids, free))
+    comma = b"," if isinstance(empty, bytes) else ","
+    return comma.join(parts).replace(hole, yes)
+
+
 def valid_until_now(now: datetime):
     return or_(ListingFragment.valid_until.is_(None), ListingFragment.valid_until > now)
 

@@ -167,6 +167,8 @@ def list_products(
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(sort, _cursor_value(sort, rows[-1]), rows[-1].id) if more and rows else None
+    if book_only and not alternates:  # every row from the book (checked above): one join, one pass
+        return ProductPage(items=(), next_cursor=next_cursor, texts=(book.fill_page(rows),) if rows else ())
     if encode_locale is not None:
         return _encoded_page(session, market, markets, chain, rows, categories, default_locale, now, encode_locale,
                              next_cursor, alternates=alternates, tax_jurisdiction=tax_jurisdiction)
