@@ -1,6 +1,8 @@
 """Flask extensions, created unbound; ``create_app`` binds them."""
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 import marshmallow as ma
 from flask import Request
 from flask_babel import Babel
@@ -65,3 +67,9 @@ class QueryArgs(ImmutableMultiDict):
 
 class StorefrontRequest(Request):
     parameter_storage_class = QueryArgs
+
+
+def query_args(environ: dict) -> QueryArgs:
+    """``request.args`` of a WSGI environ, parsed as werkzeug parses it, without a Request object."""
+    query = environ.get("QUERY_STRING", "").encode("latin1").decode()
+    return QueryArgs(parse_qsl(query, keep_blank_values=True, errors="werkzeug.url_quote"))

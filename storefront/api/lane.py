@@ -42,6 +42,7 @@ from flask import Flask, g, request
 from marshmallow import ValidationError
 from sqlalchemy.engine import Connection
 from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import EnvironHeaders
 from werkzeug.http import generate_etag, quote_etag
 
 from storefront import cache
@@ -53,7 +54,7 @@ from storefront.api.shop.schemas.catalog import ProductQueryArgsSchema
 from storefront.browse.services import NotBooked
 from storefront.db import driver_statement, run_on_driver
 from storefront.errors import RequestTimedOut
-from storefront.extensions import StorefrontRequest as Request, db, schema_instance
+from storefront.extensions import db, query_args, schema_instance
 
 log = logging.getLogger("storefront.lane")
 ENDPOINT = "catalog.Products"
@@ -149,8 +150,7 @@ class ListingLane:
                 or not self.app.config["LISTING_LANE"] or front._key(environ) is None):
             return self.wsgi_app(environ, start_response)
         started = time.perf_counter()
-        incoming = Request(environ)
-        args = incoming.args
+        args = query_args(environ)
         if "cart" in args or any(_bad_text(v) for v in args.values()):
             return self.wsgi_app(environ, start_response)
         learn = None
@@ -161,7 +161,7 @@ class ListingLane:
             try:
                 reader = _Reader(db.engine)
                 deadline.arm()
-                answer = self._answer(incoming, args, reader, environ)
+                answer = self._answer(args, reader, environ)
             except _Pass as passed:
                 answer, learn = None, passed.learn
             except RequestTimedOut:
@@ -185,9 +185,9 @@ class ListingLane:
         front.log_answer(self.path or "", started, request_id)
         return [body]
 
-    def _answer(self, incoming: Request, args, reader: _Reader, environ: dict):
+    def _answer(self, args, reader: _Reader, environ: dict):
         try:
-            ctx = negotiated(args, incoming.headers)
+            ctx = negotiated(args, EnvironHeaders(environ))
         except Exception:  # noqa: BLE001 - unknown market, invalid locale: Flask's error answer
             raise _Pass() from None
         config = self.app.config
