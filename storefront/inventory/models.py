@@ -1,7 +1,7 @@
 """Warehouses and stock levels."""
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.db import Base, CountryCode
@@ -36,6 +36,8 @@ class Stock(Base):
     __table_args__ = (
         CheckConstraint("quantity >= 0", name="quantity_not_negative"),
         CheckConstraint("reserved >= 0 AND reserved <= quantity", name="reserved_within_quantity"),
+        # The listing's availability (storefront.browse.queries._available_variants) read from the index alone.
+        Index("ix_stock_free", "variant_id", "warehouse_code", "quantity", "reserved"),
     )
 
 

@@ -1,0 +1,85 @@
+"""Served as deployed with the micro-cache off (gunicorn, two workers), the
+listing answered below Flask (storefront.api.lane, issue 14) shows a price
+change on both workers at once, answers every reader 200 while the merchant
+writes, logs every answer with its own request id, and gives the same bytes as
+the same server with the lane off (LISTING_LANE=false)."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+
+from tests.served import ADMIN_TOKEN, served_shop
+
+SKU = "BOK-PRIDE-PB"
+PAGES = ["/api/v1/products?market=DE&sort=price&limit=50", "/api/v1/products?market=DE&limit=7",
+         "/api/v1/products?market=CH&sort=-price&limit=5", "/api/v1/products?market=JP&sort=newest&limit=4",
+         "/api/v1/products?market=DE&q=pride&limit=3"]
+UNCACHED = {"CATALOG_CACHE_SECONDS": "0", "LOG_LEVEL": "INFO"}
+
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning",
+                                        "ignore::ResourceWarning")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def backend(request):
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def shop(backend):
+    with served_shop(backend, env=UNCACHED) as served:
+        yield served
+
+
+def price(body) -> str:
+    item = next(i for i in body["items"] if any(v["sku"] == SKU for v in i["variants"]))
+    return next(v["price"]["gross"]["amount"] for v in item["variants"] if v["sku"] == SKU)
+
+
+def test_the_lane_answers_as_flask_does_when_served(shop, backend):
+    lane = {page: shop.request("GET", page, headers={"Accept-Language": "de-DE"}) for page in PAGES * 2}
+    with served_shop(backend, env={**UNCACHED, "LISTING_LANE": "false"}) as flask:
+        for page in PAGES:
+            status, body = flask.request("GET", page, headers={"Accept-Language": "de-DE"})
+            assert (status, body) == lane[page], page
+
+
+def test_a_price_change_shows_on_every_worker_at_once(shop):
+    url = PAGES[0]
+    _, first = shop.request("GET", url)
+    old = price(first)
+    seen: list[tuple[float, float, int, str]] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            status, body = shop.request("GET", url, headers={"Accept-Language": "de-DE"})
+            seen.append((started, time.monotonic(), status, price(body) if status == 200 else str(body)[:200]))
+
+    readers = [threading.Thread(target=read) for _ in range(6)]
+    for thread in readers:
+        thread.start()
+    time.sleep(1.0)
+    asked = time.monotonic()
+    status, body = shop.request("PUT", f"/api/v1/admin/variants/{SKU}/prices/DE", {"amount": "77.00"},
+                                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    committed = time.monotonic()
+    assert status == 200, body
+    time.sleep(1.0)
+    stop.set()
+    for thread in readers:
+        thread.join(30)
+    assert {s for _, _, s, _ in seen} == {200}, {p for _, _, s, p in seen if s != 200}
+    before = {p for _, done, _, p in seen if done < asked}
+    after = {p for started, _, _, p in seen if started > committed}
+    assert before == {old} and old != "77.00"
+    assert after == {"77.00"}, after  # no micro-cache: the next read, on either worker
+    assert len(seen) > 50
+    lines = [json.loads(line) for line in shop.log().splitlines() if line.startswith("{")]
+    answered = [line for line in lines if line.get("path") == "/api/v1/products" and line.get("status") == 200]
+    assert len(answered) >= len(seen) + 1
+    assert len({line["request_id"] for line in answered}) == len(answered)
