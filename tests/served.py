@@ -164,3 +164,35 @@ def served_shop(backend: str, *, env: dict[str, str] | None = None, workers: int
         stack.callback(stop)
         _wait_until_up(port, proc, log_path)
         yield Shop(f"http://127.0.0.1:{port}", port, url, log_path, ls, settings)
+
+
+def reads_around(shop: Shop, url: str, value, change, *, readers: int = 6, headers: dict[str, str] | None = None,
+                 before: float = 1.0, after: float = 1.0) -> tuple[list[tuple[float, float, int, Any]], float, float]:
+    """``readers`` threads GET ``url`` over and over while ``change()`` runs
+    ``before`` seconds in: every read as (started, done, status, ``value(body)``
+    or the error's text), and when the change was asked and when it returned."""
+    import threading
+
+    seen: list[tuple[float, float, int, Any]] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            status, body = shop.request("GET", url, headers=headers)
+            seen.append((started, time.monotonic(), status, value(body) if status == 200 else str(body)[:200]))
+
+    threads = [threading.Thread(target=read) for _ in range(readers)]
+    for thread in threads:
+        thread.start()
+    time.sleep(before)
+    asked = time.monotonic()
+    try:
+        change()
+    finally:
+        committed = time.monotonic()
+        time.sleep(after)
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+    return seen, asked, committed

@@ -5,12 +5,10 @@ its own request id (issue 14)."""
 from __future__ import annotations
 
 import json
-import threading
-import time
 
 import pytest
 
-from tests.served import ADMIN_TOKEN, served_shop
+from tests.served import ADMIN_TOKEN, reads_around, served_shop
 
 DETAIL = "/api/v1/products/pride-and-prejudice-illustrated-edition?market=DE"
 SKU = "BOK-PRIDE-PB"
@@ -33,28 +31,14 @@ def price(body) -> str:
 def test_a_price_change_reaches_every_worker_within_the_ttl(shop):
     _, first = shop.request("GET", DETAIL)
     old = price(first)
-    seen: list[tuple[float, float, int, str]] = []
-    stop = threading.Event()
 
-    def read() -> None:
-        while not stop.is_set():
-            started = time.monotonic()
-            status, body = shop.request("GET", DETAIL, headers={"Accept-Language": "de-DE"})
-            seen.append((started, time.monotonic(), status, price(body) if status == 200 else str(body)[:200]))
+    def change() -> None:
+        status, body = shop.request("PUT", f"/api/v1/admin/variants/{SKU}/prices/DE", {"amount": "77.00"},
+                                    headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+        assert status == 200, body
 
-    readers = [threading.Thread(target=read) for _ in range(6)]
-    for thread in readers:
-        thread.start()
-    time.sleep(1.5)
-    asked = time.monotonic()
-    status, body = shop.request("PUT", f"/api/v1/admin/variants/{SKU}/prices/DE", {"amount": "77.00"},
-                                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
-    committed = time.monotonic()
-    assert status == 200, body
-    time.sleep(2.0)
-    stop.set()
-    for thread in readers:
-        thread.join(30)
+    seen, asked, committed = reads_around(shop, DETAIL, price, change, headers={"Accept-Language": "de-DE"},
+                                          before=1.5, after=2.0)
     assert {s for _, _, s, _ in seen} == {200}
     before = {p for _, done, _, p in seen if done < asked}
     after = {p for started, _, _, p in seen if started > committed + TTL + 0.25}

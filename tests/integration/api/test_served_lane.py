@@ -6,12 +6,10 @@ the same server with the lane off (LISTING_LANE=false)."""
 from __future__ import annotations
 
 import json
-import threading
-import time
 
 import pytest
 
-from tests.served import ADMIN_TOKEN, served_shop
+from tests.served import ADMIN_TOKEN, reads_around, served_shop
 
 SKU = "BOK-PRIDE-PB"
 PAGES = ["/api/v1/products?market=DE&sort=price&limit=50", "/api/v1/products?market=DE&limit=7",
@@ -51,28 +49,13 @@ def test_a_price_change_shows_on_every_worker_at_once(shop):
     url = PAGES[0]
     _, first = shop.request("GET", url)
     old = price(first)
-    seen: list[tuple[float, float, int, str]] = []
-    stop = threading.Event()
 
-    def read() -> None:
-        while not stop.is_set():
-            started = time.monotonic()
-            status, body = shop.request("GET", url, headers={"Accept-Language": "de-DE"})
-            seen.append((started, time.monotonic(), status, price(body) if status == 200 else str(body)[:200]))
+    def change() -> None:
+        status, body = shop.request("PUT", f"/api/v1/admin/variants/{SKU}/prices/DE", {"amount": "77.00"},
+                                    headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+        assert status == 200, body
 
-    readers = [threading.Thread(target=read) for _ in range(6)]
-    for thread in readers:
-        thread.start()
-    time.sleep(1.0)
-    asked = time.monotonic()
-    status, body = shop.request("PUT", f"/api/v1/admin/variants/{SKU}/prices/DE", {"amount": "77.00"},
-                                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
-    committed = time.monotonic()
-    assert status == 200, body
-    time.sleep(1.0)
-    stop.set()
-    for thread in readers:
-        thread.join(30)
+    seen, asked, committed = reads_around(shop, url, price, change, headers={"Accept-Language": "de-DE"})
     assert {s for _, _, s, _ in seen} == {200}, {p for _, _, s, p in seen if s != 200}
     before = {p for _, done, _, p in seen if done < asked}
     after = {p for started, _, _, p in seen if started > committed}
