@@ -52,7 +52,7 @@ from storefront.api.shop.catalog import listing_text
 from storefront.api.shop.context import negotiated
 from storefront.api.shop.schemas.catalog import ProductQueryArgsSchema
 from storefront.browse.services import NotBooked
-from storefront.db import driver_statement, run_on_driver
+from storefront.db import driver_statement, reading_only, run_on_driver
 from storefront.errors import RequestTimedOut
 from storefront.extensions import db, query_args, schema_instance
 
@@ -156,7 +156,7 @@ class ListingLane:
         learn = None
         failed = False
         reader = None
-        with self.app.app_context():
+        with self.app.app_context(), reading_only():  # (a Session made here begins deferred, as a GET's does)
             g.answering_request = True
             try:
                 reader = _Reader(db.engine)

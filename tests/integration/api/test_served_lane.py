@@ -6,6 +6,7 @@ the same server with the lane off (LISTING_LANE=false)."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -66,3 +67,29 @@ def test_a_price_change_shows_on_every_worker_at_once(shop):
     answered = [line for line in lines if line.get("path") == "/api/v1/products" and line.get("status") == 200]
     assert len(answered) >= len(seen) + 1
     assert len({line["request_id"] for line in answered}) == len(answered)
+
+
+def test_a_lane_read_never_waits_for_the_write_lock(shop, backend):
+    """SQLite: the lane's reads begin deferred, like Flask's GETs, also when it
+    re-reads the cache versions (every CACHE_VERSION_TTL_SECONDS): a writer
+    holding the lock does not hold up the listing (BEGIN IMMEDIATE would wait
+    up to busy_timeout, 10 s)."""
+    if backend != "sqlite":
+        pytest.skip("the write lock is SQLite's")
+    import sqlite3
+
+    url = PAGES[1]
+    assert shop.request("GET", url)[0] == 200
+    writer = sqlite3.connect(shop.database_url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        time.sleep(0.3)  # past the versions' TTL: the next answers read them again, in a transaction
+        for _ in range(4):
+            started = time.monotonic()
+            status, body = shop.request("GET", url, headers={"Accept-Language": "de-DE"})
+            assert status == 200, body
+            assert time.monotonic() - started < 2.0
+            time.sleep(0.3)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
