@@ -196,3 +196,10 @@ def reads_around(shop: Shop, url: str, value, change, *, readers: int = 6, heade
         for thread in threads:
             thread.join(30)
     return seen, asked, committed
+
+
+def set_price(shop: Shop, sku: str, market: str, amount: str) -> None:
+    """The merchant sets a variant's price in a market (the admin API); it must succeed."""
+    status, body = shop.request("PUT", f"/api/v1/admin/variants/{sku}/prices/{market}", {"amount": amount},
+                                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert status == 200, body

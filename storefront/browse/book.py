@@ -255,14 +255,14 @@ def free_stock(session: Session, market: str, variant_ids: Sequence[int]) -> dic
     return dict(session.execute(_free_stock_shape(), {"market": market, "variant_ids": list(variant_ids)}).all())
 
 
-_MARKS = {str: (HOLE, '"available":true', '"available":false', ""),
-          bytes: (HOLE.encode(), b'"available":true', b'"available":false', b"")}
+_MARKS = {str: (HOLE, '"available":true', '"available":false', "", ","),
+          bytes: (HOLE.encode(), b'"available":true', b'"available":false', b"", b",")}
 
 
 def fill(body, variant_ids: str, available: str | None):
     """The fragment (text, or its UTF-8 bytes) with each variant's availability
     (``available``: the ids with free stock, "id,id,...", as the page statement reads them)."""
-    hole, yes, no, empty = _MARKS[type(body)]
+    hole, yes, no, empty, _ = _MARKS[type(body)]
     if not available:
         return body.replace(hole, no)
     if available == variant_ids:  # every variant (the usual case): one pass in C
@@ -283,12 +283,11 @@ def fill_page(rows) -> str | bytes:
     by commas (the items of the list). A product whose every variant is free
     keeps its marks until one pass over the whole page fills them: 24 calls
     less a page."""
-    hole, yes, _, empty = _MARKS[type(rows[0].fragment_body)]
+    hole, yes, _, _, comma = _MARKS[type(rows[0].fragment_body)]
     parts = []
     for r in rows:
         body, ids, free = r.fragment_body, r.fragment_variants, r.fragment_available
         parts.append(body if free and free == ids else fill(body, ids, free))
-    comma = b"," if isinstance(empty, bytes) else ","
     return comma.join(parts).replace(hole, yes)
 
 

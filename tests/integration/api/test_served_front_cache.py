@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.served import ADMIN_TOKEN, reads_around, served_shop
+from tests.served import reads_around, served_shop, set_price
 
 DETAIL = "/api/v1/products/pride-and-prejudice-illustrated-edition?market=DE"
 SKU = "BOK-PRIDE-PB"
@@ -32,12 +32,8 @@ def test_a_price_change_reaches_every_worker_within_the_ttl(shop):
     _, first = shop.request("GET", DETAIL)
     old = price(first)
 
-    def change() -> None:
-        status, body = shop.request("PUT", f"/api/v1/admin/variants/{SKU}/prices/DE", {"amount": "77.00"},
-                                    headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
-        assert status == 200, body
-
-    seen, asked, committed = reads_around(shop, DETAIL, price, change, headers={"Accept-Language": "de-DE"},
+    seen, asked, committed = reads_around(shop, DETAIL, price, lambda: set_price(shop, SKU, "DE", "77.00"),
+                                          headers={"Accept-Language": "de-DE"},
                                           before=1.5, after=2.0)
     assert {s for _, _, s, _ in seen} == {200}
     before = {p for _, done, _, p in seen if done < asked}

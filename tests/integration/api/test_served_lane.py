@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.served import ADMIN_TOKEN, reads_around, served_shop
+from tests.served import reads_around, served_shop, set_price
 
 SKU = "BOK-PRIDE-PB"
 PAGES = ["/api/v1/products?market=DE&sort=price&limit=50", "/api/v1/products?market=DE&limit=7",
@@ -51,12 +51,8 @@ def test_a_price_change_shows_on_every_worker_at_once(shop):
     _, first = shop.request("GET", url)
     old = price(first)
 
-    def change() -> None:
-        status, body = shop.request("PUT", f"/api/v1/admin/variants/{SKU}/prices/DE", {"amount": "77.00"},
-                                    headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
-        assert status == 200, body
-
-    seen, asked, committed = reads_around(shop, url, price, change, headers={"Accept-Language": "de-DE"})
+    seen, asked, committed = reads_around(shop, url, price, lambda: set_price(shop, SKU, "DE", "77.00"),
+                                          headers={"Accept-Language": "de-DE"})
     assert {s for _, _, s, _ in seen} == {200}, {p for _, _, s, p in seen if s != 200}
     before = {p for _, done, _, p in seen if done < asked}
     after = {p for started, _, _, p in seen if started > committed}
