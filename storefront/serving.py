@@ -162,5 +162,8 @@ def warm(app: Any) -> None:
         log.warning("could not warm the caches before forking the workers", exc_info=True)
     finally:
         quiet.setLevel(level)
+        from storefront.api.lane import release_held
+
+        release_held()  # (the listing lane's own connection)
         with app.app_context():
             db.engine.dispose()

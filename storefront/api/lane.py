@@ -34,13 +34,16 @@ handler for the timeout, without being run again."""
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 import weakref
 from typing import Any, Callable, Iterable
 
 from flask import Flask, g, request
 from marshmallow import ValidationError
-from sqlalchemy.engine import Connection
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import EnvironHeaders
 from werkzeug.http import generate_etag, quote_etag
@@ -70,6 +73,22 @@ class _Pass(Exception):
         self.learn = learn
 
 
+MAX_QUERIES = 2048  # distinct query strings whose parsing is kept (then forgotten all at once)
+MAX_MEMO_QUERY = 512  # longer ones are parsed every time
+_UNREAD = object()
+_REFUSED = object()  # the schema refused the query
+
+
+class _Query:
+    """A query string's arguments (read only) and, once loaded, the schema's result (read only)."""
+
+    __slots__ = ("args", "parsed")
+
+    def __init__(self, args) -> None:
+        self.args = args
+        self.parsed: Any = None  # the loaded dict, or _REFUSED
+
+
 class _Rows(list):
     def all(self) -> list:
         return self
@@ -95,19 +114,75 @@ class _Reader:
         bound = bound.kw.get("bind") if bound is not None else None
         if isinstance(bound, Connection):  # sessions bound to one connection (a test's transaction): read there
             return bound.connection.driver_connection
-        if self._raw is None:
-            self._raw = self._engine.raw_connection()
-        return self._raw.driver_connection
+        self._raw = True
+        return _held_driver(self._engine)
 
     def close(self, failed: bool) -> None:
-        raw, self._raw = self._raw, None
-        if raw is not None:
-            if failed:
-                raw.invalidate()  # (a statement failed or was cancelled: not back to the pool as it is)
-            raw.close()
+        used, self._raw = self._raw, None
+        if used and failed:  # (a statement failed or was cancelled: a new connection next time)
+            release_held()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(db.session, name)
+
+
+class _HeldConnection(threading.local):
+    """The DB-API connection the lane reads through, one per thread and
+    process, kept from request to request: no pool checkout, reset and return
+    (nor PostgreSQL's ping) around a one-statement read. Detached from the
+    engine's pool, so it counts beside ``pool_size``; in autocommit mode on
+    PostgreSQL (each page statement its own snapshot, no transaction left
+    open between requests), as pysqlite's is on SQLite (configure_sqlite)."""
+
+    fairy: Any = None
+    driver: Any = None
+    engine: Any = None
+    pid: int = 0
+
+
+_held = _HeldConnection()
+_inherited: list = []  # connections a forked process found: its parent's, never used nor closed here
+
+
+def _held_driver(engine):
+    held = _held
+    if held.fairy is not None and (held.pid != os.getpid() or held.engine is not engine):
+        release_held()  # (a forked process's inheritance, or another app's engine)
+    if held.fairy is None:
+        fairy = engine.raw_connection()
+        try:
+            driver = fairy.driver_connection  # (before detaching: the pool's record holds it)
+            fairy.detach()
+            if engine.dialect.name == "postgresql":
+                driver.rollback()  # (the pool's ping began a transaction)
+                driver.autocommit = True
+        except BaseException:
+            fairy.invalidate()
+            raise
+        held.fairy, held.driver, held.engine, held.pid = fairy, driver, engine, os.getpid()
+    return held.driver
+
+
+def release_held() -> None:
+    """Close this thread's lane connection (after a failed statement, when its
+    engine is disposed, in the master before it forks: storefront.serving.warm)."""
+    fairy, _driver = _held.fairy, _held.driver
+    _held.fairy = _held.driver = _held.engine = None
+    if fairy is None:
+        return
+    if _held.pid != os.getpid():  # the parent's: closing it here would end the parent's session too
+        _inherited.append((fairy, _driver))
+        return
+    try:
+        fairy.close()  # (detached: the DB-API connection itself is closed)
+    except Exception:  # noqa: BLE001 - a broken connection is dropped all the same
+        log.debug("could not close the lane's connection", exc_info=True)
+
+
+@event.listens_for(Engine, "engine_disposed")
+def _engine_disposed(engine: Engine) -> None:
+    if _held.engine is engine:
+        release_held()
 
 
 class _DriverConnection:
@@ -130,6 +205,7 @@ class ListingLane:
         self.path: str | None = None
         self.schema = None
         self._headers: dict[tuple, list[tuple[str, str]]] = {}
+        self._queries: dict[str, _Query | None] = {}
         cache.on_clear_local(weakref.WeakMethod(self.forget))
 
     def forget(self) -> None:
@@ -150,8 +226,8 @@ class ListingLane:
                 or not self.app.config["LISTING_LANE"] or front._key(environ) is None):
             return self.wsgi_app(environ, start_response)
         started = time.perf_counter()
-        args = query_args(environ)
-        if "cart" in args or any(_bad_text(v) for v in args.values()):
+        query = self._query(environ)
+        if query is None:
             return self.wsgi_app(environ, start_response)
         learn = None
         failed = False
@@ -161,7 +237,7 @@ class ListingLane:
             try:
                 reader = _Reader(db.engine)
                 deadline.arm()
-                answer = self._answer(args, reader, environ)
+                answer = self._answer(query, reader, environ)
             except _Pass as passed:
                 answer, learn = None, passed.learn
             except RequestTimedOut:
@@ -185,7 +261,23 @@ class ListingLane:
         front.log_answer(self.path or "", started, request_id)
         return [body]
 
-    def _answer(self, args, reader: _Reader, environ: dict):
+    def _query(self, environ: dict) -> "_Query | None":
+        """The query string's arguments and what the schema made of them, read
+        once per distinct query string (both are functions of it alone); None
+        when Flask must see the request (``?cart=``, NUL or surrogate text)."""
+        text = environ.get("QUERY_STRING", "")
+        known = self._queries.get(text, _UNREAD)
+        if known is _UNREAD:
+            args = query_args(environ)
+            known = None if "cart" in args or any(_bad_text(v) for v in args.values()) else _Query(args)
+            if len(text) <= MAX_MEMO_QUERY:
+                if len(self._queries) >= MAX_QUERIES:
+                    self._queries.clear()
+                self._queries[text] = known
+        return known
+
+    def _answer(self, query: "_Query", reader: _Reader, environ: dict):
+        args = query.args
         try:
             ctx = negotiated(args, EnvironHeaders(environ))
         except Exception:  # noqa: BLE001 - unknown market, invalid locale: Flask's error answer
@@ -196,10 +288,15 @@ class ListingLane:
         headers = self._headers.get(key)
         if headers is None:
             raise _Pass(learn=key)
-        try:
-            parsed = self.schema.load(MultiDictProxy(args, self.schema))
-        except (ValidationError, ValueError):
-            raise _Pass() from None
+        parsed = query.parsed
+        if parsed is None:
+            try:
+                parsed = query.parsed = self.schema.load(MultiDictProxy(args, self.schema))
+            except (ValidationError, ValueError):
+                query.parsed = _REFUSED
+                raise _Pass() from None
+        elif parsed is _REFUSED:  # Flask answers with the schema's errors, in the request's language
+            raise _Pass()
         seconds = self.app.config["CATALOG_CACHE_SECONDS"]
         cache_key = caching.response_key(self.path, caching.frozen_args(parsed), ctx) if seconds > 0 else None
         hit = None
