@@ -120,6 +120,28 @@ def test_what_the_lane_leaves_to_flask(app, client, reached, url, headers, statu
         assert response.get_json()["error"]["code"] == flask.get_json()["error"]["code"]
 
 
+def test_a_query_read_once_answers_every_request_of_it_as_its_own(app, client, reached):
+    """The lane keeps what a query string parsed to: a refused one goes to Flask
+    every time (its errors in each request's language), an accepted one serves
+    every market and language asking for it."""
+    refused = "/api/v1/products?limit=5&sort=sideways"
+    messages = []
+    for language in ("de-DE", "fr-FR", "de-DE"):
+        client.get("/api/v1/products?limit=5", headers={"Accept-Language": language})
+        reached.clear()
+        response = client.get(refused, headers={"Accept-Language": language})
+        assert response.status_code == 422 and len(reached) == 1
+        messages.append(response.get_json()["error"]["message"])
+    assert messages[0] == messages[2] != messages[1]  # German twice, French its own
+    url = "/api/v1/products?limit=2&sort=newest"
+    for headers in ({"Accept-Language": "de-DE"}, {"X-Market": "JP", "Accept-Language": "ja"}, {"X-Market": "CH"}):
+        client.get(url, headers=headers)
+        reached.clear()
+        lane = client.get(url, headers=headers)
+        assert reached == [] and lane.status_code == 200
+        assert lane.get_data() == through_flask(app, client, url, headers).get_data()
+
+
 def test_a_page_the_book_does_not_hold_is_built_by_flask(app, client, db_session, reached):
     url = "/api/v1/products?limit=5"
     booked = client.get(url)
