@@ -32,7 +32,7 @@ from typing import Any, Callable, Iterable, NamedTuple
 
 from storefront import cache
 from storefront.api.errors import MAX_HEADER_FIELD_BYTES, MAX_HEADER_FIELDS, MAX_URL_BYTES
-from storefront.api.observability import REQUEST_ID
+from storefront.api.observability import REQUEST_ID, access_line
 
 MARK = "storefront.front"  # environ: (store key, versions, logged path), set by storefront.api.caching
 # Request headers a catalog answer depends on (Vary, CORS, HSTS), with the path and query: the key.
@@ -131,11 +131,8 @@ def request_id(environ: dict) -> str:
 def log_answer(path: str, started: float, rid: str) -> None:
     """The access log line of a GET answered 200 below Flask, as Flask's would read."""
     if _access.isEnabledFor(logging.INFO):
-        duration = (time.perf_counter() - started) * 1000
         # Logger.info without its search of the stack for the caller (no handler of ours prints it).
-        _access.handle(_access.makeRecord(
-            _access.name, logging.INFO, __file__, 0, "%s %s %s", ("GET", path, 200), None,
-            extra={"method": "GET", "path": path, "status": 200, "duration_ms": round(duration, 1), "request_id": rid}))
+        access_line(_access, path, (time.perf_counter() - started) * 1000, rid)
 
 
 def _key(environ: dict) -> tuple | None:
