@@ -29,6 +29,7 @@ from gunicorn.http.errors import (
 )
 from gunicorn.workers.sync import SyncWorker as GunicornSyncWorker
 
+from storefront.api.lane import release_held
 from storefront.api.messages import HTTP_ERRORS
 from storefront.api.observability import SECURITY_HEADERS, API_CSP, redacted_path
 from storefront.config import ROOT
@@ -162,8 +163,6 @@ def warm(app: Any) -> None:
         log.warning("could not warm the caches before forking the workers", exc_info=True)
     finally:
         quiet.setLevel(level)
-        from storefront.api.lane import release_held
-
         release_held()  # (the listing lane's own connection)
         with app.app_context():
             db.engine.dispose()
