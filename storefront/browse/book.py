@@ -7,7 +7,8 @@ built by the same code (``services._build_products`` and
 ``catalog_json.product_json``): resolved shelf prices with their sale
 windows, compare-at and Omnibus prior prices, tax, all formatted for the
 locale, and the texts of its fallback chain. Each variant's ``available``
-is a placeholder, filled per request from free stock.
+is stored ``true`` and made ``false`` per request where free stock says so
+(a page whose every variant is free is sent as stored).
 
 Kept current by
 - the writers (storefront.listing_book marks; rebuilt before their commit,
@@ -139,11 +140,16 @@ def build(session: Session, product_ids: Iterable[int] | None = None, *, now: da
                         data = product_json(p, locale)
                         for variant in data["variants"]:
                             variant["available"] = PLACEHOLDER
+                        body = stored_body(dumps(data), len(p.variants))
+                        if body is None:
+                            log.warning("listing book: product %s not booked (an \"available\" outside its "
+                                        "variants)", p.id)
+                            continue
                         until = [t for t in (boundaries.get(p.id), tax_change) if t is not None]
                         values.append({"market_code": market.code, "locale": locale, "product_id": p.id,
                                        "chain": key, "generation": generation,
                                        "valid_until": min(until) if until else None,
-                                       "variant_ids": ",".join(str(v.id) for v in p.variants), "body": dumps(data)})
+                                       "variant_ids": ",".join(str(v.id) for v in p.variants), "body": body})
                     if values:
                         session.execute(insert(ListingFragment), values)
                         written += len(values)
@@ -255,40 +261,53 @@ def free_stock(session: Session, market: str, variant_ids: Sequence[int]) -> dic
     return dict(session.execute(_free_stock_shape(), {"market": market, "variant_ids": list(variant_ids)}).all())
 
 
-_MARKS = {str: (HOLE, '"available":true', '"available":false', "", ","),
-          bytes: (HOLE.encode(), b'"available":true', b'"available":false', b"", b",")}
+YES = '"available":true'
+NO = '"available":false'
+_MARKS = {str: (YES, NO, "", ","), bytes: (YES.encode(), NO.encode(), b"", b",")}
+
+
+def stored_body(text: str, variants: int) -> str | None:
+    """A fragment as the book stores it: every variant available (the placeholders
+    filled with ``true``), so a product whose every variant is free is sent as
+    stored. None when the text holds another ``"available"`` boolean than its
+    variants' (the n-th ``true`` would not be the n-th variant's)."""
+    if text.count(HOLE) != variants or YES in text or NO in text:
+        return None
+    return text.replace(HOLE, YES)
 
 
 def fill(body, variant_ids: str, available: str | None):
     """The fragment (text, or its UTF-8 bytes) with each variant's availability
-    (``available``: the ids with free stock, "id,id,...", as the page statement reads them)."""
-    hole, yes, no, empty, _ = _MARKS[type(body)]
-    if not available:
-        return body.replace(hole, no)
-    if available == variant_ids:  # every variant (the usual case): one pass in C
-        return body.replace(hole, yes)
-    parts = body.split(hole)
-    if len(parts) == 1:
+    (``available``: the ids with free stock, "id,id,...", as the page statement
+    reads them; the fragment's n-th ``"available":true`` is its n-th variant's)."""
+    if available == variant_ids:  # every variant free (the usual case): as stored
         return body
+    yes, no, empty, _ = _MARKS[type(body)]
+    if not available:
+        return body.replace(yes, no)
     free = set(available.split(","))
-    out = [parts[0]]
-    for variant_id, rest in zip(variant_ids.split(","), parts[1:]):
-        out.append(yes if variant_id in free else no)
-        out.append(rest)
+    out = []
+    last = at = 0
+    for variant_id in variant_ids.split(","):
+        at = body.find(yes, at)
+        if at < 0:
+            break
+        if variant_id not in free:
+            out.append(body[last:at])
+            out.append(no)
+            last = at + len(yes)
+        at += len(yes)
+    out.append(body[last:])
     return empty.join(out)
 
 
 def fill_page(rows) -> str | bytes:
     """The fragments of a page the book holds whole, availability filled, joined
-    by commas (the items of the list). A product whose every variant is free
-    keeps its marks until one pass over the whole page fills them: 24 calls
-    less a page."""
-    hole, yes, _, _, comma = _MARKS[type(rows[0].fragment_body)]
-    parts = []
-    for r in rows:
-        body, ids, free = r.fragment_body, r.fragment_variants, r.fragment_available
-        parts.append(body if free and free == ids else fill(body, ids, free))
-    return comma.join(parts).replace(hole, yes)
+    by commas (the items of the list): a product whose every variant is free is
+    sent as stored, the others patched where a variant is not."""
+    comma = _MARKS[type(rows[0].fragment_body)][3]
+    return comma.join([r.fragment_body if r.fragment_available == r.fragment_variants
+                       else fill(r.fragment_body, r.fragment_variants, r.fragment_available) for r in rows])
 
 
 def valid_until_now(now: datetime):

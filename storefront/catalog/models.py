@@ -190,9 +190,9 @@ class ListingFragment(Base):
     """Read model: a product as one market and locale show it in a listing,
     already encoded (storefront.browse.book): the shelf prices with sale,
     compare-at and Omnibus prior price, tax, formatted for ``locale``, the
-    texts of ``chain``. Only availability is left out: each variant's
-    ``"available"`` holds a placeholder, filled from free stock per request
-    (``variant_ids`` in the placeholders' order).
+    texts of ``chain``. Only availability is live: each variant's
+    ``"available"`` is stored ``true`` and set ``false`` per request where the
+    variant has no free stock (``variant_ids`` in the fragment's order).
 
     Valid while ``generation`` is the book's current one (a change to what
     every fragment depends on, such as a tax rate, starts a new one) and
