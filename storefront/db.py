@@ -296,7 +296,7 @@ def run_on_driver(connection, prepared: DriverStatement, params: dict[str, Any])
             if (proc := type_._cached_result_processor(prepared.dialect, code)) is not None)
     make = prepared.row._make
     if not results:
-        return [make(r) for r in fetched]
+        return list(map(make, fetched))
     rows = []
     for raw in fetched:
         r = list(raw)
