@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from sqlalchemy import (
     literal,
+    literal_column,
     ColumnElement, Select, String, and_, bindparam, case, cast, exists, func, null, or_, select, union_all,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -188,9 +189,19 @@ def product_page_statement(
     order = (key.desc(), product_id.desc()) if descending else (key.asc(), product_id.asc())
     stmt = stmt.order_by(*order)
     if limit is not None:
-        stmt = stmt.limit(limit)
+        stmt = stmt.limit(page_limit(limit))
     return _with_book(stmt, key, product_id, descending, market, now, book_locale, book_chain,
                           _CURSOR_COLUMN[sort] if book_only else None)
+
+
+def page_limit(limit: int) -> ColumnElement:
+    """A page's LIMIT written into the statement, not bound: each shape is built
+    per page size anyway (``_page_shape``), and PostgreSQL's generic plan of a
+    prepared statement (psycopg prepares a statement run five times on a
+    connection) then knows it walks a few rows. With ``LIMIT $1`` it assumes a
+    tenth of the table: on 100,000 variants the listing took 24 ms instead of
+    2.2 ms, by price 50 ms instead of 2.8 ms (issue 14)."""
+    return literal_column(str(int(limit)))
 
 
 def _by_price_page(base: Select, market, now, descending: bool, after, limit: int):
@@ -213,7 +224,7 @@ def _by_price_page(base: Select, market, now, descending: bool, after, limit: in
             else:
                 stmt = stmt.where(or_(price > value, and_(price == value, Product.id > last_id)))
         order = (price.desc(), Product.id.desc()) if descending else (price.asc(), Product.id.asc())
-        return select(stmt.order_by(*order).limit(limit).subquery())
+        return select(stmt.order_by(*order).limit(page_limit(limit)).subquery())
 
     effective = case((sales.c.sale_min < floor.amount, sales.c.sale_min), else_=floor.amount)
     regular = branch(priced.where(Product.id.not_in(select(sales.c.product_id))), floor.amount)
@@ -221,7 +232,7 @@ def _by_price_page(base: Select, market, now, descending: bool, after, limit: in
     both = union_all(regular, reduced).subquery("by_price")
     key, product_id = both.c.min_price, both.c.id
     order = (key.desc(), product_id.desc()) if descending else (key.asc(), product_id.asc())
-    return select(*both.c).order_by(*order).limit(limit), key, product_id, descending
+    return select(*both.c).order_by(*order).limit(page_limit(limit)), key, product_id, descending
 
 
 # The column a page's cursor is made of, by sort (storefront.browse.services._cursor_value).
