@@ -44,3 +44,18 @@ def test_what_needs_sqlalchemy_is_declined(app):
     assert driver_statement(expanding, dialect) is None
     assert driver_statement(sa.select(Product.id, Product.status).where(Product.id == sa.bindparam("id")),
                             dialect) is not None
+
+
+def test_a_page_statement_writes_its_limit(app):
+    """The page's LIMIT is in the SQL, not a parameter: PostgreSQL's generic plan of the
+    prepared statement then plans for a few rows (a bound LIMIT made it plan for a tenth
+    of the catalog: 24 ms instead of 2.2 ms on 100,000 variants, issue 14)."""
+    with app.app_context():
+        dialect = db.engine.dialect
+    for sort in ("name", "price", "-price", "newest"):
+        stmt, params = queries.prepared_page(market="DE", now=clock.now(), chain=("de-DE", "de", "en"), sort=sort,
+                                             limit=25, listing_chain="de-DE de en", book_locale="de-DE",
+                                             book_only=True)
+        prepared = driver_statement(stmt, dialect)
+        assert prepared is not None
+        assert "LIMIT 25" in prepared.sql and not any(v == 25 for v in params.values())
