@@ -44,6 +44,14 @@ def answered_below_flask(app, client) -> bytes:
     return response.get_data()
 
 
+def started(app):
+    """(client, on PostgreSQL?, the page) once the lane answers: the first request
+    teaches it the headers through Flask, the second is the lane's."""
+    client = app.test_client()
+    assert client.get(URL, headers=HEADERS).status_code == 200
+    return client, app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"), answered_below_flask(app, client)
+
+
 def is_open(driver, postgres: bool) -> bool:
     if postgres:
         return not driver.closed
@@ -55,10 +63,7 @@ def is_open(driver, postgres: bool) -> bool:
 
 
 def test_one_connection_serves_request_after_request(own_app):
-    client = own_app.test_client()
-    postgres = own_app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
-    assert client.get(URL, headers=HEADERS).status_code == 200  # (headers learned through Flask)
-    first = answered_below_flask(own_app, client)
+    client, postgres, first = started(own_app)
     driver = lane._held.driver
     assert driver is not None
     for _ in range(3):
@@ -74,10 +79,7 @@ def test_one_connection_serves_request_after_request(own_app):
 
 
 def test_a_failed_statement_closes_the_connection_and_flask_answers(own_app, monkeypatch):
-    client = own_app.test_client()
-    postgres = own_app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
-    client.get(URL, headers=HEADERS)
-    good = answered_below_flask(own_app, client)
+    client, postgres, good = started(own_app)
     broken = lane._held.driver
     real = lane.run_on_driver
 
@@ -94,10 +96,7 @@ def test_a_failed_statement_closes_the_connection_and_flask_answers(own_app, mon
 
 
 def test_disposing_the_engine_closes_it(own_app):
-    client = own_app.test_client()
-    postgres = own_app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
-    client.get(URL, headers=HEADERS)
-    answered_below_flask(own_app, client)
+    client, postgres, _ = started(own_app)
     driver = lane._held.driver
     with own_app.app_context():
         db.engine.dispose()
@@ -107,10 +106,7 @@ def test_disposing_the_engine_closes_it(own_app):
 
 
 def test_a_forked_process_leaves_its_parents_connection_alone(own_app, monkeypatch):
-    client = own_app.test_client()
-    postgres = own_app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
-    client.get(URL, headers=HEADERS)
-    good = answered_below_flask(own_app, client)
+    client, postgres, good = started(own_app)
     parents = lane._held.driver
     child_pid = os.getpid() + 1
     monkeypatch.setattr(os, "getpid", lambda: child_pid)  # as a worker forked with the connection sees it
