@@ -226,6 +226,9 @@ class DriverStatement(NamedTuple):
     types: tuple  # the result columns' types
     dialect: Any
     results: dict  # result processors by column index, per the driver's column type codes (PG's numeric OIDs)
+    # psycopg: results in the binary format. The listing's fragments are bytea (UTF-8 bytes, as served), which the
+    # text format sends hex-encoded for the client to decode: 0.3 of a 1.4 ms page statement (issue 14).
+    binary: bool = False
 
 
 _driver_statements: dict[tuple[int, str], tuple[Any, DriverStatement | None]] = {}
@@ -271,7 +274,7 @@ def _prepared(compiled, dialect, sql: str, names: list[str], keys: list[str]) ->
                   if (proc := b.type._cached_bind_processor(dialect)) is not None}
     return DriverStatement(sql, tuple(names) if compiled.positional else None, constants, processors,
                            namedtuple("Row", keys), tuple(c.type for c in compiled._result_columns),  # type: ignore[misc]
-                           dialect, {})
+                           dialect, {}, dialect.driver == "psycopg")
 
 
 def run_on_driver(connection, prepared: DriverStatement, params: dict[str, Any]) -> list:
@@ -282,7 +285,7 @@ def run_on_driver(connection, prepared: DriverStatement, params: dict[str, Any])
         if name in values:
             values[name] = proc(values[name])
     bound = [values[n] for n in prepared.names] if prepared.names is not None else values
-    cursor = connection.cursor()
+    cursor = connection.cursor(binary=True) if prepared.binary else connection.cursor()
     try:
         cursor.execute(prepared.sql, bound)
         fetched = cursor.fetchall()

@@ -101,7 +101,7 @@ class _Reader:
 
     def __init__(self, engine) -> None:
         self._engine = engine
-        self._raw = None
+        self._used_held = False
         self._connection = _DriverConnection(self)
 
     def connection(self) -> "_DriverConnection":
@@ -114,11 +114,11 @@ class _Reader:
         bound = bound.kw.get("bind") if bound is not None else None
         if isinstance(bound, Connection):  # sessions bound to one connection (a test's transaction): read there
             return bound.connection.driver_connection
-        self._raw = True
+        self._used_held = True
         return _held_driver(self._engine)
 
     def close(self, failed: bool) -> None:
-        used, self._raw = self._raw, None
+        used, self._used_held = self._used_held, False
         if used and failed:  # (a statement failed or was cancelled: a new connection next time)
             release_held()
 

@@ -59,3 +59,22 @@ def test_a_page_statement_writes_its_limit(app):
         prepared = driver_statement(stmt, dialect)
         assert prepared is not None
         assert "LIMIT 25" in prepared.sql and not any(v == 25 for v in params.values())
+
+
+def test_fragments_come_back_as_the_bytes_served(app, db_session):
+    """On PostgreSQL the page statement's results come in the binary format: the
+    fragments (bytea) as sent, not hex text for the client to decode (0.3 of a
+    1.4 ms statement on 100,000 variants, issue 14); on SQLite the driver has one format."""
+    with app.app_context():
+        connection = db_session.connection()
+        dialect = connection.dialect
+        stmt, params = queries.prepared_page(market="DE", now=clock.now(), chain=("de-DE", "de", "en"), sort="price",
+                                             limit=25, listing_chain="de-DE de en", book_locale="de-DE",
+                                             book_only=True)
+        prepared = driver_statement(stmt, dialect)
+        assert prepared.binary is (dialect.driver == "psycopg")
+        rows = run_on_driver(connection.connection.driver_connection, prepared, params)
+        bodies = [row.fragment_body for row in rows]
+        assert len(bodies) == 25 and all(type(body) is bytes and body.startswith(b"{") for body in bodies)
+        theirs = connection.execute(stmt, params).all()  # (SQLAlchemy's cursor: the text format on PostgreSQL)
+        assert [tuple(r) for r in theirs] == [tuple(r) for r in rows]
