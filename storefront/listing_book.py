@@ -2,9 +2,10 @@
 (a core module: writers of every layer, tax rates included, mark it).
 
 A writer that changes what a product looks like in a listing (its texts,
-variants, markets, prices, sales) calls ``touch(session, product_ids)``; one
+variants, markets, prices, sales, their category's names) calls
+``touch(session, product_ids)``; one
 that changes what every product looks like (tax rates, market settings, FX
-repricing, category or option names) calls ``touch_all(session)``. Both only
+repricing, option names) calls ``touch_all(session)``. Both only
 record, in the session: just before the transaction commits, the book
 rebuilds those products' fragments (or starts a new generation, so every
 fragment is stale, and rebuilds them all when the catalog is small), in the
@@ -34,6 +35,10 @@ def _real(session) -> Session:
 
 
 def touch(session, product_ids: Iterable[int]) -> None:
+    """These products' fragments change. Marking none (``touch(session, ())``)
+    says the writer changed a namespace the listing depends on in a way no
+    fragment shows (a category no product is in): nothing is rebuilt, and the
+    safety net does not stale the whole book."""
     _real(session).info.setdefault(PRODUCTS, set()).update(int(i) for i in product_ids)
 
 

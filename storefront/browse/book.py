@@ -205,10 +205,13 @@ def _before_commit(session: Session) -> None:
     if info.get("listing_book.building"):
         return
     everything = info.pop(marks.ALL, False)
+    marked = marks.PRODUCTS in info or marks.VARIANTS in info  # (even if none: a writer said what changed)
     products = info.pop(marks.PRODUCTS, None) or set()
     variants = info.pop(marks.VARIANTS, None) or set()
     invalidated = info.pop(cache.INVALIDATED, None) or set()
     if not (everything or products or variants or invalidated & marks.SHAPING) or not has_app_context():
+        return
+    if not (everything or products or variants) and marked:  # changed, and no fragment shows it
         return
     if everything:
         rebuild_all(session)

@@ -251,3 +251,43 @@ def test_pages_by_price_walk_the_same_order_as_pricing_every_product(app, client
                 after = (Decimal(str(rows[-1].min_price)), rows[-1].id)
             assert walked == every, market
             assert len(every) > 20
+
+
+def _mark_fragment(app, session, product_id, market="DE", locale="de-DE"):
+    """Tamper with one stored fragment: a rebuild would write it again."""
+    with app.app_context():
+        row = session.get(ListingFragment, (market, locale, product_id))
+        row.body = row.body.replace('"name":', '"name":"untouched","was":', 1)
+        session.commit()
+
+
+def test_category_edits_rebuild_only_the_products_in_the_category(app, client, db_session):
+    items = listed(client)["items"]
+    pride = product_of({"items": items}, BOOK_SKU)
+    books = pride["category"]["id"]
+    other = next(p for p in items if p["category"] and p["category"]["id"] != books)
+    _mark_fragment(app, db_session, other["id"])
+    with app.app_context():
+        generation = db_session.scalar(select(CacheVersion.version).where(CacheVersion.name == book.BOOK.name))
+
+    response = client.post("/api/v1/admin/categories", headers=ADMIN, json={
+        "key": "garden", "translations": {"en": {"name": "Garden", "slug": "garden"}}})
+    assert response.status_code == 201, response.get_json()
+    garden = response.get_json()["id"]
+    assert client.delete(f"/api/v1/admin/categories/{garden}", headers=ADMIN).status_code == 204
+    response = client.put(f"/api/v1/admin/categories/{books}/translations/de", headers=ADMIN,
+                          json={"name": "Bücher und Hefte", "slug": "buecher-und-hefte"})
+    assert response.status_code == 200, response.get_json()
+
+    assert '"was":' in fragment(app, db_session, other["id"]).body  # current, never rewritten
+    with app.app_context():  # the book's generation is the same: nothing else went stale
+        assert db_session.scalar(select(CacheVersion.version).where(CacheVersion.name == book.BOOK.name)) == generation
+    row = fragment(app, db_session, pride["id"])
+    assert row is not None and "Bücher und Hefte" in row.body  # rebuilt in the transaction
+    assert fragment(app, db_session, pride["id"], "FR", "fr-FR") is not None
+    item = product_of(listed(client), BOOK_SKU)
+    assert item["category"] == {"id": books, "slug": "buecher-und-hefte", "name": "Bücher und Hefte"}
+    drop_book(app, db_session)
+    long_way = listed(client)
+    refresh(app, db_session)
+    assert listed(client) == long_way
