@@ -4,8 +4,10 @@
 A writer that changes what a product looks like in a listing (its texts,
 variants, markets, prices, sales, their category's names) calls
 ``touch(session, product_ids)``; one
-that changes what every product looks like (tax rates, market settings, FX
-repricing, option names) calls ``touch_all(session)``. Both only
+that changes what every product looks like in some markets calls
+``touch_markets`` (market settings) or ``touch_jurisdiction`` (tax rates);
+one that changes what every product looks like everywhere (the rate data,
+option names, the listing's locale chains) calls ``touch_all(session)``. Both only
 record, in the session: just before the transaction commits, the book
 rebuilds those products' fragments (or starts a new generation, so every
 fragment is stale, and rebuilds them all when the catalog is small), in the
@@ -25,6 +27,9 @@ from storefront import cache
 BOOK = cache.declare("listing_book", owner=__name__)  # its version is the listing book's generation
 PRODUCTS = "listing_book.products"
 VARIANTS = "listing_book.variants"
+MARKETS = "listing_book.markets"
+JURISDICTIONS = "listing_book.jurisdictions"
+MARKED = (PRODUCTS, VARIANTS, MARKETS, JURISDICTIONS)
 ALL = "listing_book.all"
 # The namespaces the fragments depend on (FX rates reach them only through repricing, which marks).
 SHAPING = frozenset({"catalog", "prices", "tax", "markets"})
@@ -45,6 +50,17 @@ def touch(session, product_ids: Iterable[int]) -> None:
 def touch_variants(session, variant_ids: Iterable[int]) -> None:
     """``touch`` for the products of these variants."""
     _real(session).info.setdefault(VARIANTS, set()).update(int(i) for i in variant_ids)
+
+
+def touch_markets(session, market_codes: Iterable[str]) -> None:
+    """Every product as these markets list it changes (their settings, locales, currency)."""
+    _real(session).info.setdefault(MARKETS, set()).update(market_codes)
+
+
+def touch_jurisdiction(session, jurisdiction: str) -> None:
+    """The tax rates of ``jurisdiction`` changed: every market taxed there (or in
+    a region of it, or in the country it is a region of) lists them."""
+    _real(session).info.setdefault(JURISDICTIONS, set()).add(jurisdiction)
 
 
 def touch_all(session) -> None:

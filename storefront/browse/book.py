@@ -12,10 +12,13 @@ is stored ``true`` and made ``false`` per request where free stock says so
 
 Kept current by
 - the writers (storefront.listing_book marks; rebuilt before their commit,
-  in their transaction): a product's texts, variants, markets, prices and
-  sales rebuild that product; tax rates, markets, FX, categories and options
-  start a new generation (every fragment stale) and rebuild the whole book
-  when it is small (``LISTING_BOOK_INLINE_LIMIT`` fragments);
+  in their transaction): a product's texts, variants, markets, prices,
+  sales and its category's names rebuild that product; a market's settings
+  or its jurisdiction's tax rates rebuild that market; the rate data, option
+  names and new locale chains start a new generation (every fragment stale)
+  and rebuild the whole book. Each is done in the transaction when small
+  (``LISTING_BOOK_INLINE_LIMIT`` fragments), else the fragments are dropped
+  (built the long way) until the refresh;
 - time: a fragment is valid until the next start or end of a sale of its
   variants, or the next dated tax rate change of the market's jurisdiction;
 - the scheduled refresh, ``flask storefront catalog refresh``, which rebuilds
@@ -102,9 +105,10 @@ def _next_tax_change(session: Session, jurisdiction: str | None, now: datetime) 
     return datetime.combine(min(days), dtime(0), tzinfo=timezone.utc) if days else None
 
 
-def build(session: Session, product_ids: Iterable[int] | None = None, *, now: datetime | None = None) -> int:
+def build(session: Session, product_ids: Iterable[int] | None = None, *, now: datetime | None = None,
+          markets: Iterable[str] | None = None) -> int:
     """(Re)build the fragments of ``product_ids`` (None: every product) in
-    every market and locale; returns how many were written."""
+    every market and locale (or those of ``markets``); returns how many were written."""
 
     now = now or clock.now()
     default_locale = current_app.config["DEFAULT_LOCALE"]
@@ -118,10 +122,15 @@ def build(session: Session, product_ids: Iterable[int] | None = None, *, now: da
         stale = delete(ListingFragment)
         if ids is not None:
             stale = stale.where(ListingFragment.product_id.in_(ids))
+        only = None if markets is None else set(markets)
+        if only is not None:
+            stale = stale.where(ListingFragment.market_code.in_(sorted(only)))
         session.execute(stale)
         markets = load_markets(session)
         written = 0
         for market in markets:
+            if only is not None and market.code not in only:
+                continue
             boundaries = _next_sale_boundaries(session, market.code, ids, now)
             tax_change = _next_tax_change(session, market.tax_jurisdiction, now)
             for locale in market.locales:
@@ -166,7 +175,7 @@ def refresh(session: Session, *, now: datetime | None = None) -> int:
     now = now or clock.now()
     default_locale = current_app.config["DEFAULT_LOCALE"]
     generation = _generation(session)
-    wanted: set[int] = set()
+    wanted: dict[str, set[int]] = {}
     for market in load_markets(session):
         for locale in market.locales:
             chain = fallback_chain(locale, default_locale)
@@ -178,8 +187,10 @@ def refresh(session: Session, *, now: datetime | None = None) -> int:
                 ListingFragment.chain == services.listing.chain_key(chain),
                 ListingFragment.generation == generation,
                 or_(ListingFragment.valid_until.is_(None), ListingFragment.valid_until > now))))
-            wanted |= listed - current
-    return build(session, wanted, now=now) if wanted else 0
+            if listed - current:
+                wanted.setdefault(market.code, set()).update(listed - current)
+    # Per market: a market whose fragments were dropped (storefront.listing_book.touch_markets) leaves the others'.
+    return sum(build(session, ids, now=now, markets=[code]) for code, ids in wanted.items())
 
 
 def rebuild_all(session: Session, *, now: datetime | None = None) -> int:
@@ -205,21 +216,28 @@ def _before_commit(session: Session) -> None:
     if info.get("listing_book.building"):
         return
     everything = info.pop(marks.ALL, False)
-    marked = marks.PRODUCTS in info or marks.VARIANTS in info  # (even if none: a writer said what changed)
+    marked = any(key in info for key in marks.MARKED)  # (even if empty: a writer said what changed)
     products = info.pop(marks.PRODUCTS, None) or set()
     variants = info.pop(marks.VARIANTS, None) or set()
+    markets = info.pop(marks.MARKETS, None) or set()
+    places = info.pop(marks.JURISDICTIONS, None) or set()
     invalidated = info.pop(cache.INVALIDATED, None) or set()
-    if not (everything or products or variants or invalidated & marks.SHAPING) or not has_app_context():
-        return
-    if not (everything or products or variants) and marked:  # changed, and no fragment shows it
+    if not (everything or products or variants or markets or places or invalidated & marks.SHAPING) \
+            or not has_app_context():
         return
     if everything:
         rebuild_all(session)
-    elif products or variants:
-
+    elif products or variants or markets or places:
         if variants:
             products |= set(session.scalars(select(Variant.product_id).where(Variant.id.in_(sorted(variants)))))
-        _rebuild_products(session, products)
+        if products:
+            _rebuild_products(session, products)
+        if places:
+            markets |= {m.code for m in load_markets(session) if _taxed_in(m.tax_jurisdiction, places)}
+        if markets:
+            _rebuild_markets(session, markets)
+    elif marked:  # changed, and no fragment shows it (a category no product is in)
+        pass
     else:  # a namespace the listing depends on changed without a mark: every fragment is stale
         log.info("listing book: %s changed without a mark; every fragment is stale until the refresh",
                  ", ".join(sorted(invalidated & marks.SHAPING)))
@@ -238,9 +256,33 @@ def _rebuild_products(session: Session, products: set[int]) -> None:
     log.info("listing book: %s products changed; their fragments are rebuilt by the refresh", len(products))
 
 
+def _taxed_in(jurisdiction: str | None, places: set[str]) -> bool:
+    """A market taxed in ``jurisdiction`` shows rates of one of ``places``: the
+    same, a region of it (a US state's market and the country) or the country
+    of it (the other way round)."""
+    if not jurisdiction:
+        return False
+    return any(jurisdiction == p or jurisdiction.startswith(p + "-") or p.startswith(jurisdiction + "-")
+               for p in places)
+
+
+def _rebuild_markets(session: Session, codes: set[str]) -> None:
+    """Every product in these markets, rebuilt in the transaction when few; else
+    dropped (built the long way) until the refresh. The book's generation
+    stays: the other markets' fragments are current."""
+
+    limit = current_app.config.get("LISTING_BOOK_INLINE_LIMIT", 5000)
+    locales = sum(len(m.locales) for m in load_markets(session) if m.code in codes)
+    if session.scalar(select(func.count()).select_from(Product)) * locales <= limit:
+        build(session, None, markets=codes)
+        return
+    session.execute(delete(ListingFragment).where(ListingFragment.market_code.in_(sorted(codes))))
+    log.info("listing book: markets %s changed; their fragments are rebuilt by the refresh", ", ".join(sorted(codes)))
+
+
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
-    for key in (marks.ALL, marks.PRODUCTS, marks.VARIANTS, cache.INVALIDATED):
+    for key in (marks.ALL, *marks.MARKED, cache.INVALIDATED):
         session.info.pop(key, None)
 
 

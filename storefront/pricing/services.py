@@ -412,5 +412,5 @@ def change_market_currency(session: Session, market: str, currency: str, now: da
                     .execution_options(synchronize_session=False))
     minimums.refresh_markets(session.connection(), [market])
     PRICES.invalidate(session)
-    book.touch_all(session)  # the market's currency changed
+    book.touch_markets(session, [market])  # the market's currency changed
     return {"dropped_explicit_prices": dropped, "ended_sales": deleted + ended}

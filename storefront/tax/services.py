@@ -218,7 +218,7 @@ def create_override(session: Session, data: dict) -> TaxRate:
     session.add(row)
     session.flush()
     TAX.invalidate(session)
-    book.touch_all(session)  # the rates shown in every listed price
+    book.touch_jurisdiction(session, code)  # the rates its markets' listed prices show
     return row
 
 
@@ -230,5 +230,5 @@ def delete_override(session: Session, override_id: int) -> TaxRate:
     session.delete(row)
     session.flush()
     TAX.invalidate(session)
-    book.touch_all(session)  # the rates shown in every listed price
+    book.touch_jurisdiction(session, row.jurisdiction)  # the rates its markets' listed prices show
     return row

@@ -291,3 +291,62 @@ def test_category_edits_rebuild_only_the_products_in_the_category(app, client, d
     long_way = listed(client)
     refresh(app, db_session)
     assert listed(client) == long_way
+
+
+def _generation(app, session):
+    with app.app_context():
+        return session.scalar(select(CacheVersion.version).where(CacheVersion.name == book.BOOK.name))
+
+
+def _long_way(app, client, session, **query):
+    """The listing with the book dropped (built the long way), then the book refreshed."""
+    drop_book(app, session)
+    body = listed(client, **query)
+    refresh(app, session)
+    return body
+
+
+@pytest.mark.parametrize("inline", [True, False])
+def test_a_tax_override_rebuilds_only_the_markets_taxed_there(app, client, db_session, monkeypatch, inline):
+    if not inline:  # a catalog too large to rebuild in the transaction: that market's fragments are dropped
+        monkeypatch.setitem(app.config, "LISTING_BOOK_INLINE_LIMIT", 10)
+    pid = product_of(listed(client), BOOK_SKU)["id"]
+    _mark_fragment(app, db_session, pid, "FR", "fr-FR")
+    _mark_fragment(app, db_session, pid)
+    generation = _generation(app, db_session)
+    response = client.post("/api/v1/admin/tax/overrides", headers=ADMIN,
+                           json={"jurisdiction": "DE", "tax": "VAT", "category": "books", "rate": "5.5",
+                                 "valid_from": "2024-01-01"})
+    assert response.status_code == 201, response.get_json()
+
+    assert _generation(app, db_session) == generation
+    assert '"was":' in fragment(app, db_session, pid, "FR", "fr-FR").body  # France: current, not rewritten
+    row = fragment(app, db_session, pid)
+    if inline:
+        assert row is not None and '"was":' not in row.body and '"tax_rate":"5.50"' in row.body
+    else:
+        assert row is None  # dropped: the long way until the refresh
+        assert variant(listed(client), BOOK_SKU)["price"]["tax_rate"] == "5.50"
+        assert refresh(app, db_session) > 0  # which rebuilds that market, and leaves France's
+        assert '"tax_rate":"5.50"' in fragment(app, db_session, pid).body
+        assert '"was":' in fragment(app, db_session, pid, "FR", "fr-FR").body
+    assert variant(listed(client), BOOK_SKU)["price"]["tax_rate"] == "5.50"
+    shown = listed(client)
+    assert shown == _long_way(app, client, db_session)
+
+
+def test_a_market_edit_rebuilds_only_that_market(app, client, db_session):
+    pid = product_of(listed(client), BOOK_SKU)["id"]
+    _mark_fragment(app, db_session, pid, "FR", "fr-FR")
+    _mark_fragment(app, db_session, pid)
+    generation = _generation(app, db_session)
+    assert variant(listed(client), BOOK_SKU)["price"]["tax_included"] is True
+    response = client.patch("/api/v1/admin/markets/DE", headers=ADMIN, json={"prices_include_tax": False})
+    assert response.status_code == 200, response.get_json()
+
+    assert _generation(app, db_session) == generation
+    assert '"was":' in fragment(app, db_session, pid, "FR", "fr-FR").body
+    row = fragment(app, db_session, pid)
+    assert row is not None and '"was":' not in row.body
+    assert variant(listed(client), BOOK_SKU)["price"]["tax_included"] is False
+    assert listed(client) == _long_way(app, client, db_session)

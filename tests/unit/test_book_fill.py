@@ -10,6 +10,7 @@ from collections import namedtuple
 import pytest
 from hypothesis import given, strategies as st
 
+from storefront.browse import book
 from storefront.browse.book import HOLE, PLACEHOLDER, fill, fill_page, stored_body
 
 Row = namedtuple("Row", "fragment_body fragment_variants fragment_available")
@@ -64,3 +65,13 @@ def test_a_text_with_another_available_boolean_is_not_stored():
     text = json.dumps({"available": True, "variants": [{"id": 1, "available": PLACEHOLDER}]}, separators=(",", ":"))
     assert stored_body(text, 1) is None
     assert stored_body(text.replace('"available":true,', ""), 2) is None  # placeholders and variants disagree
+
+
+@pytest.mark.parametrize("market, places, shown", [
+    ("DE", {"DE"}, True), ("DE", {"FR"}, False), ("DE", {"DEX"}, False), (None, {"DE"}, False),
+    ("US-CA", {"US"}, True),  # the country's rates reach a state's market
+    ("US", {"US-CA"}, True),  # and a state's the country's (conservative: rebuilt, never stale)
+    ("US-CA", {"US-NY"}, False), ("CA-QC", {"CA", "FR"}, True),
+])
+def test_a_rate_change_reaches_the_markets_taxed_there(market, places, shown):
+    assert book._taxed_in(market, places) is shown

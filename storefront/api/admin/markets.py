@@ -110,7 +110,7 @@ class Markets(MethodView):
         body = market_json(market)
         audit.record(db.session, "create", "market", code, None, body)
         cache.invalidate(db.session)
-        book.touch_all(db.session)
+        book.touch_markets(db.session, [code])  # (a locale no market spoke yet: index_chains rebuilds all)
         db.session.commit()
         return body
 
@@ -162,5 +162,5 @@ def update_market(code: str, data: dict[str, Any]) -> dict[str, Any]:
         changes = {k: v for k, v in effects.items() if v}
         audit.record(db.session, "update", "market", market.code, before, {**after, **changes})
         cache.invalidate(db.session)
-        book.touch_all(db.session)
+        book.touch_markets(db.session, [market.code])
     return {**after, **effects}
