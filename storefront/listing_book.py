@@ -27,9 +27,10 @@ from storefront import cache
 BOOK = cache.declare("listing_book", owner=__name__)  # its version is the listing book's generation
 PRODUCTS = "listing_book.products"
 VARIANTS = "listing_book.variants"
+IN_MARKETS = "listing_book.in_markets"  # (market code, variant id)
 MARKETS = "listing_book.markets"
 JURISDICTIONS = "listing_book.jurisdictions"
-MARKED = (PRODUCTS, VARIANTS, MARKETS, JURISDICTIONS)
+MARKED = (PRODUCTS, VARIANTS, IN_MARKETS, MARKETS, JURISDICTIONS)
 ALL = "listing_book.all"
 # The namespaces the fragments depend on (FX rates reach them only through repricing, which marks).
 SHAPING = frozenset({"catalog", "prices", "tax", "markets"})
@@ -50,6 +51,12 @@ def touch(session, product_ids: Iterable[int]) -> None:
 def touch_variants(session, variant_ids: Iterable[int]) -> None:
     """``touch`` for the products of these variants."""
     _real(session).info.setdefault(VARIANTS, set()).update(int(i) for i in variant_ids)
+
+
+def touch_in_markets(session, pairs: Iterable[tuple[str, int]]) -> None:
+    """``touch_variants`` where only some markets show the change: (market
+    code, variant id) pairs, as a price or a sale in one market."""
+    _real(session).info.setdefault(IN_MARKETS, set()).update((str(m), int(v)) for m, v in pairs)
 
 
 def touch_markets(session, market_codes: Iterable[str]) -> None:

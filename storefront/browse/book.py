@@ -219,23 +219,32 @@ def _before_commit(session: Session) -> None:
     marked = any(key in info for key in marks.MARKED)  # (even if empty: a writer said what changed)
     products = info.pop(marks.PRODUCTS, None) or set()
     variants = info.pop(marks.VARIANTS, None) or set()
+    pairs = info.pop(marks.IN_MARKETS, None) or set()
     markets = info.pop(marks.MARKETS, None) or set()
     places = info.pop(marks.JURISDICTIONS, None) or set()
     invalidated = info.pop(cache.INVALIDATED, None) or set()
-    if not (everything or products or variants or markets or places or invalidated & marks.SHAPING) \
+    if not (everything or products or variants or pairs or markets or places or invalidated & marks.SHAPING) \
             or not has_app_context():
         return
     if everything:
         rebuild_all(session)
-    elif products or variants or markets or places:
+    elif products or variants or pairs or markets or places:
         if variants:
-            products |= set(session.scalars(select(Variant.product_id).where(Variant.id.in_(sorted(variants)))))
-        if products:
-            _rebuild_products(session, products)
+            products |= set(_products_of(session, variants).values())
         if places:
             markets |= {m.code for m in load_markets(session) if _taxed_in(m.tax_jurisdiction, places)}
+        per_market: dict[str, set[int]] = {}
+        if pairs:
+            owner = _products_of(session, {v for _, v in pairs})
+            for market, variant in pairs:
+                if market not in markets and variant in owner and owner[variant] not in products:
+                    per_market.setdefault(market, set()).add(owner[variant])
+        if products:
+            _rebuild_products(session, products)
         if markets:
             _rebuild_markets(session, markets)
+        if per_market:
+            _rebuild_in_markets(session, per_market)
     elif marked:  # changed, and no fragment shows it (a category no product is in)
         pass
     else:  # a namespace the listing depends on changed without a mark: every fragment is stale
@@ -254,6 +263,35 @@ def _rebuild_products(session: Session, products: set[int]) -> None:
         return
     session.execute(delete(ListingFragment).where(ListingFragment.product_id.in_(sorted(products))))
     log.info("listing book: %s products changed; their fragments are rebuilt by the refresh", len(products))
+
+
+def _products_of(session: Session, variants: set[int]) -> dict[int, int]:
+    """Variant id -> its product's id."""
+    ids = sorted(variants)
+    found: dict[int, int] = {}
+    for start in range(0, len(ids), CHUNK * 10):
+        found.update(session.execute(select(Variant.id, Variant.product_id)
+                                     .where(Variant.id.in_(ids[start:start + CHUNK * 10]))).all())
+    return found
+
+
+def _rebuild_in_markets(session: Session, per_market: dict[str, set[int]]) -> None:
+    """Some products in some markets (a price or sale there): rebuilt in the
+    transaction when few in all, else dropped there until the refresh."""
+
+    limit = current_app.config.get("LISTING_BOOK_INLINE_LIMIT", 5000)
+    locales = {m.code: len(m.locales) for m in load_markets(session)}
+    if sum(len(ids) * locales.get(code, 0) for code, ids in per_market.items()) <= limit:
+        for code, ids in sorted(per_market.items()):
+            build(session, ids, markets=[code])
+        return
+    for code, ids in sorted(per_market.items()):
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), CHUNK * 10):
+            session.execute(delete(ListingFragment).where(
+                ListingFragment.market_code == code, ListingFragment.product_id.in_(ordered[start:start + CHUNK * 10])))
+    log.info("listing book: prices of %s products changed in %s; rebuilt there by the refresh",
+             len(set().union(*per_market.values())), ", ".join(sorted(per_market)))
 
 
 def _taxed_in(jurisdiction: str | None, places: set[str]) -> bool:

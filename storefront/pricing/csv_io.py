@@ -247,7 +247,7 @@ def _apply(session: Session, rows: list[_Row], changes: list[Change], base_curre
                 sale.amount, sale.ends_at = r.amount, r.ends_at
     session.flush()
     PRICES.invalidate(session)  # sales show without repricing
-    book.touch_variants(session, {r.variant_id for r in rows if r.line in changed_lines})
+    book.touch_in_markets(session, {(r.market, r.variant_id) for r in rows if r.line in changed_lines})
     if touched_variants:
         reprice(session, base_currency=base_currency, now=now, variant_ids=sorted(touched_variants),
                 market_codes=sorted(touched_markets))

@@ -218,7 +218,7 @@ def reprice(
     write(session, changes, now)
     if changes:
         PRICES.invalidate(session)
-        book.touch_variants(session, {c.variant_id for c in changes})
+        book.touch_in_markets(session, {(c.market_code, c.variant_id) for c in changes})
     counts = Counter(c.kind for c in changes)
     return RepriceResult(counts[INSERT], counts[UPDATE] + counts[RESTATE], counts[DELETE], plan.unchanged, changes)
 
@@ -359,7 +359,7 @@ def add_sale(session: Session, sku: str, market_code: str, raw_amount: object, s
     session.add(sale)
     session.flush()
     PRICES.invalidate(session)
-    book.touch_variants(session, [variant.id])
+    book.touch_in_markets(session, [(market.code, variant.id)])
     return sale
 
 
@@ -371,7 +371,7 @@ def delete_sale(session: Session, sale_id: int, now: datetime) -> SalePrice | No
     if sale is None:
         raise SaleNotFound(id=sale_id)
     PRICES.invalidate(session)
-    book.touch_variants(session, [sale.variant_id])
+    book.touch_in_markets(session, [(sale.market_code, sale.variant_id)])
     if sale.starts_at > now:
         session.delete(sale)
         session.flush()

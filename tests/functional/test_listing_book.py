@@ -350,3 +350,26 @@ def test_a_market_edit_rebuilds_only_that_market(app, client, db_session):
     assert row is not None and '"was":' not in row.body
     assert variant(listed(client), BOOK_SKU)["price"]["tax_included"] is False
     assert listed(client) == _long_way(app, client, db_session)
+
+
+@pytest.mark.parametrize("inline", [True, False])
+def test_a_price_in_one_market_rebuilds_the_product_there_only(app, client, db_session, monkeypatch, inline):
+    if not inline:  # too many to rebuild in the transaction: dropped there until the refresh
+        monkeypatch.setitem(app.config, "LISTING_BOOK_INLINE_LIMIT", 0)
+    pid = product_of(listed(client, "FR", "fr-FR"), MOBY)["id"]
+    _mark_fragment(app, db_session, pid, "FR", "fr-FR")
+    _mark_fragment(app, db_session, pid)
+    response = client.post(f"/api/v1/admin/variants/{MOBY}/sales", headers=ADMIN,
+                           json={"market": "FR", "amount": "9.00", "starts_at": clock.now().isoformat()})
+    assert response.status_code == 201, response.get_json()
+
+    assert '"was":' in fragment(app, db_session, pid).body  # Germany: current, not rewritten
+    row = fragment(app, db_session, pid, "FR", "fr-FR")
+    if inline:
+        assert row is not None and '"was":' not in row.body
+    else:
+        assert row is None
+        assert refresh(app, db_session) > 0
+        assert '"was":' in fragment(app, db_session, pid).body
+    assert variant(listed(client, "FR", "fr-FR"), MOBY)["price"]["gross"]["amount"] == "9.00"
+    assert listed(client, "FR", "fr-FR") == _long_way(app, client, db_session, market="FR", locale="fr-FR")
