@@ -11,7 +11,7 @@ REDIS_URL = os.environ.get("STOREFRONT_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture
-def redis_apps(database_url):
+def redis_apps(app, database_url):  # (``app``: the database migrated, whichever test a worker runs first)
     redis = pytest.importorskip("redis")
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
     try:

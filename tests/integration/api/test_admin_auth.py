@@ -53,8 +53,9 @@ def test_the_window_ends(client, limit_3, monkeypatch):
 
 
 @pytest.fixture
-def proxied_apps(database_url):
-    """Two servers over the test database: one behind a trusted proxy hop, one without."""
+def proxied_apps(app, database_url):
+    """Two servers over the test database (migrated by ``app``, whichever test a worker
+    runs first): one behind a trusted proxy hop, one without."""
     from storefront import create_app
     from storefront.extensions import db
 
