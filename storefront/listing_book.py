@@ -2,17 +2,17 @@
 (a core module: writers of every layer, tax rates included, mark it).
 
 A writer that changes what a product looks like in a listing (its texts,
-variants, markets, prices, sales, their category's names) calls
-``touch(session, product_ids)``; one
-that changes what every product looks like in some markets calls
-``touch_markets`` (market settings) or ``touch_jurisdiction`` (tax rates);
-one that changes what every product looks like everywhere (the rate data,
-option names, the listing's locale chains) calls ``touch_all(session)``. Both only
-record, in the session: just before the transaction commits, the book
-rebuilds those products' fragments (or starts a new generation, so every
-fragment is stale, and rebuilds them all when the catalog is small), in the
-same transaction. As a safety net, a transaction that invalidates a
-namespace the listing depends on without any mark counts as ``touch_all``.
+variants, markets, their category's names) calls ``touch(session,
+product_ids)``; a price or sale in one market ``touch_in_markets``; one that
+changes what every product looks like in some markets ``touch_markets``
+(market settings) or ``touch_jurisdiction`` (tax rates); one that changes
+what every product looks like everywhere (the rate data, option names, the
+listing's locale chains) ``touch_all(session)``. They only record, in the
+session: just before the transaction commits, the book rebuilds those
+fragments (or starts a new generation, so every fragment is stale), in the
+same transaction when they are few, else drops them until the refresh. As a
+safety net, a transaction that invalidates a namespace the listing depends
+on without any mark counts as ``touch_all``.
 
 It imports only the cache (every writer can use it) and declares the book's
 namespace, whose version is the book's generation."""
