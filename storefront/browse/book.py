@@ -126,9 +126,9 @@ def build(session: Session, product_ids: Iterable[int] | None = None, *, now: da
         if only is not None:
             stale = stale.where(ListingFragment.market_code.in_(sorted(only)))
         session.execute(stale)
-        markets = load_markets(session)
+        every = load_markets(session)
         written = 0
-        for market in markets:
+        for market in every:
             if only is not None and market.code not in only:
                 continue
             boundaries = _next_sale_boundaries(session, market.code, ids, now)
@@ -142,7 +142,7 @@ def build(session: Session, product_ids: Iterable[int] | None = None, *, now: da
                 categories = translated_categories(session, chain)
                 for start in range(0, len(rows), CHUNK):
                     part = rows[start:start + CHUNK]
-                    views = services._build_products(session, market, markets, chain, part, categories,
+                    views = services._build_products(session, market, every, chain, part, categories,
                                                       default_locale, now, alternates=False)
                     values = []
                     for p in views:
@@ -187,8 +187,9 @@ def refresh(session: Session, *, now: datetime | None = None) -> int:
                 ListingFragment.chain == services.listing.chain_key(chain),
                 ListingFragment.generation == generation,
                 or_(ListingFragment.valid_until.is_(None), ListingFragment.valid_until > now))))
-            if listed - current:
-                wanted.setdefault(market.code, set()).update(listed - current)
+            missing = listed - current
+            if missing:
+                wanted.setdefault(market.code, set()).update(missing)
     # Per market: a market whose fragments were dropped (storefront.listing_book.touch_markets) leaves the others'.
     return sum(build(session, ids, now=now, markets=[code]) for code, ids in wanted.items())
 
@@ -229,22 +230,20 @@ def _before_commit(session: Session) -> None:
     if everything:
         rebuild_all(session)
     elif products or variants or pairs or markets or places:
-        if variants:
-            products |= set(_products_of(session, variants).values())
+        if variants or pairs:
+            owner = _products_of(session, variants | {v for _, v in pairs})
+            products |= {owner[v] for v in variants if v in owner}
         if places:
             markets |= {m.code for m in load_markets(session) if _taxed_in(m.tax_jurisdiction, places)}
-        per_market: dict[str, set[int]] = {}
-        if pairs:
-            owner = _products_of(session, {v for _, v in pairs})
-            for market, variant in pairs:
-                if market not in markets and variant in owner and owner[variant] not in products:
-                    per_market.setdefault(market, set()).add(owner[variant])
+        wanted: dict[str, set[int] | None] = {code: None for code in markets}  # None: every product there
         if products:
-            _rebuild_products(session, products)
-        if markets:
-            _rebuild_markets(session, markets)
-        if per_market:
-            _rebuild_in_markets(session, per_market)
+            for m in load_markets(session):
+                if m.code not in markets:
+                    wanted[m.code] = set(products)
+        for market, variant in pairs:
+            if variant in owner and wanted.get(market, ()) is not None:
+                wanted.setdefault(market, set()).add(owner[variant])
+        _rebuild(session, wanted)
     elif marked:  # changed, and no fragment shows it (a category no product is in)
         pass
     else:  # a namespace the listing depends on changed without a mark: every fragment is stale
@@ -252,17 +251,6 @@ def _before_commit(session: Session) -> None:
                  ", ".join(sorted(invalidated & marks.SHAPING)))
         cache.invalidate(session, BOOK)
     info.pop(cache.INVALIDATED, None)
-
-
-def _rebuild_products(session: Session, products: set[int]) -> None:
-    """Rebuilt in the transaction when few; else dropped (built the long way) until the refresh."""
-
-    limit = current_app.config.get("LISTING_BOOK_INLINE_LIMIT", 5000)
-    if len(products) * sum(len(m.locales) for m in load_markets(session)) <= limit:
-        build(session, products)
-        return
-    session.execute(delete(ListingFragment).where(ListingFragment.product_id.in_(sorted(products))))
-    log.info("listing book: %s products changed; their fragments are rebuilt by the refresh", len(products))
 
 
 def _products_of(session: Session, variants: set[int]) -> dict[int, int]:
@@ -275,23 +263,32 @@ def _products_of(session: Session, variants: set[int]) -> dict[int, int]:
     return found
 
 
-def _rebuild_in_markets(session: Session, per_market: dict[str, set[int]]) -> None:
-    """Some products in some markets (a price or sale there): rebuilt in the
-    transaction when few in all, else dropped there until the refresh."""
+def _rebuild(session: Session, wanted: dict[str, set[int] | None]) -> None:
+    """The fragments of these products (None: every product) in these markets:
+    rebuilt in the transaction when they are few in all
+    (``LISTING_BOOK_INLINE_LIMIT``), else dropped (built the long way) until
+    the refresh. The book's generation stays: every other fragment is current."""
 
     limit = current_app.config.get("LISTING_BOOK_INLINE_LIMIT", 5000)
     locales = {m.code: len(m.locales) for m in load_markets(session)}
-    if sum(len(ids) * locales.get(code, 0) for code, ids in per_market.items()) <= limit:
-        for code, ids in sorted(per_market.items()):
-            build(session, ids, markets=[code])
+    everyone = session.scalar(select(func.count()).select_from(Product)) if None in wanted.values() else 0
+    fragments = sum((everyone if ids is None else len(ids)) * locales.get(code, 0) for code, ids in wanted.items())
+    if fragments <= limit:
+        alike: dict[frozenset[int] | None, list[str]] = {}  # (one build for the markets of the same products)
+        for code, ids in wanted.items():
+            alike.setdefault(None if ids is None else frozenset(ids), []).append(code)
+        for ids, codes in alike.items():
+            build(session, ids, markets=codes)
         return
-    for code, ids in sorted(per_market.items()):
+    for code, ids in sorted(wanted.items()):
+        if ids is None:
+            session.execute(delete(ListingFragment).where(ListingFragment.market_code == code))
+            continue
         ordered = sorted(ids)
         for start in range(0, len(ordered), CHUNK * 10):
             session.execute(delete(ListingFragment).where(
                 ListingFragment.market_code == code, ListingFragment.product_id.in_(ordered[start:start + CHUNK * 10])))
-    log.info("listing book: prices of %s products changed in %s; rebuilt there by the refresh",
-             len(set().union(*per_market.values())), ", ".join(sorted(per_market)))
+    log.info("listing book: %s fragments changed in %s; rebuilt by the refresh", fragments, ", ".join(sorted(wanted)))
 
 
 def _taxed_in(jurisdiction: str | None, places: set[str]) -> bool:
@@ -302,20 +299,6 @@ def _taxed_in(jurisdiction: str | None, places: set[str]) -> bool:
         return False
     return any(jurisdiction == p or jurisdiction.startswith(p + "-") or p.startswith(jurisdiction + "-")
                for p in places)
-
-
-def _rebuild_markets(session: Session, codes: set[str]) -> None:
-    """Every product in these markets, rebuilt in the transaction when few; else
-    dropped (built the long way) until the refresh. The book's generation
-    stays: the other markets' fragments are current."""
-
-    limit = current_app.config.get("LISTING_BOOK_INLINE_LIMIT", 5000)
-    locales = sum(len(m.locales) for m in load_markets(session) if m.code in codes)
-    if session.scalar(select(func.count()).select_from(Product)) * locales <= limit:
-        build(session, None, markets=codes)
-        return
-    session.execute(delete(ListingFragment).where(ListingFragment.market_code.in_(sorted(codes))))
-    log.info("listing book: markets %s changed; their fragments are rebuilt by the refresh", ", ".join(sorted(codes)))
 
 
 @event.listens_for(Session, "after_rollback")
